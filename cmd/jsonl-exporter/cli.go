@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/prometheus/common/version"
+	"github.com/spf13/pflag"
+)
+
+const programName = "jsonl-exporter"
+
+// Exit codes: 2 is a usage or configuration error, as for Prometheus.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// usageError ends the program with exit code 2 and a one-line message.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+const usageText = `Usage:
+  jsonl-exporter [serve] --input GLOB [--input GLOB ...] [flags]
+  jsonl-exporter demo [flags]        simulated training runs, served at once
+  jsonl-exporter inspect FILE...     runs, metrics, step and time ranges, problems
+  jsonl-exporter version
+
+Run "jsonl-exporter serve --help" for the flags.
+`
+
+// run is the whole program; it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve", "demo", "inspect", "version", "help":
+			cmd, args = args[0], args[1:]
+		case "-h", "--help":
+			fmt.Fprint(stdout, usageText)
+			return exitOK
+		}
+	}
+	var err error
+	switch cmd {
+	case "help":
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	case "version":
+		fmt.Fprintln(stdout, version.Print(programName))
+		return exitOK
+	case "inspect":
+		err = runInspect(args, stdout)
+	case "demo":
+		err = runServe(args, stdout, stderr, true)
+	default:
+		err = runServe(args, stdout, stderr, false)
+	}
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, pflag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "%s: %s\n", programName, ue.msg)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "%s: %v\n", programName, err)
+		return exitError
+	}
+}
+
+// signals delivers SIGHUP (reload) and SIGINT/SIGTERM (stop).
+func signals() (hup, term chan os.Signal, stop func()) {
+	hup = make(chan os.Signal, 1)
+	term = make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	signal.Notify(term, syscall.SIGINT, syscall.SIGTERM)
+	return hup, term, func() { signal.Stop(hup); signal.Stop(term) }
+}

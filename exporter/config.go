@@ -1,0 +1,205 @@
+package exporter
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
+)
+
+// Config is everything the engine needs. It is decoded strictly from
+// flags, environment and the config file by the command, then validated here.
+type Config struct {
+	// Input holds globs given with --input; Inputs adds per-input options
+	// that only the config file can express.
+	Input  []string      `mapstructure:"input"`
+	Inputs []InputConfig `mapstructure:"inputs"`
+
+	Namespace string `mapstructure:"namespace"`
+	// MaxSeries caps the series created from metric keys across all runs.
+	MaxSeries int `mapstructure:"max-series"`
+
+	Discovery DiscoveryConfig `mapstructure:"discovery"`
+	Tail      TailConfig      `mapstructure:"tail"`
+	Run       RunConfig       `mapstructure:"run"`
+	Parser    ParserConfig    `mapstructure:"parser"`
+}
+
+// InputConfig is one glob with options for the files it matches.
+type InputConfig struct {
+	Path string `mapstructure:"path"`
+	// RunRegex derives the run label from the file path; it must have a
+	// named group "run".
+	RunRegex string `mapstructure:"run-regex"`
+	// Labels are added to every series of the runs read from this input.
+	Labels map[string]string `mapstructure:"labels"`
+}
+
+// DiscoveryConfig controls how often globs are evaluated again.
+type DiscoveryConfig struct {
+	Interval time.Duration `mapstructure:"interval"`
+}
+
+// TailConfig controls how files are followed.
+type TailConfig struct {
+	Poll         bool          `mapstructure:"poll"`
+	PollInterval time.Duration `mapstructure:"poll-interval"`
+	MaxLineSize  int           `mapstructure:"max-line-size"`
+}
+
+// RunConfig controls the lifecycle of runs.
+type RunConfig struct {
+	// Expiry removes a run that wrote no record for this long; 0 keeps runs.
+	Expiry time.Duration `mapstructure:"expiry"`
+	// DeletedGrace keeps a run whose file was deleted for this long.
+	DeletedGrace time.Duration `mapstructure:"deleted-grace"`
+}
+
+// ParserConfig names the keys that carry step, epoch, time, type, prefix
+// and metric containers.
+type ParserConfig struct {
+	StepKeys      []string `mapstructure:"step-keys"`
+	EpochKeys     []string `mapstructure:"epoch-keys"`
+	TimeKeys      []string `mapstructure:"time-keys"`
+	TypeKeys      []string `mapstructure:"type-keys"`
+	PrefixKeys    []string `mapstructure:"prefix-keys"`
+	ContainerKeys []string `mapstructure:"container-keys"`
+	MaxKeys       int      `mapstructure:"max-keys"`
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	p := record.DefaultOptions()
+	return Config{
+		Namespace: "ml",
+		MaxSeries: 100000,
+		Discovery: DiscoveryConfig{Interval: 5 * time.Second},
+		Tail: TailConfig{
+			PollInterval: 250 * time.Millisecond,
+			MaxLineSize:  1 << 20,
+		},
+		Run: RunConfig{DeletedGrace: 5 * time.Minute},
+		Parser: ParserConfig{
+			StepKeys:      p.StepKeys,
+			EpochKeys:     p.EpochKeys,
+			TimeKeys:      p.TimeKeys,
+			TypeKeys:      p.TypeKeys,
+			PrefixKeys:    p.PrefixKeys,
+			ContainerKeys: p.ContainerKeys,
+			MaxKeys:       p.MaxKeys,
+		},
+	}
+}
+
+var (
+	metricNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+)
+
+// reservedLabels are set by the exporter itself.
+var reservedLabels = map[string]bool{"run": true, "metric": true, "job": true, "instance": true}
+
+// Validate reports the first problem, naming the key.
+func (c *Config) Validate() error {
+	if len(c.Input) == 0 && len(c.Inputs) == 0 {
+		return errors.New("input: at least one --input glob is required")
+	}
+	for i, in := range c.AllInputs() {
+		if in.Path == "" {
+			return fmt.Errorf("inputs[%d].path: must not be empty", i)
+		}
+		if in.RunRegex != "" {
+			re, err := regexp.Compile(in.RunRegex)
+			if err != nil {
+				return fmt.Errorf("inputs[%d].run-regex: %v", i, err)
+			}
+			if re.SubexpIndex("run") < 0 {
+				return fmt.Errorf("inputs[%d].run-regex: needs a named group (?P<run>...)", i)
+			}
+		}
+		for name := range in.Labels {
+			if !labelNameRE.MatchString(name) || len(name) > 2 && name[:2] == "__" {
+				return fmt.Errorf("inputs[%d].labels: invalid label name %q", i, name)
+			}
+			if reservedLabels[name] {
+				return fmt.Errorf("inputs[%d].labels: label %q is set by the exporter", i, name)
+			}
+		}
+	}
+	if c.Namespace != "" && !metricNameRE.MatchString(c.Namespace) {
+		return fmt.Errorf("namespace: %q is not a valid metric name prefix", c.Namespace)
+	}
+	if c.MaxSeries <= 0 {
+		return fmt.Errorf("max-series: must be positive, got %d", c.MaxSeries)
+	}
+	if c.Discovery.Interval <= 0 {
+		return fmt.Errorf("discovery.interval: must be positive, got %s", c.Discovery.Interval)
+	}
+	if c.Tail.PollInterval <= 0 {
+		return fmt.Errorf("tail.poll-interval: must be positive, got %s", c.Tail.PollInterval)
+	}
+	if c.Tail.MaxLineSize < 64 {
+		return fmt.Errorf("tail.max-line-size: must be at least 64 bytes, got %d", c.Tail.MaxLineSize)
+	}
+	if c.Run.Expiry < 0 {
+		return fmt.Errorf("run.expiry: must not be negative, got %s", c.Run.Expiry)
+	}
+	if c.Run.DeletedGrace < 0 {
+		return fmt.Errorf("run.deleted-grace: must not be negative, got %s", c.Run.DeletedGrace)
+	}
+	if c.Parser.MaxKeys <= 0 {
+		return fmt.Errorf("parser.max-keys: must be positive, got %d", c.Parser.MaxKeys)
+	}
+	for key, list := range map[string][]string{
+		"parser.step-keys": c.Parser.StepKeys, "parser.epoch-keys": c.Parser.EpochKeys,
+		"parser.time-keys": c.Parser.TimeKeys, "parser.type-keys": c.Parser.TypeKeys,
+	} {
+		if len(list) == 0 {
+			return fmt.Errorf("%s: must name at least one key", key)
+		}
+	}
+	return nil
+}
+
+// AllInputs merges --input globs and the inputs list.
+func (c *Config) AllInputs() []InputConfig {
+	all := make([]InputConfig, 0, len(c.Input)+len(c.Inputs))
+	for _, g := range c.Input {
+		all = append(all, InputConfig{Path: g})
+	}
+	return append(all, c.Inputs...)
+}
+
+// staticLabelNames is the sorted union of label names over all inputs:
+// every run carries all of them (empty when its input lacks one), so
+// that a metric family never mixes label sets.
+func (c *Config) staticLabelNames() []string {
+	seen := map[string]bool{}
+	for _, in := range c.AllInputs() {
+		for k := range in.Labels {
+			seen[k] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for k := range seen {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ParserOptions converts the parser section.
+func (c *Config) ParserOptions() record.Options {
+	return record.Options{
+		StepKeys:      c.Parser.StepKeys,
+		EpochKeys:     c.Parser.EpochKeys,
+		TimeKeys:      c.Parser.TimeKeys,
+		TypeKeys:      c.Parser.TypeKeys,
+		PrefixKeys:    c.Parser.PrefixKeys,
+		ContainerKeys: c.Parser.ContainerKeys,
+		MaxKeys:       c.Parser.MaxKeys,
+	}
+}

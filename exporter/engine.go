@@ -1,0 +1,328 @@
+package exporter
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/tailer"
+)
+
+// retryFailedAfter is how long a file that could not be opened waits
+// before the next try (its permissions may be fixed).
+const retryFailedAfter = time.Minute
+
+// Engine discovers files matching the inputs, follows each one, and keeps
+// the store up to date: discovery -> tailer -> parser -> run state.
+type Engine struct {
+	cfg       Config
+	logger    *slog.Logger
+	self      *SelfMetrics
+	store     *Store
+	collector *Collector
+	inputs    []*input
+	tail      tailer.Options
+	parser    record.Options
+
+	mu       sync.Mutex
+	files    map[string]*file     // by path, while known
+	owners   map[string]*file     // run label -> file feeding it
+	orphaned map[string]time.Time // run label -> when its last file went away
+	initial  []*file              // files of the first scan, for WaitReady
+	scanned  chan struct{}        // closed after the first scan
+
+	wg sync.WaitGroup
+}
+
+// input is one configured glob with its run namer and static labels.
+type input struct {
+	glob        string
+	namer       *runNamer
+	labelValues []string
+}
+
+// New builds an engine for a validated config. self may be shared by
+// successive engines (config reloads).
+func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if self == nil {
+		self = NewSelfMetrics(nil)
+	}
+	labelNames := cfg.staticLabelNames()
+	e := &Engine{
+		cfg:      cfg,
+		logger:   logger,
+		self:     self,
+		store:    NewStore(cfg.Namespace, labelNames, cfg.MaxSeries, self),
+		parser:   cfg.ParserOptions(),
+		files:    map[string]*file{},
+		owners:   map[string]*file{},
+		orphaned: map[string]time.Time{},
+		scanned:  make(chan struct{}),
+		tail: tailer.Options{
+			Poll:         cfg.Tail.Poll,
+			PollInterval: cfg.Tail.PollInterval,
+			MaxLineSize:  cfg.Tail.MaxLineSize,
+			Logger:       logger,
+		},
+	}
+	e.collector = NewCollector(e.store)
+	for _, in := range cfg.AllInputs() {
+		values := make([]string, len(labelNames))
+		for i, n := range labelNames {
+			values[i] = in.Labels[n]
+		}
+		e.inputs = append(e.inputs, &input{glob: in.Path, namer: newRunNamer(in.RunRegex), labelValues: values})
+	}
+	if !e.tail.Poll {
+		if err := tailer.InotifyAvailable(); err != nil {
+			logger.Warn("inotify unavailable, polling files instead", "err", err)
+			e.tail.Poll = true
+		}
+	}
+	return e, nil
+}
+
+// Store is what the collector reads.
+func (e *Engine) Store() *Store { return e.store }
+
+// Collector exposes the engine's store.
+func (e *Engine) Collector() *Collector { return e.collector }
+
+// filesWatched counts files being followed or read.
+func (e *Engine) filesWatched() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, f := range e.files {
+		if f.failed.IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
+// Run discovers and follows files until ctx is done, then waits for
+// every follower to stop.
+func (e *Engine) Run(ctx context.Context) error {
+	defer e.wg.Wait()
+	e.scan(ctx)
+	close(e.scanned)
+	ticker := time.NewTicker(e.cfg.Discovery.Interval)
+	defer ticker.Stop()
+	sweep := time.NewTicker(e.sweepInterval())
+	defer sweep.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+			e.scan(ctx)
+		case now := <-sweep.C:
+			e.sweep(now)
+		}
+	}
+}
+
+func (e *Engine) sweepInterval() time.Duration {
+	d := time.Second
+	for _, limit := range []time.Duration{e.cfg.Run.DeletedGrace, e.cfg.Run.Expiry} {
+		if limit > 0 && limit/4 < d {
+			d = max(limit/4, 10*time.Millisecond)
+		}
+	}
+	return d
+}
+
+// WaitReady blocks until the files found by the first scan have been
+// read to the size they had then, or ctx is done.
+func (e *Engine) WaitReady(ctx context.Context) error {
+	select {
+	case <-e.scanned:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	e.mu.Lock()
+	initial := e.initial
+	e.mu.Unlock()
+	for _, f := range initial {
+		select {
+		case <-f.caughtUp:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// scan evaluates every glob and starts a follower for each new file.
+func (e *Engine) scan(ctx context.Context) {
+	now := time.Now()
+	for _, in := range e.inputs {
+		matches, err := doublestar.FilepathGlob(in.glob, doublestar.WithFailOnIOErrors())
+		if err != nil {
+			// A bad glob was refused by validation; this is an I/O error
+			// such as a symlink loop or an unreadable folder: keep the
+			// matches found so far.
+			e.self.fileErrors.WithLabelValues(fileErrGlob).Inc()
+			e.logger.Debug("glob incomplete", "glob", in.glob, "err", err)
+			matches, _ = doublestar.FilepathGlob(in.glob)
+		}
+		for _, path := range matches {
+			e.consider(ctx, in, path, now)
+		}
+	}
+}
+
+// consider starts following path unless it is known already.
+func (e *Engine) consider(ctx context.Context, in *input, path string, now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f, ok := e.files[path]; ok {
+		if f.failed.IsZero() || now.Sub(f.failed) < retryFailedAfter {
+			return
+		}
+		delete(e.files, path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return // gone since the glob ran
+	}
+	f := newFile(e, in, path, fi)
+	e.files[path] = f
+	if !fi.Mode().IsRegular() {
+		f.fail(errNotRegular, now)
+		return
+	}
+	select {
+	case <-e.scanned:
+	default:
+		e.initial = append(e.initial, f)
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		err := tailer.Follow(ctx, path, e.tail, f)
+		e.ended(ctx, f, err)
+	}()
+}
+
+var errNotRegular = errors.New("not a regular file")
+
+// ended handles a follower that returned.
+func (e *Engine) ended(ctx context.Context, f *file, err error) {
+	defer f.markCaughtUp()
+	switch {
+	case ctx.Err() != nil:
+	case err == nil: // a .gz file read to its end: it stays known
+	case errors.Is(err, tailer.ErrDeleted):
+		e.logger.Info("file deleted", "path", f.path)
+		e.mu.Lock()
+		if e.files[f.path] == f {
+			delete(e.files, f.path)
+		}
+		e.release(f, time.Now())
+		e.mu.Unlock()
+	default:
+		e.mu.Lock()
+		f.fail(err, time.Now())
+		e.release(f, time.Now())
+		e.mu.Unlock()
+	}
+}
+
+// claim gives f the run label name, or a unique variant of it when
+// another live file already feeds that run. Called with e.mu held.
+func (e *Engine) claim(f *file, name string) {
+	if owner := e.owners[name]; owner != nil && owner != f {
+		base := name
+		suffix := distinguishingPath(owner.path, f.path)
+		name = base + "@" + suffix
+		for i := 2; e.owners[name] != nil && e.owners[name] != f; i++ {
+			name = base + "@" + suffix + "#" + itoa(i)
+		}
+		e.self.runConflicts.Inc()
+		e.logger.Warn("two files resolve to the same run; using a unique run label",
+			"run", base, "file", f.path, "other_file", owner.path, "label", name)
+	}
+	old := f.runName
+	if old == name {
+		return
+	}
+	e.owners[name] = f
+	delete(e.orphaned, name)
+	if old != "" && e.owners[old] == f {
+		delete(e.owners, old)
+		// A run_name found after some records: move what was read.
+		if !e.store.rename(old, name) {
+			e.store.remove(old, "")
+		}
+	}
+	f.runName = name
+	f.run = e.store.run(name, f.in.labelValues)
+}
+
+// release gives up f's run label; the run is removed after the grace
+// period unless another file claims it. Called with e.mu held.
+func (e *Engine) release(f *file, now time.Time) {
+	if f.runName != "" && e.owners[f.runName] == f {
+		delete(e.owners, f.runName)
+		e.orphaned[f.runName] = now
+	}
+}
+
+// sweep removes runs whose files are gone past the grace period and, when
+// configured, runs that stopped writing.
+func (e *Engine) sweep(now time.Time) {
+	e.mu.Lock()
+	var gone []string
+	for name, since := range e.orphaned {
+		if now.Sub(since) >= e.cfg.Run.DeletedGrace {
+			gone = append(gone, name)
+			delete(e.orphaned, name)
+		}
+	}
+	e.mu.Unlock()
+	for _, name := range gone {
+		e.logger.Info("removing run of deleted file", "run", name)
+		e.store.remove(name, dropFileDeleted)
+	}
+	if e.cfg.Run.Expiry > 0 {
+		for _, name := range e.store.expire(now.Add(-e.cfg.Run.Expiry)) {
+			e.logger.Info("run expired", "run", name, "after", e.cfg.Run.Expiry)
+		}
+	}
+}
+
+// distinguishingPath is b relative to the folder it shares with a.
+func distinguishingPath(a, b string) string {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	common := filepath.Dir(a)
+	for common != filepath.Dir(common) && !strings.HasPrefix(b, common+string(filepath.Separator)) {
+		common = filepath.Dir(common)
+	}
+	if rel, err := filepath.Rel(common, b); err == nil {
+		return rel
+	}
+	return b
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}

@@ -1,0 +1,182 @@
+package exporter
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/tailer"
+)
+
+// file is one followed file: the tailer's handler. Its methods run on
+// the file's own goroutine; fields shared with the engine are guarded by
+// the engine's lock.
+type file struct {
+	e       *Engine
+	in      *input
+	path    string
+	pathRun string
+	// regexNamed: the input's run regex named the run; run_name is ignored.
+	regexNamed bool
+	parser     *record.Parser
+	rec        record.Record
+	stats      tailer.Stats
+	loggedOK   bool // whether a parse error was already logged at warn level
+
+	// Lines up to initialSize existed when the file was found: records
+	// without a time get the file's modification time, not "now".
+	initialSize int64
+	mtime       time.Time
+	consumed    int64
+	lineNo      int64
+
+	caughtUp     chan struct{}
+	caughtUpOnce sync.Once
+
+	// Guarded by e.mu.
+	run         *Run
+	runName     string // label in use, maybe made unique
+	wantRun     string // label asked for
+	declaredRun string // from a run_name field
+	failed      time.Time
+}
+
+func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
+	f := &file{
+		e:           e,
+		in:          in,
+		path:        path,
+		parser:      record.NewParser(e.parser),
+		initialSize: fi.Size(),
+		mtime:       fi.ModTime(),
+		caughtUp:    make(chan struct{}),
+	}
+	f.pathRun, f.regexNamed = in.namer.name(path)
+	if f.initialSize == 0 {
+		f.markCaughtUp()
+	}
+	return f
+}
+
+func (f *file) markCaughtUp() { f.caughtUpOnce.Do(func() { close(f.caughtUp) }) }
+
+// fail records why the file cannot be read. Called with e.mu held.
+func (f *file) fail(err error, now time.Time) {
+	reason := fileErrRead
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		reason = fileErrPermission
+	case errors.Is(err, errNotRegular), isNotRegular(err):
+		reason = fileErrNotRegular
+	}
+	if f.failed.IsZero() {
+		f.e.logger.Warn("cannot read file; retrying later", "path", f.path, "reason", reason, "err", err)
+	}
+	f.e.self.fileErrors.WithLabelValues(reason).Inc()
+	f.failed = now
+	f.markCaughtUp()
+}
+
+// Line parses one line and applies it to the file's run.
+func (f *file) Line(line []byte) {
+	f.lineNo++
+	f.consumed += int64(len(line)) + 1
+	self := f.e.self
+	self.linesRead.Inc()
+	self.bytesRead.Add(float64(len(line) + 1))
+	if f.consumed >= f.initialSize {
+		defer f.markCaughtUp()
+	}
+	err := f.parser.Parse(line, &f.rec)
+	if err == record.ErrEmpty {
+		return
+	}
+	if err != nil {
+		reason := record.Reason(err)
+		self.parseErrors.WithLabelValues(reason).Inc()
+		f.logParseError(reason, err)
+		return
+	}
+	readTime := time.Now()
+	if f.consumed <= f.initialSize {
+		readTime = f.mtime
+	}
+	for range 2 {
+		run := f.currentRun()
+		if run.apply(&f.rec, readTime) {
+			return
+		}
+		f.forgetRun(run) // expired or removed meanwhile: start it again
+	}
+}
+
+// currentRun returns the run this file feeds, claiming its label on the
+// first record and again when a record names the run (run_name), unless
+// the input's run regex named it.
+func (f *file) currentRun() *Run {
+	e := f.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(f.rec.RunName) > 0 && !f.regexNamed {
+		f.declaredRun = labelValue(string(f.rec.RunName))
+	}
+	want := f.pathRun
+	if f.declaredRun != "" {
+		want = f.declaredRun
+	}
+	if f.run == nil || want != f.wantRun {
+		f.wantRun = want
+		e.claim(f, want)
+	}
+	return f.run
+}
+
+func (f *file) forgetRun(r *Run) {
+	e := f.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f.run == r {
+		f.run = e.store.run(f.runName, f.in.labelValues)
+	}
+}
+
+func (f *file) logParseError(reason string, err error) {
+	level := f.e.logger.Debug
+	if !f.loggedOK {
+		level = f.e.logger.Warn
+		f.loggedOK = true
+	}
+	level("skipping unusable line (further ones are logged at debug level)", "path", f.path, "line", f.lineNo, "reason", reason, "err", err)
+}
+
+// LineTooLong counts a line skipped for its length.
+func (f *file) LineTooLong(size int64) {
+	f.lineNo++
+	f.consumed += size + 1
+	f.e.self.linesRead.Inc()
+	f.e.self.bytesRead.Add(float64(size + 1))
+	f.e.self.parseErrors.WithLabelValues(reasonLineTooLong).Inc()
+	f.logParseError(reasonLineTooLong, errors.New("line longer than tail.max-line-size"))
+}
+
+// Reset notes a truncation or rotation; what follows is new content.
+func (f *file) Reset(ev tailer.Event) {
+	switch ev {
+	case tailer.Truncated:
+		f.e.self.truncations.Inc()
+	case tailer.Rotated:
+		f.e.self.rotations.Inc()
+	}
+	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
+	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
+	f.markCaughtUp()
+}
+
+// isNotRegular reports the tailer's refusal of FIFOs, devices and folders.
+func isNotRegular(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "not a regular file")
+}

@@ -1,0 +1,78 @@
+package exporter
+
+import (
+	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
+)
+
+type stepObs struct {
+	step, epoch float64
+	hasEpoch    bool
+}
+
+func TestStepTracker(t *testing.T) {
+	tests := []struct {
+		name         string
+		obs          []stepObs
+		wantGlobal   []float64
+		wantRestarts int
+	}{
+		{
+			name:       "global steps",
+			obs:        []stepObs{{0, 0, true}, {1, 0, true}, {2, 1, true}, {3, 1, true}},
+			wantGlobal: []float64{0, 1, 2, 3},
+		},
+		{
+			name:       "per-epoch reset every step",
+			obs:        []stepObs{{0, 0, true}, {1, 0, true}, {2, 0, true}, {0, 1, true}, {1, 1, true}, {0, 2, true}},
+			wantGlobal: []float64{0, 1, 2, 3, 4, 5},
+		},
+		{
+			name:       "per-epoch reset logged every 10 steps from 10",
+			obs:        []stepObs{{10, 0, true}, {20, 0, true}, {10, 1, true}, {20, 1, true}},
+			wantGlobal: []float64{10, 20, 30, 40},
+		},
+		{
+			name:         "resume from a checkpoint without epochs",
+			obs:          []stepObs{{100, 0, false}, {200, 0, false}, {300, 0, false}, {150, 0, false}, {250, 0, false}},
+			wantGlobal:   []float64{100, 200, 300, 150, 250},
+			wantRestarts: 1,
+		},
+		{
+			name:         "resume inside a later epoch keeps that epoch's offset",
+			obs:          []stepObs{{0, 0, true}, {9, 0, true}, {0, 1, true}, {9, 1, true}, {5, 1, true}},
+			wantGlobal:   []float64{0, 9, 10, 19, 15},
+			wantRestarts: 1,
+		},
+		{
+			name:         "run restarted from scratch",
+			obs:          []stepObs{{0, 0, true}, {9, 0, true}, {0, 1, true}, {9, 1, true}, {0, 0, true}, {1, 0, true}},
+			wantGlobal:   []float64{0, 9, 10, 19, 0, 1},
+			wantRestarts: 1,
+		},
+		{
+			name:       "repeated step (train and val records of one step)",
+			obs:        []stepObs{{5, 0, true}, {5, 0, true}, {6, 0, true}},
+			wantGlobal: []float64{5, 5, 6},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tr stepTracker
+			restarts := 0
+			for i, o := range tt.obs {
+				rec := record.Record{Step: o.step, HasStep: true, Epoch: o.epoch, HasEpoch: o.hasEpoch}
+				if tr.observe(&rec) {
+					restarts++
+				}
+				if tr.global != tt.wantGlobal[i] {
+					t.Errorf("record %d (step %g epoch %g): global %g, want %g", i, o.step, o.epoch, tr.global, tt.wantGlobal[i])
+				}
+			}
+			if restarts != tt.wantRestarts {
+				t.Errorf("restarts %d, want %d", restarts, tt.wantRestarts)
+			}
+		})
+	}
+}
