@@ -1,0 +1,123 @@
+package tailer
+
+import "bytes"
+
+// reserved is a spare slot at the start of the buffer so that a read can
+// overlap the byte before the free space (see spaceWithPrev).
+const reserved = 1
+
+// splitter cuts a byte stream into lines inside one reusable buffer. A line
+// longer than maxLine is counted and dropped as it streams by, so the buffer
+// never grows beyond max(bufSize, maxLine+1) bytes whatever the input.
+type splitter struct {
+	buf      []byte
+	start    int // first byte of the pending (incomplete) line
+	end      int // end of buffered data
+	maxLine  int
+	skipping bool  // inside an oversized line: drop bytes until its newline
+	skipped  int64 // bytes of the oversized line seen so far
+}
+
+func newSplitter(bufSize, maxLine int) *splitter {
+	return &splitter{
+		buf:     make([]byte, reserved+bufSize),
+		start:   reserved,
+		end:     reserved,
+		maxLine: maxLine,
+	}
+}
+
+// space returns where the next read should go; it is never empty.
+func (s *splitter) space() []byte {
+	s.makeRoom()
+	return s.buf[s.end:]
+}
+
+// spaceWithPrev is space preceded by one slot: the last pending byte, or a
+// spare byte when nothing is pending. Callers restore it after reading.
+func (s *splitter) spaceWithPrev() []byte {
+	s.makeRoom()
+	return s.buf[s.end-1:]
+}
+
+func (s *splitter) makeRoom() {
+	size := len(s.buf) - reserved
+	if s.start > reserved && len(s.buf)-s.end < size/2 {
+		s.end = reserved + copy(s.buf[reserved:], s.buf[s.start:s.end])
+		s.start = reserved
+	}
+	if s.end < len(s.buf) {
+		return
+	}
+	// A pending line fills the buffer yet is not too long: grow, at most to
+	// maxLine+1 bytes, enough to tell that a line is too long.
+	grown := make([]byte, reserved+min(2*size, s.maxLine+1))
+	s.end = reserved + copy(grown[reserved:], s.buf[s.start:s.end])
+	s.start = reserved
+	s.buf = grown
+}
+
+// commit takes n bytes just read into space() and hands out complete lines.
+func (s *splitter) commit(n int, h Handler) {
+	from := s.end
+	s.end += n
+	if s.skipping {
+		i := bytes.IndexByte(s.buf[from:s.end], '\n')
+		if i < 0 {
+			s.skipped += int64(n)
+			s.start, s.end = reserved, reserved
+			return
+		}
+		h.LineTooLong(s.skipped + int64(i))
+		s.skipping, s.skipped = false, 0
+		s.start = from + i + 1
+		from = s.start
+	}
+	for {
+		i := bytes.IndexByte(s.buf[from:s.end], '\n')
+		if i < 0 {
+			break
+		}
+		s.emit(s.buf[s.start:from+i], h)
+		s.start = from + i + 1
+		from = s.start
+	}
+	switch pending := s.end - s.start; {
+	case pending == 0:
+		s.start, s.end = reserved, reserved
+	case pending > s.maxLine:
+		s.skipping, s.skipped = true, int64(pending)
+		s.start, s.end = reserved, reserved
+	}
+}
+
+func (s *splitter) emit(line []byte, h Handler) {
+	if len(line) > s.maxLine {
+		h.LineTooLong(int64(len(line)))
+		return
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	h.Line(line)
+}
+
+// flush ends a complete stream: a final line without newline is a line.
+func (s *splitter) flush(h Handler) {
+	switch {
+	case s.skipping:
+		h.LineTooLong(s.skipped)
+	case s.end > s.start:
+		s.emit(s.buf[s.start:s.end], h)
+	}
+	s.reset()
+}
+
+// reset drops buffered data and returns how many bytes of an incomplete
+// line were lost.
+func (s *splitter) reset() int64 {
+	lost := int64(s.end-s.start) + s.skipped
+	s.start, s.end = reserved, reserved
+	s.skipping, s.skipped = false, 0
+	return lost
+}

@@ -1,0 +1,18 @@
+//go:build unix
+
+package tailer
+
+import (
+	"os"
+	"syscall"
+)
+
+const openFlags = syscall.O_NONBLOCK
+
+// linkCount returns how many names the file has; 0 means it was deleted.
+func linkCount(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Nlink)
+	}
+	return 0
+}

@@ -1,0 +1,126 @@
+// Package tailer follows one JSON Lines file and hands each complete line to
+// a Handler, across growth, truncation, in-place rewrites, rotation and
+// deletion. A ".gz" file is read once to its end.
+//
+// nxadm/tail's own line reader is not used: it holds whole lines in memory
+// and its poller detects truncation by size only. Its shared inotify tracker
+// serves purely as a wake-up source; reading, offsets and identity checks
+// happen here.
+package tailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Event says why reading restarted at the beginning of new content.
+type Event uint8
+
+const (
+	// Truncated: the file shrank below our offset, or its bytes before our
+	// offset changed (rewritten in place, including copytruncate).
+	Truncated Event = iota + 1
+	// Rotated: the path now names another file (rename+create, or
+	// delete+recreate between two looks).
+	Rotated
+)
+
+func (e Event) String() string {
+	switch e {
+	case Truncated:
+		return "truncated"
+	case Rotated:
+		return "rotated"
+	default:
+		return fmt.Sprintf("Event(%d)", uint8(e))
+	}
+}
+
+// Handler receives what Follow reads. Its methods are called from the
+// goroutine running Follow, one at a time.
+type Handler interface {
+	// Line gets each complete line without its "\n" (and without a
+	// trailing "\r"). line is only valid during the call.
+	Line(line []byte)
+	// LineTooLong reports a line longer than MaxLineSize; it was skipped
+	// without ever being buffered whole. size is its length in bytes before
+	// the "\n" (known once its newline arrives).
+	LineTooLong(size int64)
+	// Reset reports that reading restarts at the beginning of new content;
+	// lines delivered after it come from that content.
+	Reset(ev Event)
+}
+
+// Stats are updated atomically while following, for self-monitoring.
+type Stats struct {
+	BytesRead atomic.Int64 // bytes read from disk, rereads included
+	Offset    atomic.Int64 // next byte to read in the current file
+	Size      atomic.Int64 // size of the current file when last checked
+}
+
+// Options tune Follow. The zero value is usable.
+type Options struct {
+	Poll            bool          // stat polling instead of inotify (the safe choice in containers)
+	PollInterval    time.Duration // default 250ms; with inotify, the period of the backup identity check
+	MaxLineSize     int           // default 1 MiB
+	BufferSize      int           // read buffer, default 64 KiB
+	FingerprintSize int           // default 1024: head bytes remembered to recognise a rewritten file
+	Logger          *slog.Logger  // default: discard
+	Stats           *Stats        // optional
+}
+
+func (o Options) withDefaults() Options {
+	if o.PollInterval <= 0 {
+		o.PollInterval = 250 * time.Millisecond
+	}
+	if o.MaxLineSize <= 0 {
+		o.MaxLineSize = 1 << 20
+	}
+	if o.BufferSize <= 0 {
+		o.BufferSize = 64 << 10
+	}
+	if o.FingerprintSize <= 0 {
+		o.FingerprintSize = 1024
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Stats == nil {
+		o.Stats = new(Stats)
+	}
+	return o
+}
+
+// ErrDeleted is returned by Follow once the followed file is gone.
+var ErrDeleted = errors.New("file deleted")
+
+// Follow reads path from its start and then follows it until ctx is done
+// (returns nil) or the file is gone (returns ErrDeleted, after delivering
+// everything written before the deletion).
+//
+// A path ending in ".gz" is decompressed and read once to its end (a final
+// line without newline is delivered since the file is complete), then Follow
+// returns nil. Open errors (permission denied, not a regular file, symlink
+// loop, missing file) are returned at once, wrapped.
+//
+// Run one Follow per path: nxadm's inotify tracker keys watches by path.
+func Follow(ctx context.Context, path string, opts Options, h Handler) error {
+	opts = opts.withDefaults()
+	if strings.HasSuffix(path, ".gz") {
+		return readGzip(ctx, path, opts, h)
+	}
+	f, err := newFollower(path, opts, h)
+	if err != nil {
+		return err
+	}
+	defer f.close()
+	if !opts.Poll {
+		f.startNotify()
+	}
+	return f.run(ctx)
+}
