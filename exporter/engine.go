@@ -207,6 +207,10 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 		f.fail(errNotRegular, now)
 		return
 	}
+	// Claiming the path's label now, in glob order, makes the winner of a
+	// conflict the same on every start.
+	f.wantRun = f.pathRun
+	e.claim(f, f.pathRun)
 	select {
 	case <-e.scanned:
 	default:
@@ -267,12 +271,12 @@ func (e *Engine) claim(f *file, name string) {
 	if old != "" && e.owners[old] == f {
 		delete(e.owners, old)
 		// A run_name found after some records: move what was read.
-		if !e.store.rename(old, name) {
+		if f.run != nil && !e.store.rename(old, name) {
 			e.store.remove(old, "")
 		}
 	}
 	f.runName = name
-	f.run = e.store.run(name, f.in.labelValues)
+	f.run = nil // fetched from the store with the next record
 }
 
 // release gives up f's run label; the run is removed after the grace

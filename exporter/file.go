@@ -3,6 +3,7 @@ package exporter
 import (
 	"errors"
 	"io/fs"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -56,6 +57,11 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 		caughtUp:    make(chan struct{}),
 	}
 	f.pathRun, f.regexNamed = in.namer.name(path)
+	if strings.HasSuffix(path, ".gz") {
+		// An archive is complete: all of it predates the exporter, and it
+		// is caught up when the tailer returns.
+		f.initialSize = math.MaxInt64
+	}
 	if f.initialSize == 0 {
 		f.markCaughtUp()
 	}
@@ -128,9 +134,12 @@ func (f *file) currentRun() *Run {
 	if f.declaredRun != "" {
 		want = f.declaredRun
 	}
-	if f.run == nil || want != f.wantRun {
+	if want != f.wantRun {
 		f.wantRun = want
 		e.claim(f, want)
+	}
+	if f.run == nil {
+		f.run = e.store.run(f.runName, f.in.labelValues)
 	}
 	return f.run
 }

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+var update = flag.Bool("update", false, "rewrite generated documentation")
+
+const configDoc = "../../docs/configuration.md"
+
+// flagTable renders the flags as the Markdown table of the configuration
+// reference.
+func flagTable() string {
+	var b strings.Builder
+	b.WriteString("| flag / key | environment | default | meaning |\n|---|---|---|---|\n")
+	newFlagSet("doc", true).VisitAll(func(f *pflag.Flag) {
+		def := f.DefValue
+		if def == "" || def == "[]" {
+			def = "none"
+		}
+		env := envKey(f.Name)
+		fmt.Fprintf(&b, "| `--%s` | `%s` | `%s` | %s |\n", f.Name, env, def, f.Usage)
+	})
+	return b.String()
+}
+
+// TestConfigurationDoc keeps the flag table of docs/configuration.md in
+// step with the flags.
+func TestConfigurationDoc(t *testing.T) {
+	raw, err := os.ReadFile(configDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	begin := strings.Index(doc, "<!-- flags:begin")
+	end := strings.Index(doc, "<!-- flags:end -->")
+	if begin < 0 || end < begin {
+		t.Fatal("docs/configuration.md lacks the flags:begin/flags:end markers")
+	}
+	beginEnd := begin + strings.Index(doc[begin:], "-->") + len("-->\n")
+	want := doc[:beginEnd] + flagTable() + doc[end:]
+	if *update {
+		if err := os.WriteFile(configDoc, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if doc != want {
+		t.Error("docs/configuration.md is out of date: run go test ./cmd/jsonl-exporter -run TestConfigurationDoc -update")
+	}
+}
