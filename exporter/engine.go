@@ -280,12 +280,30 @@ func (e *Engine) claim(f *file, name string) {
 }
 
 // release gives up f's run label; the run is removed after the grace
-// period unless another file claims it. Called with e.mu held.
+// period unless another file claims it. A file that was given a unique
+// variant of the label because f held it takes the label over now (as
+// when a log is replaced by its .gz archive). Called with e.mu held.
 func (e *Engine) release(f *file, now time.Time) {
-	if f.runName != "" && e.owners[f.runName] == f {
-		delete(e.owners, f.runName)
-		e.orphaned[f.runName] = now
+	name := f.runName
+	if name == "" || e.owners[name] != f {
+		return
 	}
+	delete(e.owners, name)
+	for _, g := range e.files {
+		if g == f || g.wantRun != name || g.runName == name || e.owners[g.runName] != g {
+			continue
+		}
+		e.logger.Info("run label free again; taking it over", "run", name, "file", g.path, "was", g.runName)
+		e.store.remove(name, "") // superseded by g's records
+		delete(e.owners, g.runName)
+		if g.run != nil {
+			e.store.rename(g.runName, name)
+		}
+		e.owners[name] = g
+		g.runName, g.run = name, nil
+		return
+	}
+	e.orphaned[name] = now
 }
 
 // sweep removes runs whose files are gone past the grace period and, when
