@@ -57,6 +57,10 @@ func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
 			if len(o.Input) == 0 && len(o.Inputs) == 0 {
 				o.Input = []string{filepath.Join(o.Demo.Dir, "**", "*.jsonl")}
 			}
+			if o.Discovery.Interval == exporter.DefaultConfig().Discovery.Interval {
+				// Runs start and finish all the time in the demo.
+				o.Discovery.Interval = time.Second
+			}
 		}
 		dir, err := os.MkdirTemp("", "jsonl-exporter-demo-")
 		if err != nil {

@@ -1,0 +1,12 @@
+// Package demo simulates ML training runs that write JSON Lines logs live,
+// so `jsonl-exporter demo`, the compose demo profile and end-to-end tests
+// have realistic, moving data without a real trainer.
+//
+// Each run writes <Dir>/<run>/logs/metrics.jsonl: a run_start, config and
+// meta header, one train record per step (the step resets at each epoch),
+// and a validation record plus an epoch_end record at the end of each epoch.
+// Runs use three record shapes (dotted+slashed aliases, "prefix"+"metrics",
+// nested "metrics") so the demo exercises the parser. Over the life of one
+// Run call, the first run gets exactly one loss spike and the second exactly
+// one NaN loss, so spike and non-finite alerts have something to fire on.
+package demo

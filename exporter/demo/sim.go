@@ -1,0 +1,210 @@
+package demo
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+)
+
+const valBatches = 50
+
+// runSim produces the records of one run, one step per call to next. Its
+// output depends only on the profile, the options, the rng and the times
+// passed in, so it can be tested without files or clocks.
+type runSim struct {
+	p             profile
+	epochs        int
+	stepsPerEpoch int
+	warmup        int
+	tau           float64
+	minLR         float64
+	incident      incident
+	incidentEpoch int
+	incidentStep  int
+	host          string
+	user          string
+	rng           *rand.Rand
+
+	started   bool
+	epoch     int // of the next train record
+	step      int // within the epoch, of the next train record
+	lossSum   float64
+	lossCount int
+}
+
+func newRunSim(p profile, inc incident, rng *rand.Rand, epochs, stepsPerEpoch int) *runSim {
+	total := epochs * stepsPerEpoch
+	r := &runSim{
+		p:             p,
+		epochs:        epochs,
+		stepsPerEpoch: stepsPerEpoch,
+		warmup:        max(1, int(math.Round(float64(total)*p.warmupFrac))),
+		tau:           max(1, float64(total)*p.decayFrac),
+		minLR:         p.peakLR * 0.02,
+		incident:      inc,
+		incidentStep:  stepsPerEpoch / 2,
+		host:          "gpu-node-" + strconv.Itoa(1+rng.IntN(16)),
+		user:          []string{"alice", "bob", "carol", "dmitri"}[rng.IntN(4)],
+		rng:           rng,
+	}
+	// Around epoch 3 for the spike and 4 for the NaN, as the demo story goes;
+	// earlier when the run is shorter.
+	switch inc {
+	case incidentSpike:
+		r.incidentEpoch = min(3, epochs-1)
+	case incidentNaN:
+		r.incidentEpoch = min(4, epochs-1)
+	}
+	// Same family, different seed: a slightly different floor.
+	r.p.lossFloor *= jitter(rng.NormFloat64(), 0.02, 0.05)
+	return r
+}
+
+func (r *runSim) done() bool { return r.epoch >= r.epochs }
+
+// next returns the records for the next step, oldest first: the header on
+// the first call, then one train record, plus validation and epoch_end
+// records after the last step of an epoch. It returns nil once done.
+func (r *runSim) next(now float64) [][]byte {
+	if r.done() {
+		return nil
+	}
+	var out [][]byte
+	if !r.started {
+		r.started = true
+		out = append(out, r.header(now)...)
+	}
+	out = append(out, r.trainRecord(now))
+	if r.step == r.stepsPerEpoch-1 {
+		out = append(out, r.valRecord(now), r.epochEndRecord(now))
+		r.lossSum, r.lossCount = 0, 0
+		r.epoch++
+		r.step = 0
+	} else {
+		r.step++
+	}
+	return out
+}
+
+func (r *runSim) header(now float64) [][]byte {
+	start := newLine().str("_type", "run_start").str("run_name", r.p.name).unixTime("time", now)
+	cfg := newLine().
+		str("model", r.p.model).
+		num("lr", r.p.peakLR).
+		int("batch_size", r.p.batchSize).
+		int("epochs", r.epochs).
+		int("steps_per_epoch", r.stepsPerEpoch).
+		int("warmup_steps", r.warmup).
+		str("optimizer", "adamw").
+		str("lr_schedule", "cosine")
+	config := newLine().str("_type", "config").unixTime("time", now).object("config", cfg)
+	meta := newLine().str("_type", "meta").str("host", r.host).str("user", r.user).int("world_size", r.p.worldSize)
+	return [][]byte{start.bytes(), config.bytes(), meta.bytes()}
+}
+
+func (r *runSim) globalStep() int { return r.epoch*r.stepsPerEpoch + r.step }
+
+func (r *runSim) trainRecord(now float64) []byte {
+	g := r.globalStep()
+	// Always draw the same numbers per step so the sequence stays reproducible.
+	nLoss, nThroughput, nGrad := r.rng.NormFloat64(), r.rng.NormFloat64(), r.rng.NormFloat64()
+
+	loss := cleanLoss(r.p.lossStart, r.p.lossFloor, r.tau, g) * jitter(nLoss, lossNoise(r.tau, g), 0.2)
+	gradNorm := r.p.gradNorm * (1 + 3*math.Exp(-float64(g)/(0.5*r.tau))) * jitter(nGrad, 0.12, 0.4)
+	throughput := r.p.throughput * jitter(nThroughput, 0.04, 0.15)
+	if r.step == 0 {
+		throughput *= 0.6 // data loader warm-up at each epoch start
+	}
+	if r.epoch == r.incidentEpoch && r.step == r.incidentStep {
+		switch r.incident {
+		case incidentSpike:
+			loss *= 5
+			gradNorm *= 6
+		case incidentNaN:
+			loss = math.NaN()
+		}
+	}
+	// Like trainers that skip non-finite steps, the running mean ignores NaN.
+	if !math.IsNaN(loss) {
+		r.lossSum += loss
+		r.lossCount++
+	}
+	avgLoss := cleanLoss(r.p.lossStart, r.p.lossFloor, r.tau, g)
+	if r.lossCount > 0 {
+		avgLoss = r.lossSum / float64(r.lossCount)
+	}
+	return r.metricRecord(now, "train", []metric{
+		{"loss", loss},
+		{"avg_loss", avgLoss},
+		{"lr", learningRate(r.p.peakLR, r.minLR, r.warmup, r.epochs*r.stepsPerEpoch, g)},
+		{"throughput", throughput},
+		{"grad_norm", gradNorm},
+	})
+}
+
+// valRecord evaluates at the end of the current epoch: loss a little above
+// the train curve (the gap widens slowly), accuracy rising to a plateau.
+func (r *runSim) valRecord(now float64) []byte {
+	g := r.globalStep()
+	nLoss, nAcc := r.rng.NormFloat64(), r.rng.NormFloat64()
+	loss := cleanLoss(r.p.lossStart, r.p.lossFloor, r.tau, g) * (1.04 + 0.004*float64(r.epoch)) * jitter(nLoss, 0.01, 0.03)
+	acc := min(accuracy(r.p.accPlateau, r.tau, g)*jitter(nAcc, 0.01, 0.03), 0.999)
+	ms := []metric{{"loss", loss}, {r.p.accName, acc}}
+	if r.p.perplexity {
+		ms = append(ms, metric{"perplexity", math.Exp(loss)})
+	}
+	ms = append(ms, metric{"batches", valBatches})
+	return r.metricRecord(now, "val", ms)
+}
+
+func (r *runSim) epochEndRecord(now float64) []byte {
+	rate := r.p.truncation * jitter(r.rng.NormFloat64(), 0.15, 0.5)
+	return newLine().
+		str("_type", "epoch_end").
+		unixTime("time", now).
+		int("epoch", r.epoch).
+		int("step", r.step).
+		num("data.truncation_rate", roundSig(rate)).
+		bytes()
+}
+
+type metric struct {
+	name  string
+	value float64
+}
+
+// metricRecord lays out split's metrics in the run's shape.
+func (r *runSim) metricRecord(now float64, split string, ms []metric) []byte {
+	l := newLine()
+	switch r.p.shape {
+	case shapeAliased:
+		l.str("_type", "metric").unixTime("time", now).int("epoch", r.epoch).int("step", r.step)
+		for _, m := range ms {
+			l.num(split+"/"+m.name, roundSig(m.value))
+		}
+		for _, m := range ms {
+			l.num(split+"."+m.name, roundSig(m.value))
+		}
+	case shapePrefix:
+		l.unixTime("time", now).int("step", r.step).int("epoch", r.epoch).str("prefix", split).object("metrics", metricObject(ms))
+	case shapeNested:
+		inner := newLine().object(split, metricObject(ms))
+		l.unixTime("time", now).int("step", r.step).int("epoch", r.epoch).object("metrics", inner)
+	}
+	return l.bytes()
+}
+
+func metricObject(ms []metric) *line {
+	l := newLine()
+	for _, m := range ms {
+		l.num(m.name, roundSig(m.value))
+	}
+	return l
+}
+
+// roundSig keeps 6 significant digits, as trainers that round their logs do;
+// it roughly halves the log size. NaN and Inf round-trip unchanged.
+func roundSig(v float64) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64) // always parses back
+	return r
+}
