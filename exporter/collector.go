@@ -26,6 +26,12 @@ var (
 	fixedSeries        = []fixedSeriesDef{seriesStep, seriesEpoch, seriesGlobalStep, seriesEpochEndTime, seriesLastRecord, seriesRecords, seriesRestarts, seriesNonfinite, seriesRunInfo}
 )
 
+// Suffixes of the best-so-far series.
+const (
+	seriesBestSuffix     = "_best"
+	seriesBestStepSuffix = "_best_step"
+)
+
 // Collector exposes a Store. Metric names come from the logs, so it is
 // an unchecked collector: Describe sends nothing.
 type Collector struct {
@@ -86,6 +92,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		c.collectInfo(ch, r, base, lv)
 		for _, g := range r.bySeries {
 			ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, g.value, lv...)
+			if b := g.best; b != nil && b.has {
+				ch <- prometheus.MustNewConstMetric(b.desc, prometheus.GaugeValue, b.value, lv...)
+				ch <- prometheus.MustNewConstMetric(b.stepDesc, prometheus.GaugeValue, b.step, lv...)
+			}
 			if g.nonfinite > 0 {
 				ch <- prometheus.MustNewConstMetric(c.descs[seriesNonfinite.name], prometheus.CounterValue, g.nonfinite, append(lv, g.name)...)
 			}

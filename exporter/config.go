@@ -26,6 +26,14 @@ type Config struct {
 	Tail      TailConfig      `mapstructure:"tail"`
 	Run       RunConfig       `mapstructure:"run"`
 	Parser    ParserConfig    `mapstructure:"parser"`
+	Best      BestConfig      `mapstructure:"best"`
+}
+
+// BestConfig names the metrics that get <series>_best and
+// <series>_best_step; an empty pattern tracks nothing in that direction.
+type BestConfig struct {
+	Minimize string `mapstructure:"minimize"`
+	Maximize string `mapstructure:"maximize"`
 }
 
 // InputConfig is one glob with options for the files it matches.
@@ -81,7 +89,8 @@ func DefaultConfig() Config {
 			PollInterval: 250 * time.Millisecond,
 			MaxLineSize:  1 << 20,
 		},
-		Run: RunConfig{DeletedGrace: 5 * time.Minute},
+		Run:  RunConfig{DeletedGrace: 5 * time.Minute},
+		Best: BestConfig{Minimize: DefaultBestMinimize, Maximize: DefaultBestMaximize},
 		Parser: ParserConfig{
 			StepKeys:      p.StepKeys,
 			EpochKeys:     p.EpochKeys,
@@ -153,6 +162,11 @@ func (c *Config) Validate() error {
 	if c.Parser.MaxKeys <= 0 {
 		return fmt.Errorf("parser.max-keys: must be positive, got %d", c.Parser.MaxKeys)
 	}
+	for key, expr := range map[string]string{"best.minimize": c.Best.Minimize, "best.maximize": c.Best.Maximize} {
+		if _, err := regexp.Compile(expr); err != nil {
+			return fmt.Errorf("%s: %v", key, err)
+		}
+	}
 	for key, list := range map[string][]string{
 		"parser.step-keys": c.Parser.StepKeys, "parser.epoch-keys": c.Parser.EpochKeys,
 		"parser.time-keys": c.Parser.TimeKeys, "parser.type-keys": c.Parser.TypeKeys,
@@ -189,6 +203,17 @@ func (c *Config) staticLabelNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+func (c *Config) bestRules() bestRules {
+	var b bestRules
+	if c.Best.Minimize != "" {
+		b.minimize = regexp.MustCompile(c.Best.Minimize)
+	}
+	if c.Best.Maximize != "" {
+		b.maximize = regexp.MustCompile(c.Best.Maximize)
+	}
+	return b
 }
 
 // ParserOptions converts the parser section.

@@ -79,6 +79,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 			Logger:       logger,
 		},
 	}
+	e.store.best = cfg.bestRules()
 	e.collector = NewCollector(e.store)
 	for _, in := range cfg.AllInputs() {
 		values := make([]string, len(labelNames))

@@ -79,6 +79,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 		r = gz
 	}
 	store := NewStore(cfg.Namespace, nil, math.MaxInt32, nil)
+	store.best = cfg.bestRules()
 	parser := record.NewParser(cfg.ParserOptions())
 	runName, _ := newRunNamer("").name(path)
 	var rec record.Record
@@ -139,6 +140,10 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 		run.mu.Lock()
 		for name, g := range run.bySeries {
 			fr.Series[name] = g.value
+			if b := g.best; b != nil && b.has {
+				fr.Series[name+seriesBestSuffix] = b.value
+				fr.Series[name+seriesBestStepSuffix] = b.step
+			}
 			if g.nonfinite > 0 {
 				fr.Nonfinite[name] = g.nonfinite
 			}

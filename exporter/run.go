@@ -27,6 +27,7 @@ type Run struct {
 	name         string
 	byName       map[string]*gauge // canonical metric name (kind-coded) -> series
 	bySeries     map[string]*gauge // series name -> series
+	derived      map[string]bool   // names of best-so-far series
 	info         map[string]string // ml_run_info labels
 	lastActivity time.Time         // wall clock of the last record, for expiry
 
@@ -45,6 +46,7 @@ type gauge struct {
 	desc      *prometheus.Desc
 	value     float64
 	nonfinite float64 // values that were NaN or ±Inf
+	best      *best   // nil unless best-so-far is tracked
 }
 
 func newRun(s *Store, name string, labelValues []string) *Run {
@@ -54,6 +56,7 @@ func newRun(s *Store, name string, labelValues []string) *Run {
 		labelValues: labelValues,
 		byName:      map[string]*gauge{},
 		bySeries:    map[string]*gauge{},
+		derived:     map[string]bool{},
 		info:        map[string]string{},
 	}
 }
@@ -84,12 +87,12 @@ func (r *Run) apply(rec *record.Record, readTime time.Time) bool {
 	switch rec.Kind {
 	case record.KindMeta, record.KindRunStart:
 		r.addInfo(rec.Info)
-		r.setMetrics(rec.Metrics, "", "", "")
+		r.setMetrics(rec.Metrics, "", "", "", false)
 	case record.KindEpochEnd:
 		r.epochEndTime, r.hasEpochEnd = t, true
-		r.setMetrics(rec.Metrics, "\x00e", "epoch_end_", "in the newest epoch_end record")
+		r.setMetrics(rec.Metrics, "\x00e", "epoch_end_", "in the newest epoch_end record", false)
 	case record.KindMetric:
-		r.setMetrics(rec.Metrics, "", "", "")
+		r.setMetrics(rec.Metrics, "", "", "", true)
 	}
 	return true
 }
@@ -97,7 +100,8 @@ func (r *Run) apply(rec *record.Record, readTime time.Time) bool {
 // setMetrics stores each metric under its series, creating series on
 // first sight within the cap. key distinguishes record kinds that map
 // the same key to different series.
-func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string) {
+// trackBest enables best-so-far series for metrics the config names.
+func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, trackBest bool) {
 	for i := range metrics {
 		m := &metrics[i]
 		var g *gauge
@@ -107,18 +111,20 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string) {
 			g = r.byName[key+string(m.Name)]
 		}
 		if g == nil {
-			if g = r.newGauge(m.Name, key, prefix, where); g == nil {
+			if g = r.newGauge(m.Name, key, prefix, where, trackBest); g == nil {
 				continue
 			}
 		}
 		g.value = m.Value
-		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+		if !isFinite(m.Value) {
 			g.nonfinite++
+		} else if g.best != nil {
+			g.best.observe(m.Value, r.steps.global)
 		}
 	}
 }
 
-func (r *Run) newGauge(name []byte, key, prefix, where string) *gauge {
+func (r *Run) newGauge(name []byte, key, prefix, where string, trackBest bool) *gauge {
 	s := r.store
 	series := seriesName(s.namespace, prefix, name)
 	if g := r.bySeries[series]; g != nil {
@@ -126,7 +132,7 @@ func (r *Run) newGauge(name []byte, key, prefix, where string) *gauge {
 		r.byName[key+string(name)] = g
 		return g
 	}
-	if s.reserved[series] {
+	if s.reserved[series] || r.derived[series] {
 		r.refuse(dropReservedName)
 		return nil
 	}
@@ -141,7 +147,61 @@ func (r *Run) newGauge(name []byte, key, prefix, where string) *gauge {
 	g := &gauge{name: series, desc: prometheus.NewDesc(series, help, s.constLabelNames(), nil)}
 	r.bySeries[series] = g
 	r.byName[key+string(name)] = g
+	if trackBest {
+		r.addBest(g, name)
+	}
 	return g
+}
+
+// addBest gives g best-so-far series when the config asks for them and
+// their names are free and within the cap.
+func (r *Run) addBest(g *gauge, name []byte) {
+	s := r.store
+	dir := s.best.direction(name)
+	if dir == 0 {
+		return
+	}
+	bestName, stepName := g.name+seriesBestSuffix, g.name+seriesBestStepSuffix
+	if r.bySeries[bestName] != nil || r.bySeries[stepName] != nil {
+		r.refuse(dropReservedName)
+		return
+	}
+	if !s.reserveSeries() {
+		r.refuse(dropMaxSeries)
+		return
+	}
+	if !s.reserveSeries() {
+		s.series.Add(-1)
+		r.refuse(dropMaxSeries)
+		return
+	}
+	word := "Lowest"
+	if dir > 0 {
+		word = "Highest"
+	}
+	what := strings.ToValidUTF8(string(name), "?")
+	labels := s.constLabelNames()
+	g.best = &best{
+		dir:      dir,
+		desc:     prometheus.NewDesc(bestName, s.helpFor(bestName, word+" finite value of "+what+" so far in the run, over every record read."), labels, nil),
+		stepDesc: prometheus.NewDesc(stepName, s.helpFor(stepName, "Global step of the record with the "+strings.ToLower(word)+" value of "+what+" so far."), labels, nil),
+	}
+	r.derived[bestName], r.derived[stepName] = true, true
+}
+
+// best is the best-so-far value of a series, kept per record so that no
+// scrape interval can miss it.
+type best struct {
+	dir            int // -1 lower is better, +1 higher is better
+	value, step    float64
+	has            bool
+	desc, stepDesc *prometheus.Desc
+}
+
+func (b *best) observe(v, step float64) {
+	if !b.has || float64(b.dir)*(v-b.value) > 0 {
+		b.value, b.step, b.has = v, step, true
+	}
 }
 
 func (r *Run) refuse(reason string) {

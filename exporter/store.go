@@ -23,6 +23,7 @@ type Store struct {
 	labelNames []string
 	maxSeries  int64
 	reserved   map[string]bool
+	best       bestRules
 	self       *SelfMetrics
 
 	series atomic.Int64 // series created from metric keys, all runs
@@ -110,7 +111,13 @@ func (s *Store) remove(name, reason string) {
 		return
 	}
 	r.mu.Lock()
-	n := len(r.bySeries)
+	n := 0
+	for _, g := range r.bySeries {
+		n++
+		if g.best != nil {
+			n += 2
+		}
+	}
 	r.bySeries = nil
 	r.byName = nil
 	r.mu.Unlock()

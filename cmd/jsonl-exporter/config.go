@@ -77,6 +77,8 @@ func newFlagSet(name string, demo bool) *pflag.FlagSet {
 	fs.StringSlice("parser.prefix-keys", d.Parser.PrefixKeys, "Keys holding a prefix for the record's metric names.")
 	fs.StringSlice("parser.container-keys", d.Parser.ContainerKeys, "Keys whose object value holds metrics.")
 	fs.Int("parser.max-keys", d.Parser.MaxKeys, "Most keys in one record; larger records are skipped and counted.")
+	fs.String("best.minimize", d.Best.Minimize, "Regular expression of metric names (as logged) whose lowest value so far is exported as <series>_best and <series>_best_step.")
+	fs.String("best.maximize", d.Best.Maximize, "Regular expression of metric names whose highest value so far is exported likewise (minimize wins when both match).")
 	fs.String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
 	fs.String("log.format", "logfmt", "Output format of log messages: logfmt or json.")
 	if demo {

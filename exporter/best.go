@@ -1,0 +1,27 @@
+package exporter
+
+import "regexp"
+
+// Default patterns of metrics whose best value so far is tracked, matched
+// against the metric name as logged (e.g. "val.mlm_acc").
+const (
+	DefaultBestMinimize = `(?i)(loss|error|perplexity|ppl|wer|cer)`
+	DefaultBestMaximize = `(?i)(acc|f1|auc|map|bleu|rouge|precision|recall|iou|dice)`
+)
+
+// bestRules says which metrics get best-so-far series, in which direction.
+type bestRules struct {
+	minimize, maximize *regexp.Regexp
+}
+
+// direction is -1 when lower is better, +1 when higher is better, 0 when
+// the metric is not tracked. Loss-like names win over accuracy-like ones.
+func (b bestRules) direction(name []byte) int {
+	switch {
+	case b.minimize != nil && b.minimize.Match(name):
+		return -1
+	case b.maximize != nil && b.maximize.Match(name):
+		return 1
+	}
+	return 0
+}

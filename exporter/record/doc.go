@@ -1,0 +1,89 @@
+// Package record turns one JSON Lines log line of an ML training run into
+// one Record: its kind, step, epoch, wall-clock time, run name, metrics
+// and string fields. It is the only parser of the exporter, inspect, plot
+// and backfill, and it is built for the hot path: a Parser reuses its
+// buffers, so steady-state parsing does not allocate.
+//
+// # Syntax
+//
+// A line is one JSON object (RFC 8259), optionally preceded by a UTF-8 BOM
+// and surrounded by whitespace; a trailing "\r" is fine. Python's NaN,
+// Infinity and -Infinity are accepted as numbers. A blank line returns
+// ErrEmpty. Anything else returns an *Error with a reason fit for a metric
+// label: invalid_json (including truncated lines and data after the
+// object), not_object (the line is an array, string, number, ...),
+// invalid_utf8 (checked over the whole line first), too_many_keys (more
+// than Options.MaxKeys keys at all levels) and too_deep (more than
+// Options.MaxDepth nested objects and arrays). Nesting is tracked on an
+// explicit stack, never by recursion. Escapes are decoded as encoding/json
+// does, including lone surrogates, which become U+FFFD. A number too large
+// for float64 (1e400) reads as ±Inf.
+//
+// # Keys with a role
+//
+//   - Type (default "_type"; mmdetection users configure "mode"): the
+//     first type key in option order with a string value. "metric",
+//     "metrics", "" or no type key give KindMetric; "epoch_end",
+//     "run_start", "config", "meta" and "artifact" give that kind
+//     (case-sensitive); any other value, such as "train" or "val", gives
+//     KindMetric with that value as the prefix of every metric name.
+//   - Step (step, global_step, iteration, iter) and epoch (epoch): the
+//     first key in option order whose value is a finite number. Step and
+//     epoch keys are never metrics. Step and epoch keys directly inside a
+//     metrics container are used when the top level has none.
+//   - Time (time, timestamp, ts): the first key in option order holding
+//     Unix seconds in [2000-01-01, 2100-01-01), Unix milliseconds in that
+//     range (converted to seconds) or an RFC 3339 string. Any other number
+//     under a time key is an ordinary metric: detectron2's "time": 0.356
+//     is seconds per iteration.
+//   - run_name: a non-empty string sets Record.RunName, in any kind.
+//   - Prefix (prefix): the first non-empty string prefix key, else the
+//     type-as-split value, is put in front of every metric name of a
+//     KindMetric record that does not start with "<prefix>." already.
+//   - Long form: a string "metric" and a numeric "value" give exactly one
+//     metric named by the string; other numbers of the record are
+//     metadata then. "metric" and "value" are never metrics themselves.
+//
+// # Metrics
+//
+// Metric values are numbers, NaN, ±Infinity and booleans (1 or 0).
+// Strings, nulls and arrays are not metrics. An object under a container
+// key (default "metrics") or under a split key (train, val, valid,
+// validation, eval, test) is flattened recursively; other objects, such as
+// "config" or "args", are ignored. The canonical name of a metric is its
+// key path joined by '.', with every '/' replaced by '.': "train/loss",
+// "train.loss", {"prefix":"train","metrics":{"loss":..}} and
+// {"metrics":{"train":{"loss":..}}} all name train.loss. Names are not
+// sanitized further. When several values get the same name (aliases or
+// duplicate keys), the last one in line order wins, at the position of
+// the first; a later string, null, array or object under the same name
+// removes the metric, as in encoding/json. Flattened objects under a
+// repeated key are merged. Empty names and names longer than MaxNameLen
+// bytes are dropped.
+//
+// # Kinds
+//
+//   - KindMetric: all metrics, prefixed as above.
+//   - KindEpochEnd: all metrics, no prefix.
+//   - KindRunStart and KindMeta: top-level numbers are metrics (no
+//     prefix, no containers); top-level strings other than the type,
+//     run_name and time keys are Info fields, in line order, keys as
+//     written.
+//   - KindConfig and KindArtifact: no metrics and no Info.
+//
+// Step, epoch, time and run name are read for every kind.
+//
+// # Use
+//
+//	p := record.NewParser(record.Options{})
+//	var r record.Record
+//	for each line {
+//		if err := p.Parse(line, &r); err != nil {
+//			if err != record.ErrEmpty {
+//				count(record.Reason(err))
+//			}
+//			continue
+//		}
+//		use(&r) // r's slices are valid until the next Parse
+//	}
+package record

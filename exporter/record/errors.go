@@ -1,0 +1,39 @@
+package record
+
+import (
+	"errors"
+	"strconv"
+)
+
+// ErrEmpty is returned for a blank or whitespace-only line. Callers skip
+// such lines silently.
+var ErrEmpty = errors.New("record: empty line")
+
+// Reasons of an *Error: a small fixed set, fit for a metric label.
+const (
+	ReasonInvalidJSON = "invalid_json"
+	ReasonNotObject   = "not_object"
+	ReasonTooManyKeys = "too_many_keys"
+	ReasonTooDeep     = "too_deep"
+	ReasonInvalidUTF8 = "invalid_utf8"
+)
+
+// Error is a line that cannot be read as a record.
+type Error struct {
+	Reason string // one of the Reason constants
+	Offset int    // byte offset in the line where the problem was found
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	return e.Reason + " at byte " + strconv.Itoa(e.Offset) + ": " + e.Msg
+}
+
+// Reason returns the reason of an *Error, else ReasonInvalidJSON.
+func Reason(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ReasonInvalidJSON
+}

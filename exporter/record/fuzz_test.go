@@ -1,0 +1,53 @@
+package record
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func FuzzParse(f *testing.F) {
+	for _, file := range corpusFiles(f) {
+		for _, line := range corpusLines(f, file) {
+			f.Add(line)
+		}
+	}
+	for _, seed := range []string{
+		`{"mode":"train","epoch":1,"iter":50,"lr":0.02,"loss":1.2}`,
+		`{"prefix":"train","metrics":{"a":{"b/c":[1,{"d":NaN}]},"train/x":-Infinity}}`,
+		`{"_type":"meta","k\u00e9y":"v\ud800","n":true}`, `{"time":"2025-11-26T00:00:00.123456789+05:30"}`,
+		`{"metric":"a/b","value":1e-7,"prefix":"p"}`, `{"a":[[[[[[]]]]]]}`, `{"a":1}}`, `[1]`, "\xEF\xBB\xBF{}",
+	} {
+		f.Add([]byte(seed))
+	}
+	reused := NewParser(Options{})
+	f.Fuzz(func(t *testing.T, line []byte) {
+		input := bytes.Clone(line)
+		var r Record
+		err := NewParser(Options{}).Parse(line, &r)
+		if !bytes.Equal(line, input) {
+			t.Fatal("Parse modified its input")
+		}
+		var e *Error
+		if err != nil && !errors.Is(err, ErrEmpty) && !errors.As(err, &e) {
+			t.Fatalf("error of type %T: %v", err, err)
+		}
+		if err == nil {
+			for _, m := range r.Metrics {
+				if len(m.Name) == 0 || bytes.IndexByte(m.Name, '/') >= 0 {
+					t.Fatalf("bad metric name %q", m.Name)
+				}
+			}
+		}
+		// A parser that has seen other lines must give the same answer.
+		if got, want := outcome(reused, line), outcome(NewParser(Options{}), line); got != want {
+			t.Fatalf("reused parser: %s\nfresh parser: %s", got, want)
+		}
+		checkAgainstStdlib(t, reused, line)
+		// mmdetection options exercise the type-as-split path.
+		var r2 Record
+		if err2 := NewParser(modeOpts).Parse(line, &r2); (err2 == nil) != (err == nil) {
+			t.Fatalf("validity depends on options: %v vs %v", err, err2)
+		}
+	})
+}

@@ -1,0 +1,85 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// summary is a comparable view of a parsed record.
+type summary struct {
+	Kind    Kind
+	Step    string // "" when absent
+	Epoch   string
+	Time    string
+	Run     string // "" when absent, quoted otherwise
+	Metrics []string
+	Info    []string
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func summarize(r *Record) summary {
+	s := summary{Kind: r.Kind}
+	if r.HasStep {
+		s.Step = fmtFloat(r.Step)
+	}
+	if r.HasEpoch {
+		s.Epoch = fmtFloat(r.Epoch)
+	}
+	if r.HasTime {
+		s.Time = strconv.FormatFloat(r.Time, 'f', -1, 64)
+	}
+	if r.RunName != nil {
+		s.Run = strconv.Quote(string(r.RunName))
+	}
+	for _, m := range r.Metrics {
+		s.Metrics = append(s.Metrics, string(m.Name)+"="+fmtFloat(m.Value))
+	}
+	for _, f := range r.Info {
+		s.Info = append(s.Info, string(f.Key)+"="+strconv.Quote(string(f.Value)))
+	}
+	return s
+}
+
+func (s summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kind=%s", s.Kind)
+	for _, kv := range [][2]string{{"step", s.Step}, {"epoch", s.Epoch}, {"time", s.Time}, {"run", s.Run}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
+		}
+	}
+	for _, m := range s.Metrics {
+		fmt.Fprintf(&b, "\n  metric %s", m)
+	}
+	for _, f := range s.Info {
+		fmt.Fprintf(&b, "\n  info %s", f)
+	}
+	return b.String()
+}
+
+// parseSummary parses line with a fresh parser.
+func parseSummary(t testing.TB, opts Options, line string) summary {
+	t.Helper()
+	var r Record
+	if err := NewParser(opts).Parse([]byte(line), &r); err != nil {
+		t.Fatalf("Parse(%q): %v", line, err)
+	}
+	return summarize(&r)
+}
+
+// outcome is the summary of a parse, or its error reason.
+func outcome(p *Parser, line []byte) string {
+	var r Record
+	err := p.Parse(line, &r)
+	switch {
+	case errors.Is(err, ErrEmpty):
+		return "empty"
+	case err != nil:
+		return "error " + err.Error()
+	}
+	return summarize(&r).String()
+}

@@ -1,0 +1,199 @@
+package record
+
+import (
+	"hash/maphash"
+	"math"
+	"unicode/utf8"
+)
+
+// Parser turns lines into Records. It keeps its buffers between calls so
+// that steady-state parsing does not allocate. It is not safe for
+// concurrent use.
+type Parser struct {
+	opts Options
+	keys *keyTable
+	seed maphash.Seed
+
+	// Per line.
+	line     []byte
+	pos      int
+	keyCount int
+	stack    []frame
+	path     []byte // canonical name of the innermost collecting object
+	keyBuf   []byte // decoded key when it has escapes
+	arena    []byte // names and strings handed out in the Record
+	entries  []entry
+	fields   []fieldRef
+	infoOnly int // entries of kind entInfoOnly
+	metrics  []Metric
+	info     []Field
+	table    []int32 // dedupe hash table, for records with many names
+
+	typeSlots   []strSlot
+	prefixSlots []strSlot
+	stepSlots   []numSlot
+	epochSlots  []numSlot
+	timeSlots   []timeSlot
+	runName     strSlot
+	longName    strSlot
+	longValue   numSlot
+}
+
+// frame is one open object or array.
+type frame struct {
+	obj     bool
+	top     bool // the record's own object
+	collect bool // an object whose numeric members are metrics
+	root    bool // the object directly under a container key
+	n       int  // members seen
+	pathLen int  // len(p.path) to restore when the frame closes
+	segs    int  // path segments of member names
+}
+
+type strSlot struct {
+	ref strRef
+	ok  bool
+}
+
+// numSlot holds a step or epoch candidate: top-level values win over values
+// at the root of a metrics container.
+type numSlot struct {
+	top, cont       bool
+	topVal, contVal float64
+	ok              bool // long-form value present
+}
+
+type timeSlot struct {
+	secs  float64
+	ok    bool
+	entry bool // an implausible value of this key was taken as a metric
+}
+
+type entryKind uint8
+
+const (
+	entMetric   entryKind = iota
+	entString             // a string field: Info of run_start/meta, else only hides earlier values
+	entInfoOnly           // a string under a structural key (step, prefix, ...): Info only
+	entTomb               // a null, array or object: hides earlier values of the same name
+)
+
+// entry is a named value found while scanning, resolved after the whole
+// line is seen because the type and prefix keys may come last.
+type entry struct {
+	nameOff, nameEnd int // canonical name in arena
+	value            float64
+	field            int32  // string fields: index in Parser.fields
+	hash             uint32 // set by dedupe
+	kind             entryKind
+	top              bool
+}
+
+// fieldRef is the key and value of a string field, decoded only when the
+// record turns out to be a run_start or meta record.
+type fieldRef struct{ key, val strRef }
+
+// maxLineLen keeps offsets within int32, which halves the size of the
+// per-value bookkeeping.
+const maxLineLen = math.MaxInt32
+
+// Buffers above these sizes are dropped after a huge line instead of being
+// kept for the lifetime of the Parser.
+const (
+	retainArena   = 1 << 20
+	retainEntries = 1 << 14
+)
+
+// NewParser returns a Parser. Zero or empty fields of opts take defaults.
+func NewParser(opts Options) *Parser {
+	o := opts.withDefaults()
+	return &Parser{
+		opts:        o,
+		keys:        newKeyTable(o),
+		seed:        maphash.MakeSeed(),
+		typeSlots:   make([]strSlot, len(o.TypeKeys)),
+		prefixSlots: make([]strSlot, len(o.PrefixKeys)),
+		stepSlots:   make([]numSlot, len(o.StepKeys)),
+		epochSlots:  make([]numSlot, len(o.EpochKeys)),
+		timeSlots:   make([]timeSlot, len(o.TimeKeys)),
+	}
+}
+
+// Parse resets r and fills it from line: one JSON object, optionally
+// preceded by a UTF-8 BOM and surrounded by whitespace (a trailing "\r" is
+// fine). The slices in r are valid until the next call of Parse on p.
+// Blank lines return ErrEmpty; other failures return an *Error, after which
+// the content of r is unspecified.
+func (p *Parser) Parse(line []byte, r *Record) error {
+	*r = Record{}
+	p.reset(line)
+	if len(line) >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
+		p.pos = 3
+	}
+	p.skipSpace()
+	if p.pos == len(line) {
+		return ErrEmpty
+	}
+	if len(line) > maxLineLen {
+		return p.fail(ReasonInvalidJSON, maxLineLen, "line longer than 2 GiB")
+	}
+	if !utf8.Valid(line) {
+		return p.fail(ReasonInvalidUTF8, firstInvalidUTF8(line), "invalid UTF-8")
+	}
+	switch c := line[p.pos]; {
+	case c == '{':
+	case c == '[' || c == '"' || c == '-' || isDigit(c) || c == 't' || c == 'f' || c == 'n' || c == 'N' || c == 'I':
+		return p.fail(ReasonNotObject, p.pos, "top-level value is not an object")
+	default:
+		return p.unexpected("looking for an object")
+	}
+	if err := p.scan(); err != nil {
+		return err
+	}
+	p.skipSpace()
+	if p.pos != len(line) {
+		return p.unexpected("after top-level object")
+	}
+	p.resolve(r)
+	return nil
+}
+
+func (p *Parser) reset(line []byte) {
+	p.line = line
+	p.pos = 0
+	p.keyCount = 0
+	if cap(p.arena) > retainArena {
+		p.arena = nil
+	}
+	if cap(p.keyBuf) > retainArena {
+		p.keyBuf = nil
+	}
+	if cap(p.stack) > retainEntries {
+		p.stack = nil
+	}
+	if cap(p.entries) > retainEntries {
+		p.entries, p.fields, p.metrics, p.info, p.table = nil, nil, nil, nil, nil
+	}
+	p.arena = p.arena[:0]
+	p.entries = p.entries[:0]
+	p.fields = p.fields[:0]
+	p.infoOnly = 0
+	p.path = p.path[:0]
+	clear(p.typeSlots)
+	clear(p.prefixSlots)
+	clear(p.stepSlots)
+	clear(p.epochSlots)
+	clear(p.timeSlots)
+	p.runName, p.longName, p.longValue = strSlot{}, strSlot{}, numSlot{}
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}

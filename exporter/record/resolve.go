@@ -1,0 +1,273 @@
+package record
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/maphash"
+)
+
+// resolve turns what scan collected into r, now that the type, prefix and
+// long-form keys are known wherever they were in the line.
+func (p *Parser) resolve(r *Record) {
+	kind, split := p.kindAndSplit()
+	r.Kind = kind
+	r.Step, r.HasStep = pickNum(p.stepSlots)
+	r.Epoch, r.HasEpoch = pickNum(p.epochSlots)
+	for _, s := range p.timeSlots {
+		if s.ok {
+			r.Time, r.HasTime = s.secs, true
+			break
+		}
+	}
+	runNameOff, runNameEnd := -1, -1
+	if p.runName.ok {
+		runNameOff = len(p.arena)
+		p.arena = p.appendString(p.arena, p.runName.ref)
+		runNameEnd = len(p.arena)
+	}
+
+	metrics, info := p.metrics[:0], p.info[:0]
+	switch kind {
+	case KindMetric, KindEpochEnd:
+		var prefix []byte
+		if kind == KindMetric {
+			prefix = p.prefix(split)
+		}
+		if p.longName.ok && p.longValue.ok {
+			p.entries = p.entries[:0]
+			off := len(p.arena)
+			p.arena = p.appendString(p.arena, p.longName.ref)
+			canonicalizeTail(p.arena[off:])
+			if len(p.arena) > off {
+				p.entries = append(p.entries, entry{nameOff: off, nameEnd: len(p.arena), value: p.longValue.topVal})
+			}
+		} else if p.infoOnly > 0 {
+			p.keepEntries(func(e *entry) bool { return e.kind != entInfoOnly })
+		}
+		if len(prefix) > 0 {
+			p.applyPrefix(prefix)
+		}
+	case KindRunStart, KindMeta:
+		p.keepEntries(func(e *entry) bool { return e.top })
+	default:
+		p.entries = p.entries[:0]
+	}
+	p.dedupe()
+
+	// The arena does not grow any more: hand out slices of it.
+	a := p.arena
+	if runNameOff >= 0 {
+		r.RunName = a[runNameOff:runNameEnd:runNameEnd]
+	}
+	for i := range p.entries {
+		if e := &p.entries[i]; e.kind == entMetric {
+			metrics = append(metrics, Metric{Name: a[e.nameOff:e.nameEnd:e.nameEnd], Value: e.value})
+		}
+	}
+	if kind == KindRunStart || kind == KindMeta {
+		info = p.appendInfo(info)
+	}
+	p.metrics, p.info = metrics, info
+	if len(metrics) > 0 {
+		r.Metrics = metrics
+	}
+	if len(info) > 0 {
+		r.Info = info
+	}
+}
+
+// appendInfo decodes keys and values of the string fields. It runs after
+// the metric names were sliced; should the arena move, earlier slices keep
+// the old array alive and their bytes never change.
+func (p *Parser) appendInfo(info []Field) []Field {
+	for i := range p.entries {
+		e := &p.entries[i]
+		if e.kind != entString && e.kind != entInfoOnly {
+			continue
+		}
+		keyOff := len(p.arena)
+		p.arena = p.appendString(p.arena, p.fields[e.field].key)
+		valOff := len(p.arena)
+		p.arena = p.appendString(p.arena, p.fields[e.field].val)
+		end := len(p.arena)
+		info = append(info, Field{Key: p.arena[keyOff:valOff:valOff], Value: p.arena[valOff:end:end]})
+	}
+	return info
+}
+
+// kindAndSplit reads the first type key holding a string.
+func (p *Parser) kindAndSplit() (Kind, []byte) {
+	for _, s := range p.typeSlots {
+		if !s.ok {
+			continue
+		}
+		v := p.line[s.ref.start:s.ref.end]
+		if s.ref.esc {
+			v = appendUnescaped(p.keyBuf[:0], v)
+			p.keyBuf = v
+		}
+		switch string(v) {
+		case "", "metric", "metrics":
+			return KindMetric, nil
+		case "epoch_end":
+			return KindEpochEnd, nil
+		case "run_start":
+			return KindRunStart, nil
+		case "config":
+			return KindConfig, nil
+		case "meta":
+			return KindMeta, nil
+		case "artifact":
+			return KindArtifact, nil
+		}
+		return KindMetric, v
+	}
+	return KindMetric, nil
+}
+
+// prefix returns the canonical metric name prefix, stored in the arena: the
+// first non-empty prefix key, else the split named by the type key.
+func (p *Parser) prefix(split []byte) []byte {
+	off := len(p.arena)
+	for _, s := range p.prefixSlots {
+		if s.ok && s.ref.end > s.ref.start {
+			p.arena = p.appendString(p.arena, s.ref)
+			break
+		}
+	}
+	if len(p.arena) == off {
+		p.arena = append(p.arena, split...)
+	}
+	canonicalizeTail(p.arena[off:])
+	return p.arena[off:len(p.arena):len(p.arena)]
+}
+
+func canonicalizeTail(b []byte) {
+	for i, c := range b {
+		if c == '/' {
+			b[i] = '.'
+		}
+	}
+}
+
+func pickNum(slots []numSlot) (float64, bool) {
+	for _, s := range slots {
+		if s.top {
+			return s.topVal, true
+		}
+	}
+	for _, s := range slots {
+		if s.cont {
+			return s.contVal, true
+		}
+	}
+	return 0, false
+}
+
+func (p *Parser) keepEntries(keep func(*entry) bool) {
+	n := 0
+	for i := range p.entries {
+		if keep(&p.entries[i]) {
+			if n != i {
+				p.entries[n] = p.entries[i]
+			}
+			n++
+		}
+	}
+	p.entries = p.entries[:n]
+}
+
+// applyPrefix puts "<prefix>." in front of every name that does not start
+// with it already: {"prefix":"train","train/loss":1} stays train.loss.
+func (p *Parser) applyPrefix(prefix []byte) {
+	for i := range p.entries {
+		e := &p.entries[i]
+		name := p.arena[e.nameOff:e.nameEnd]
+		if len(name) > len(prefix) && name[len(prefix)] == '.' && bytes.HasPrefix(name, prefix) {
+			continue
+		}
+		off := len(p.arena)
+		p.arena = append(p.arena, prefix...)
+		p.arena = append(p.arena, '.')
+		p.arena = append(p.arena, p.arena[e.nameOff:e.nameEnd]...)
+		e.nameOff, e.nameEnd = off, len(p.arena)
+	}
+}
+
+// smallDedupe is the entry count up to which a quadratic scan beats hashing.
+const smallDedupe = 32
+
+// dedupe merges entries with the same name: the last one in line order
+// wins and takes the place of the first.
+func (p *Parser) dedupe() {
+	if len(p.entries) <= smallDedupe {
+		ents := p.entries
+		n := 0
+		for i := range ents {
+			e := &ents[i]
+			name := p.arena[e.nameOff:e.nameEnd]
+			e.hash = quickHash(name)
+			j := 0
+			for ; j < n; j++ {
+				if ents[j].hash == e.hash && string(p.arena[ents[j].nameOff:ents[j].nameEnd]) == string(name) {
+					break
+				}
+			}
+			if j == n {
+				n++
+			}
+			if j != i {
+				ents[j] = *e
+			}
+		}
+		p.entries = ents[:n]
+		return
+	}
+	size := 64
+	for size < 2*len(p.entries) {
+		size *= 2
+	}
+	if cap(p.table) < size {
+		p.table = make([]int32, size)
+	}
+	table := p.table[:size]
+	clear(table)
+	mask := uint64(size - 1)
+	out := p.entries[:0]
+	for _, e := range p.entries {
+		name := p.arena[e.nameOff:e.nameEnd]
+		h := maphash.Bytes(p.seed, name) & mask
+		for {
+			slot := table[h]
+			if slot == 0 {
+				out = append(out, e)
+				table[h] = int32(len(out))
+				break
+			}
+			o := &out[slot-1]
+			if string(p.arena[o.nameOff:o.nameEnd]) == string(name) {
+				*o = e
+				break
+			}
+			h = (h + 1) & mask
+		}
+	}
+	p.entries = out
+}
+
+// quickHash tells most distinct names apart in constant time from their
+// length and their first and last eight bytes.
+func quickHash(b []byte) uint32 {
+	h := uint64(len(b)) * 0x9E3779B97F4A7C15
+	if len(b) >= 8 {
+		h ^= binary.LittleEndian.Uint64(b) * 0xC2B2AE3D27D4EB4F
+		h ^= binary.LittleEndian.Uint64(b[len(b)-8:]) * 0x165667B19E3779F9
+	} else {
+		var x uint64
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+		h ^= x * 0xC2B2AE3D27D4EB4F
+	}
+	return uint32(h ^ h>>32)
+}
