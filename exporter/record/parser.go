@@ -1,6 +1,8 @@
 package record
 
 import (
+	"bytes"
+	"encoding/json"
 	"hash/maphash"
 	"math"
 	"unicode/utf8"
@@ -143,7 +145,12 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	switch c := line[p.pos]; {
 	case c == '{':
 	case c == '[' || c == '"' || c == '-' || isDigit(c) || c == 't' || c == 'f' || c == 'n' || c == 'N' || c == 'I':
-		return p.fail(ReasonNotObject, p.pos, "top-level value is not an object")
+		// Only a whole JSON value is "not an object"; text that merely
+		// starts like one ("this is not JSON") is invalid JSON.
+		if rest := bytes.TrimSpace(line[p.pos:]); json.Valid(rest) || isPythonToken(rest) {
+			return p.fail(ReasonNotObject, p.pos, "top-level value is not an object")
+		}
+		return p.unexpected("looking for an object")
 	default:
 		return p.unexpected("looking for an object")
 	}
@@ -196,4 +203,12 @@ func firstInvalidUTF8(b []byte) int {
 		i += size
 	}
 	return len(b)
+}
+
+func isPythonToken(b []byte) bool {
+	switch string(b) {
+	case "NaN", "Infinity", "-Infinity":
+		return true
+	}
+	return false
 }
