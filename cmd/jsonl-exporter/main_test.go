@@ -130,10 +130,11 @@ func TestConfigCheckAndVersion(t *testing.T) {
 
 // exporterProcess is a running exporter with its address.
 type exporterProcess struct {
-	cmd    *exec.Cmd
-	addr   string
-	stderr *syncBuffer
-	done   chan error
+	cmd     *exec.Cmd
+	addr    string
+	stderr  *syncBuffer
+	done    chan struct{} // closed when the process has exited
+	waitErr error
 }
 
 type syncBuffer struct {
@@ -162,12 +163,12 @@ func startExporter(t *testing.T, args ...string) *exporterProcess {
 	args = append([]string{"--web.listen-address", "127.0.0.1:0"}, args...)
 	cmd := exec.Command(binary, args...)
 	pr, pw := io.Pipe()
-	p := &exporterProcess{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &exporterProcess{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = io.MultiWriter(pw, p.stderr)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.done <- cmd.Wait(); pw.Close() }()
+	go func() { p.waitErr = cmd.Wait(); pw.Close(); close(p.done) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-p.done
@@ -269,9 +270,9 @@ not json at all
 		t.Fatal(err)
 	}
 	select {
-	case err := <-p.done:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v", err)
+	case <-p.done:
+		if p.waitErr != nil {
+			t.Errorf("exit after SIGTERM: %v", p.waitErr)
 		}
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("shutdown took %s", d)
