@@ -1,0 +1,85 @@
+package dashboards
+
+// TrainingRun is the "Training run" dashboard: everything about one run.
+func TrainingRun() Dashboard {
+	d := newDashboard("jsonl-exporter-training-run", "Training run",
+		"One training run as its JSON Lines log reports it: loss, validation, optimiser, progress and health.",
+		"training")
+	d.Templating.List = []Variable{
+		datasourceVariable(),
+		queryVariable("run", "Run", "Run label of the training run.", "label_values(ml_records_total, run)"),
+		intervalVariable("window", "Smoothing window",
+			"Time window of the smoothed loss (mean of the finite values in the window).",
+			"1m", "10s", "30s", "1m", "2m", "5m", "15m", "1h"),
+	}
+	run := func(name string) string { return name + `{run="$run"}` }
+	d.Annotations.List = append(d.Annotations.List,
+		promAnnotation("Epoch boundaries", `ml_epoch{run="$run"} > ml_epoch{run="$run"} offset $__interval`,
+			"New epoch", "run {{run}}", "rgba(150, 150, 150, 0.6)"),
+		promAnnotation("Non-finite values", appeared(run("ml_nonfinite_values_total")),
+			"Non-finite value", "{{metric}} in run {{run}}", "red"),
+	)
+
+	var l layout
+	l.row("Progress")
+	l.add(4, 4, stat("Epoch", "Epoch of the newest record (ml_epoch).", "none",
+		lastValue(run("ml_epoch"), "epoch")))
+	l.add(4, 4, stat("Global step", "Step counted across per-epoch step resets (ml_global_step).", "none",
+		lastValue(run("ml_global_step"), "global step")))
+	l.add(4, 4, stat("Steps per second", "Slope of ml_global_step (deriv: the global step is a gauge that goes back on a restart).", "short",
+		lastValue(stepsPerSecond(run("ml_global_step")), "steps/s")))
+	l.add(4, 4, stat("Time since last record",
+		"Now minus the time of the run's newest record; grows while the trainer writes nothing (stalled, crashed or finished).", "s",
+		lastValue("time() - "+run("ml_last_record_timestamp_seconds"), "since last record")).
+		withThresholds([]string{"green", "orange", "red"}, 120, 600))
+	l.add(4, 4, stat("Non-finite values", "NaN or infinite values read in the run, all series (ml_nonfinite_values_total).", "none",
+		lastValue(`sum(`+run("ml_nonfinite_values_total")+`) or on() vector(0)`, "non-finite")).
+		withThresholds([]string{"green", "red"}, 1))
+	l.add(4, 4, stat("Restarts", "Times the step went back without a new epoch: resumed from a checkpoint or restarted (ml_run_restarts_total).", "none",
+		lastValue(run("ml_run_restarts_total"), "restarts")).
+		withThresholds([]string{"green", "orange"}, 1))
+
+	l.row("Loss")
+	l.add(12, 9, timeseries("Training loss",
+		"Raw train loss, its mean over the smoothing window (NaN and Inf left out) and the trainer's own running mean if it logs train.avg_loss.", "short",
+		series(run("ml_train_loss"), "loss"),
+		series(meanOver(run("ml_train_loss")), "mean over $window"),
+		series(run("ml_train_avg_loss"), "trainer running mean")))
+	l.add(12, 9, timeseries("Validation loss",
+		"Validation loss at each evaluation, with the smoothed train loss for comparison (a widening gap means overfitting).", "short",
+		series(run("ml_val_loss"), "val loss"),
+		series(meanOver(run("ml_train_loss")), "train loss (mean over $window)")))
+
+	l.row("Validation and optimiser")
+	l.add(8, 8, timeseries("Validation accuracy", "Validation accuracy (val.accuracy or val.mlm_acc), 0 to 1.", "percentunit",
+		series(run("ml_val_accuracy")+" or "+run("ml_val_mlm_acc"), "{{__name__}}")))
+	l.add(8, 8, timeseries("Learning rate", "Learning rate as logged (train.lr).", "sci",
+		series(run("ml_train_lr"), "lr")))
+	l.add(8, 8, timeseries("Gradient norm", "Gradient norm before clipping as logged (train.grad_norm); spikes often come before a loss spike.", "short",
+		series(run("ml_train_grad_norm"), "grad norm")))
+	l.add(12, 8, timeseries("Throughput", "Training throughput as logged (train.throughput: samples or tokens per second).", "short",
+		series(run("ml_train_throughput"), "throughput")))
+	l.add(12, 8, timeseries("Steps per second",
+		"deriv of ml_global_step over $__rate_interval. Negative for a moment after a restart from a checkpoint.", "short",
+		series(stepsPerSecond(run("ml_global_step")), "steps/s")))
+
+	l.row("Best so far and problems")
+	l.add(6, 6, stat("Best loss", "Lowest value so far; the exporter sees every record, so this is exact even between scrapes.", "short",
+		lastValue(run("ml_train_loss_best"), "train loss"),
+		lastValue(run("ml_val_loss_best"), "val loss")))
+	l.add(6, 6, stat("Best accuracy", "Highest validation accuracy so far.", "percentunit",
+		lastValue(run("ml_val_accuracy_best")+" or "+run("ml_val_mlm_acc_best"), "{{__name__}}")))
+	l.add(6, 6, stat("Step of best", "Global step at which each best value was reached.", "none",
+		lastValue(run("ml_train_loss_best_step"), "train loss"),
+		lastValue(run("ml_val_loss_best_step"), "val loss"),
+		lastValue(run("ml_val_accuracy_best_step")+" or "+run("ml_val_mlm_acc_best_step"), "{{__name__}}")))
+	l.add(6, 6, timeseries("Non-finite values by series", "Count of NaN or infinite values read, by series (label metric).", "none",
+		series(run("ml_nonfinite_values_total"), "{{metric}}")))
+	l.add(24, 5, table("Run info", "String fields of the run's meta and run_start records (ml_run_info).", "none",
+		instant(run("ml_run_info"))).
+		withTransformations(Transformation{ID: "organize", Options: map[string]any{
+			"excludeByName": map[string]any{"Time": true, "Value": true, "__name__": true},
+		}}))
+	d.Panels = l.panels
+	return d
+}
