@@ -1,0 +1,356 @@
+// Package deploy_test checks the compose stack, its Prometheus and Grafana
+// configuration and the Dockerfile statically: no container is started.
+package deploy_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// variants are the ways the stack is started in docs/stack.md.
+func variants(t *testing.T) []struct {
+	name     string
+	env      map[string]string
+	profiles []string
+	services []string
+} {
+	return []struct {
+		name     string
+		env      map[string]string
+		profiles []string
+		services []string
+	}{
+		{"defaults", nil, nil, []string{"exporter", "grafana", "prometheus"}},
+		{"own runs", map[string]string{"RUNS_DIR": t.TempDir()}, nil, []string{"exporter", "grafana", "prometheus"}},
+		{"demo profile", nil, []string{"demo"}, []string{"demo", "exporter", "grafana", "prometheus"}},
+		{"everything set", allSettings(t), []string{"demo"}, []string{"demo", "exporter", "grafana", "prometheus"}},
+	}
+}
+
+// allSettings sets every variable docs/stack.md documents.
+func allSettings(t *testing.T) map[string]string {
+	return map[string]string{
+		"RUNS_DIR":               t.TempDir(),
+		"GRAFANA_ADMIN_PASSWORD": "not-in-the-file",
+		"GRAFANA_PORT":           "3300",
+		"PROMETHEUS_PORT":        "9300",
+		"EXPORTER_PORT":          "9400",
+		"PROMETHEUS_RETENTION":   "90d",
+		"EXPORTER_USER":          "1000:1000",
+	}
+}
+
+// TestComposeInvariants checks what must hold for every service in every
+// way of starting the stack.
+func TestComposeInvariants(t *testing.T) {
+	for _, v := range variants(t) {
+		t.Run(v.name, func(t *testing.T) {
+			p := loadProject(t, v.env, v.profiles...)
+			if got := serviceNames(p.Services); !slices.Equal(got, v.services) {
+				t.Errorf("services = %v, want %v", got, v.services)
+			}
+			for _, name := range serviceNames(p.Services) {
+				s := p.Services[name]
+				t.Run(name, func(t *testing.T) {
+					checkImage(t, s)
+					checkRestart(t, s)
+					checkMounts(t, p, s, v.env["RUNS_DIR"])
+					checkPorts(t, s)
+				})
+			}
+		})
+	}
+}
+
+// checkImage: a pulled image has a fixed version; a built one is the
+// exporter, built from the repository's Dockerfile (and never pulled).
+func checkImage(t *testing.T, s types.ServiceConfig) {
+	t.Helper()
+	if s.Build == nil {
+		if !pinnedRef(s.Image) {
+			t.Errorf("image %q is not pinned to a version", s.Image)
+		}
+		return
+	}
+	if s.Image != "" {
+		t.Errorf("built service also names image %q: compose would try to pull it", s.Image)
+	}
+	if s.Build.Context != abs(t, repoRoot) {
+		t.Errorf("build context = %s, want the repository root %s", s.Build.Context, abs(t, repoRoot))
+	}
+	if s.Build.Dockerfile != "Dockerfile" {
+		t.Errorf("dockerfile = %q, want Dockerfile", s.Build.Dockerfile)
+	}
+}
+
+func checkRestart(t *testing.T, s types.ServiceConfig) {
+	t.Helper()
+	if s.Restart == "" || s.Restart == types.RestartPolicyNo {
+		t.Errorf("restart = %q, want a restart policy", s.Restart)
+	}
+}
+
+// checkMounts: bind mounts are read-only and come from the repository (or
+// from RUNS_DIR), named volumes are declared.
+func checkMounts(t *testing.T, p *types.Project, s types.ServiceConfig, runsDir string) {
+	t.Helper()
+	root := abs(t, repoRoot)
+	for _, m := range s.Volumes {
+		switch m.Type {
+		case types.VolumeTypeBind:
+			if !m.ReadOnly {
+				t.Errorf("bind mount %s -> %s is writable", m.Source, m.Target)
+			}
+			if runsDir != "" && m.Target == "/runs" {
+				if m.Source != runsDir {
+					t.Errorf("/runs comes from %s, want RUNS_DIR %s", m.Source, runsDir)
+				}
+				continue
+			}
+			if rel, err := filepath.Rel(root, m.Source); err != nil || strings.HasPrefix(rel, "..") {
+				t.Errorf("bind mount source %s is outside the repository", m.Source)
+			}
+			if _, err := os.Stat(m.Source); err != nil {
+				t.Errorf("bind mount source %s: %v", m.Source, err)
+			}
+			if m.Bind != nil && m.Bind.CreateHostPath {
+				t.Errorf("bind mount %s would be created empty when missing; use the long syntax", m.Source)
+			}
+		case types.VolumeTypeVolume:
+			if _, ok := p.Volumes[m.Source]; !ok {
+				t.Errorf("volume %q is not declared under volumes:", m.Source)
+			}
+		default:
+			t.Errorf("mount %s -> %s has type %q; want bind or volume", m.Source, m.Target, m.Type)
+		}
+	}
+}
+
+func checkPorts(t *testing.T, s types.ServiceConfig) {
+	t.Helper()
+	for _, port := range s.Ports {
+		if port.HostIP != "127.0.0.1" {
+			t.Errorf("port %s:%d is published on %q, want 127.0.0.1", port.Published, port.Target, port.HostIP)
+		}
+	}
+}
+
+// TestComposeDefaults pins what a newcomer gets with no variable set.
+func TestComposeDefaults(t *testing.T) {
+	p := loadProject(t, nil)
+	published := map[string]string{}
+	for _, name := range serviceNames(p.Services) {
+		for _, port := range p.Services[name].Ports {
+			published[name] = port.Published + "->" + strconv.Itoa(int(port.Target))
+		}
+	}
+	want := map[string]string{"exporter": "9478->9478", "prometheus": "9090->9090", "grafana": "3000->3000"}
+	for name, w := range want {
+		if published[name] != w {
+			t.Errorf("%s publishes %q, want %q", name, published[name], w)
+		}
+	}
+	runs := mountAt(t, service(t, p, "exporter"), "/runs")
+	if runs.Source != abs(t, "runs") || !isDir(runs.Source) {
+		t.Errorf("/runs comes from %s, want the folder deploy/runs", runs.Source)
+	}
+	if !slices.Contains(service(t, p, "prometheus").Command, "--storage.tsdb.retention.time=30d") {
+		t.Errorf("prometheus command %v lacks the default retention", service(t, p, "prometheus").Command)
+	}
+	if _, ok := p.DisabledServices["demo"]; !ok {
+		t.Error("demo runs without --profile demo")
+	}
+}
+
+// TestComposeSettings: the variables of docs/stack.md change what they say.
+func TestComposeSettings(t *testing.T) {
+	env := allSettings(t)
+	p := loadProject(t, env, "demo")
+	for svc, variable := range map[string]string{"grafana": "GRAFANA_PORT", "prometheus": "PROMETHEUS_PORT", "exporter": "EXPORTER_PORT"} {
+		ports := service(t, p, svc).Ports
+		if len(ports) != 1 || ports[0].Published != env[variable] {
+			t.Errorf("%s ports = %+v, want published %s from %s", svc, ports, env[variable], variable)
+		}
+	}
+	if !slices.Contains(service(t, p, "prometheus").Command, "--storage.tsdb.retention.time=90d") {
+		t.Errorf("PROMETHEUS_RETENTION not applied: %v", service(t, p, "prometheus").Command)
+	}
+	if got := service(t, p, "exporter").User; got != "1000:1000" {
+		t.Errorf("exporter user = %q, want EXPORTER_USER", got)
+	}
+}
+
+// TestComposeExporter: the exporter runs locked down, polls, and reads the
+// file kinds of the README.
+func TestComposeExporter(t *testing.T) {
+	p := loadProject(t, nil, "demo")
+	for _, name := range []string{"exporter", "demo"} {
+		s := service(t, p, name)
+		t.Run(name, func(t *testing.T) {
+			uid, _, _ := strings.Cut(s.User, ":")
+			if n, err := strconv.Atoi(uid); err != nil || n == 0 {
+				t.Errorf("user = %q, want a numeric non-root uid", s.User)
+			}
+			if !s.ReadOnly {
+				t.Error("root file system is writable")
+			}
+			if !slices.Contains(s.Tmpfs, "/tmp") {
+				t.Errorf("tmpfs = %v, want /tmp (the demo writes a temporary folder)", s.Tmpfs)
+			}
+			if !slices.Contains(s.CapDrop, "ALL") {
+				t.Errorf("cap_drop = %v, want ALL", s.CapDrop)
+			}
+			if s.HealthCheck != nil && !s.HealthCheck.Disable {
+				t.Errorf("healthcheck %v cannot run: the image has no shell or HTTP client", s.HealthCheck.Test)
+			}
+		})
+	}
+	cmd := service(t, p, "exporter").Command
+	for _, want := range []string{
+		"--input=/runs/**/*.jsonl", "--input=/runs/**/*.jsonl.gz", "--input=/runs/**/metrics.json",
+		"--input=/demo/**/*.jsonl", "--tail.poll",
+	} {
+		if !slices.Contains(cmd, want) {
+			t.Errorf("exporter command %v lacks %s", cmd, want)
+		}
+	}
+}
+
+// TestComposeDemo: the demo writes into a volume the exporter follows, so
+// Prometheus scrapes one target in both modes.
+func TestComposeDemo(t *testing.T) {
+	p := loadProject(t, nil, "demo")
+	demo, exporter := service(t, p, "demo"), service(t, p, "exporter")
+	if len(demo.Command) == 0 || demo.Command[0] != "demo" || !slices.Contains(demo.Command, "--demo.dir=/demo") {
+		t.Errorf("demo command = %v, want demo --demo.dir=/demo", demo.Command)
+	}
+	written, read := mountAt(t, demo, "/demo"), mountAt(t, exporter, "/demo")
+	if written.Type != types.VolumeTypeVolume || written.Source != read.Source {
+		t.Errorf("demo writes %s %q, exporter reads %s %q: want the same named volume", written.Type, written.Source, read.Type, read.Source)
+	}
+	if written.ReadOnly || !read.ReadOnly {
+		t.Errorf("demo volume read-only: writer %v, reader %v; want false, true", written.ReadOnly, read.ReadOnly)
+	}
+	vol := p.Volumes[written.Source]
+	uid, _, _ := strings.Cut(demo.User, ":")
+	if vol.DriverOpts["type"] != "tmpfs" || !strings.Contains(vol.DriverOpts["o"], "uid="+uid+",") {
+		t.Errorf("volume %s opts = %v, want a tmpfs owned by the demo's uid %s", written.Source, vol.DriverOpts, uid)
+	}
+	if len(demo.Ports) != 0 {
+		t.Errorf("demo publishes %v; the exporter serves its runs", demo.Ports)
+	}
+}
+
+// TestComposeGrafanaAdminPassword: no password in the file; the one given
+// in GRAFANA_ADMIN_PASSWORD reaches Grafana; without it, a random one.
+func TestComposeGrafanaAdminPassword(t *testing.T) {
+	raw, err := os.ReadFile(composeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every assignment of an admin password takes its value from a variable.
+	for _, m := range regexp.MustCompile(`ADMIN_PASSWORD(?:__FILE)?\s*[:=]\s*(\S*)`).FindAllSubmatch(raw, -1) {
+		if v := strings.TrimPrefix(string(m[1]), `"`); !strings.HasPrefix(v, "$") {
+			t.Errorf("%s: a password written in the file", m[0])
+		}
+	}
+	for _, m := range regexp.MustCompile(`\$\{GRAFANA_ADMIN_PASSWORD([^}]*)\}`).FindAllSubmatch(raw, -1) {
+		if mod := string(m[1]); mod != "" && mod != ":-" && mod != "-" && !strings.HasPrefix(mod, ":?") && !strings.HasPrefix(mod, "?") {
+			t.Errorf("%s gives the admin password a default", m[0])
+		}
+	}
+
+	for _, tc := range []struct{ name, password string }{{"unset", ""}, {"set", "from-the-environment"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			if tc.password != "" {
+				env["GRAFANA_ADMIN_PASSWORD"] = tc.password
+			}
+			g := service(t, loadProject(t, env), "grafana")
+			for k, v := range g.Environment {
+				if strings.Contains(k, "PASSWORD") && k != "GRAFANA_ADMIN_PASSWORD" {
+					t.Errorf("environment sets %s", k)
+				}
+				if k == "GRAFANA_ADMIN_PASSWORD" && (v == nil || *v != tc.password) {
+					t.Errorf("GRAFANA_ADMIN_PASSWORD reaches the container as %q, want %q", deref(v), tc.password)
+				}
+			}
+			if _, ok := g.Environment["GRAFANA_ADMIN_PASSWORD"]; !ok {
+				t.Error("GRAFANA_ADMIN_PASSWORD is not passed to the container")
+			}
+			script := strings.Join(g.Entrypoint, " ")
+			if tc.password != "" && strings.Contains(script, tc.password) {
+				t.Error("the password was interpolated into the entrypoint (escape $ as $$)")
+			}
+			for _, want := range []string{
+				`if [ -z "${GRAFANA_ADMIN_PASSWORD}" ]`, "/dev/urandom",
+				`GF_SECURITY_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD}"`, "export GF_SECURITY_ADMIN_PASSWORD",
+				"exec /run.sh",
+			} {
+				if !strings.Contains(script, want) {
+					t.Errorf("entrypoint lacks %q:\n%s", want, script)
+				}
+			}
+		})
+	}
+}
+
+// TestComposeGrafanaAnonymous: the dashboards open without a login, read-only.
+func TestComposeGrafanaAnonymous(t *testing.T) {
+	env := service(t, loadProject(t, nil), "grafana").Environment
+	for k, want := range map[string]string{
+		"GF_AUTH_ANONYMOUS_ENABLED":  "true",
+		"GF_AUTH_ANONYMOUS_ORG_ROLE": "Viewer",
+		"GF_USERS_ALLOW_SIGN_UP":     "false",
+	} {
+		if v := env[k]; v == nil || *v != want {
+			t.Errorf("%s = %q, want %s", k, deref(v), want)
+		}
+	}
+}
+
+// TestComposeHealthChecks: the images with wget check their readiness
+// endpoint, and Grafana waits for a ready Prometheus.
+func TestComposeHealthChecks(t *testing.T) {
+	p := loadProject(t, nil)
+	for name, url := range map[string]string{
+		"prometheus": "http://127.0.0.1:9090/-/ready",
+		"grafana":    "http://127.0.0.1:3000/api/health",
+	} {
+		hc := service(t, p, name).HealthCheck
+		if hc == nil || hc.Disable || len(hc.Test) < 2 || hc.Test[0] != "CMD" || hc.Test[1] != "wget" || hc.Test[len(hc.Test)-1] != url {
+			t.Errorf("%s healthcheck = %+v, want CMD wget ... %s", name, hc, url)
+		}
+	}
+	dep, ok := service(t, p, "grafana").DependsOn["prometheus"]
+	if !ok || dep.Condition != types.ServiceConditionHealthy {
+		t.Errorf("grafana depends_on prometheus = %+v, want service_healthy", dep)
+	}
+}
+
+// mountAt returns the service's mount at a container path.
+func mountAt(t *testing.T, s types.ServiceConfig, target string) types.ServiceVolumeConfig {
+	t.Helper()
+	for _, m := range s.Volumes {
+		if m.Target == target {
+			return m
+		}
+	}
+	t.Fatalf("%s mounts nothing at %s", s.Name, target)
+	return types.ServiceVolumeConfig{}
+}
+
+// deref shows an unset variable as "<unset>".
+func deref(v *string) string {
+	if v == nil {
+		return "<unset>"
+	}
+	return *v
+}
