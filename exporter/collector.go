@@ -22,8 +22,9 @@ var (
 	seriesRecords      = fixedSeriesDef{"records_total", "Records read for the run, of any type.", prometheus.CounterValue}
 	seriesRestarts     = fixedSeriesDef{"run_restarts_total", "Times the run's step went back without a new epoch (resumed from a checkpoint or restarted).", prometheus.CounterValue}
 	seriesNonfinite    = fixedSeriesDef{"nonfinite_values_total", "NaN or infinite values read, by series.", prometheus.CounterValue}
+	seriesSpikesDef    = fixedSeriesDef{seriesSpikes, "Records of a watched metric that jumped far above its moving average (see spike.* settings), by series.", prometheus.CounterValue}
 	seriesRunInfo      = fixedSeriesDef{"run_info", "Always 1; labels carry the string fields of the run's meta and run_start records.", prometheus.GaugeValue}
-	fixedSeries        = []fixedSeriesDef{seriesStep, seriesEpoch, seriesGlobalStep, seriesEpochEndTime, seriesLastRecord, seriesRecords, seriesRestarts, seriesNonfinite, seriesRunInfo}
+	fixedSeries        = []fixedSeriesDef{seriesStep, seriesEpoch, seriesGlobalStep, seriesEpochEndTime, seriesLastRecord, seriesRecords, seriesRestarts, seriesNonfinite, seriesSpikesDef, seriesRunInfo}
 )
 
 // Suffixes of the best-so-far series.
@@ -45,7 +46,7 @@ func NewCollector(store *Store) *Collector {
 	base := append([]string{"run"}, store.labelNames...)
 	for _, f := range fixedSeries {
 		labels := base
-		if f.name == seriesNonfinite.name {
+		if f.name == seriesNonfinite.name || f.name == seriesSpikes {
 			labels = append(append([]string{}, base...), "metric")
 		}
 		if f.name == seriesRunInfo.name {
@@ -96,7 +97,15 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 				ch <- prometheus.MustNewConstMetric(b.desc, prometheus.GaugeValue, b.value, lv...)
 				ch <- prometheus.MustNewConstMetric(b.stepDesc, prometheus.GaugeValue, b.step, lv...)
 			}
-			if g.nonfinite > 0 {
+			if w := g.watch; w != nil {
+				if w.ema.n > 0 || !isFinite(w.ema.value) {
+					ch <- prometheus.MustNewConstMetric(w.emaDesc, prometheus.GaugeValue, w.ema.value, lv...)
+				}
+				// Watched series start their counters at 0, so that the
+				// first spike or NaN is an increase alerts can see.
+				ch <- prometheus.MustNewConstMetric(c.descs[seriesSpikes], prometheus.CounterValue, w.det.spikes, append(lv, g.name)...)
+			}
+			if g.nonfinite > 0 || g.watch != nil {
 				ch <- prometheus.MustNewConstMetric(c.descs[seriesNonfinite.name], prometheus.CounterValue, g.nonfinite, append(lv, g.name)...)
 			}
 		}

@@ -27,6 +27,23 @@ type Config struct {
 	Run       RunConfig       `mapstructure:"run"`
 	Parser    ParserConfig    `mapstructure:"parser"`
 	Best      BestConfig      `mapstructure:"best"`
+	Watch     WatchConfig     `mapstructure:"watch"`
+	Spike     SpikeConfig     `mapstructure:"spike"`
+}
+
+// WatchConfig names the metrics that get a smoothed <series>_ema and spike
+// detection (ml_spikes_total).
+type WatchConfig struct {
+	Metrics   string  `mapstructure:"metrics"`
+	EMAWeight float64 `mapstructure:"ema-weight"`
+}
+
+// SpikeConfig tunes the spike detector of watched metrics.
+type SpikeConfig struct {
+	Weight  float64 `mapstructure:"weight"`
+	Sigma   float64 `mapstructure:"sigma"`
+	MinJump float64 `mapstructure:"min-jump"`
+	Warmup  int     `mapstructure:"warmup"`
 }
 
 // BestConfig names the metrics that get <series>_best and
@@ -89,8 +106,10 @@ func DefaultConfig() Config {
 			PollInterval: 250 * time.Millisecond,
 			MaxLineSize:  1 << 20,
 		},
-		Run:  RunConfig{DeletedGrace: 5 * time.Minute},
-		Best: BestConfig{Minimize: DefaultBestMinimize, Maximize: DefaultBestMaximize},
+		Run:   RunConfig{DeletedGrace: 5 * time.Minute},
+		Best:  BestConfig{Minimize: DefaultBestMinimize, Maximize: DefaultBestMaximize},
+		Watch: WatchConfig{Metrics: DefaultWatchMetrics, EMAWeight: DefaultEMAWeight},
+		Spike: SpikeConfig{Weight: DefaultSpikeWeight, Sigma: DefaultSpikeSigma, MinJump: DefaultSpikeMinJump, Warmup: DefaultSpikeWarmup},
 		Parser: ParserConfig{
 			StepKeys:      p.StepKeys,
 			EpochKeys:     p.EpochKeys,
@@ -162,7 +181,22 @@ func (c *Config) Validate() error {
 	if c.Parser.MaxKeys <= 0 {
 		return fmt.Errorf("parser.max-keys: must be positive, got %d", c.Parser.MaxKeys)
 	}
-	for key, expr := range map[string]string{"best.minimize": c.Best.Minimize, "best.maximize": c.Best.Maximize} {
+	if w := c.Watch.EMAWeight; !(w >= 0 && w < 1) {
+		return fmt.Errorf("watch.ema-weight: must be in [0, 1), got %g", w)
+	}
+	if w := c.Spike.Weight; !(w > 0 && w < 1) {
+		return fmt.Errorf("spike.weight: must be in (0, 1), got %g", w)
+	}
+	if !(c.Spike.Sigma > 0) {
+		return fmt.Errorf("spike.sigma: must be positive, got %g", c.Spike.Sigma)
+	}
+	if !(c.Spike.MinJump >= 0) {
+		return fmt.Errorf("spike.min-jump: must not be negative, got %g", c.Spike.MinJump)
+	}
+	if c.Spike.Warmup < 2 {
+		return fmt.Errorf("spike.warmup: must be at least 2 records, got %d", c.Spike.Warmup)
+	}
+	for key, expr := range map[string]string{"best.minimize": c.Best.Minimize, "best.maximize": c.Best.Maximize, "watch.metrics": c.Watch.Metrics} {
 		if _, err := regexp.Compile(expr); err != nil {
 			return fmt.Errorf("%s: %v", key, err)
 		}
@@ -214,6 +248,17 @@ func (c *Config) bestRules() bestRules {
 		b.maximize = regexp.MustCompile(c.Best.Maximize)
 	}
 	return b
+}
+
+func (c *Config) watchRules() watchRules {
+	w := watchRules{
+		emaWeight: c.Watch.EMAWeight,
+		spike:     spikeRules{weight: c.Spike.Weight, sigma: c.Spike.Sigma, minJump: c.Spike.MinJump, warmup: c.Spike.Warmup},
+	}
+	if c.Watch.Metrics != "" {
+		w.metrics = regexp.MustCompile(c.Watch.Metrics)
+	}
+	return w
 }
 
 // ParserOptions converts the parser section.

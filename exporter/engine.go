@@ -80,6 +80,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		},
 	}
 	e.store.best = cfg.bestRules()
+	e.store.watch = cfg.watchRules()
 	e.collector = NewCollector(e.store)
 	for _, in := range cfg.AllInputs() {
 		values := make([]string, len(labelNames))

@@ -80,6 +80,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	}
 	store := NewStore(cfg.Namespace, nil, math.MaxInt32, nil)
 	store.best = cfg.bestRules()
+	store.watch = cfg.watchRules()
 	parser := record.NewParser(cfg.ParserOptions())
 	runName, _ := newRunNamer("").name(path)
 	var rec record.Record

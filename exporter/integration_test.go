@@ -172,8 +172,8 @@ func TestDeletedFileRunDisappearsAfterGrace(t *testing.T) {
 			t.Fatal(err)
 		}
 		eventually(t, e.Collector(), []string{`ml_train_loss{run="keep"} 1`}, `ml_train_loss{run="gone"}`, `ml_step{run="gone"}`)
-		// ml_train_loss with its _best and _best_step series.
-		eventually(t, self, []string{`jsonl_exporter_series_dropped_total{reason="file_deleted"} 3`})
+		// ml_train_loss with its _best, _best_step and _ema series.
+		eventually(t, self, []string{`jsonl_exporter_series_dropped_total{reason="file_deleted"} 4`})
 		// Recreated: the run comes back.
 		appendTo(t, gone, `{"step":1,"train.loss":4}`+"\n")
 		eventually(t, e.Collector(), []string{`ml_train_loss{run="gone"} 4`})

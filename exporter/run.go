@@ -47,6 +47,7 @@ type gauge struct {
 	value     float64
 	nonfinite float64 // values that were NaN or ±Inf
 	best      *best   // nil unless best-so-far is tracked
+	watch     *watch  // nil unless smoothed and checked for spikes
 }
 
 func newRun(s *Store, name string, labelValues []string) *Run {
@@ -121,6 +122,9 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 		} else if g.best != nil {
 			g.best.observe(m.Value, r.steps.global)
 		}
+		if g.watch != nil {
+			g.watch.observe(m.Value)
+		}
 	}
 }
 
@@ -149,6 +153,7 @@ func (r *Run) newGauge(name []byte, key, prefix, where string, trackBest bool) *
 	r.byName[key+string(name)] = g
 	if trackBest {
 		r.addBest(g, name)
+		r.addWatch(g, name)
 	}
 	return g
 }

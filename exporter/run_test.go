@@ -76,3 +76,8 @@ func TestStepTracker(t *testing.T) {
 		})
 	}
 }
+
+// recordWith is a metric record holding one metric.
+func recordWith(name string, v float64) record.Record {
+	return record.Record{Kind: record.KindMetric, Metrics: []record.Metric{{Name: []byte(name), Value: v}}}
+}

@@ -24,6 +24,7 @@ type Store struct {
 	maxSeries  int64
 	reserved   map[string]bool
 	best       bestRules
+	watch      watchRules
 	self       *SelfMetrics
 
 	series atomic.Int64 // series created from metric keys, all runs
@@ -116,6 +117,9 @@ func (s *Store) remove(name, reason string) {
 		n++
 		if g.best != nil {
 			n += 2
+		}
+		if g.watch != nil {
+			n++
 		}
 	}
 	r.bySeries = nil

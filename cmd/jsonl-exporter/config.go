@@ -79,6 +79,12 @@ func newFlagSet(name string, demo bool) *pflag.FlagSet {
 	fs.Int("parser.max-keys", d.Parser.MaxKeys, "Most keys in one record; larger records are skipped and counted.")
 	fs.String("best.minimize", d.Best.Minimize, "Regular expression of metric names (as logged) whose lowest value so far is exported as <series>_best and <series>_best_step.")
 	fs.String("best.maximize", d.Best.Maximize, "Regular expression of metric names whose highest value so far is exported likewise (minimize wins when both match).")
+	fs.String("watch.metrics", d.Watch.Metrics, "Regular expression of metric names (as logged) that get a smoothed <series>_ema and spike detection.")
+	fs.Float64("watch.ema-weight", d.Watch.EMAWeight, "Smoothing weight of <series>_ema, as TensorBoard's smoothing slider (0 = raw).")
+	fs.Float64("spike.weight", d.Spike.Weight, "Weight of the moving mean and variance the spike detector compares each record with.")
+	fs.Float64("spike.sigma", d.Spike.Sigma, "A spike is a value more than this many standard deviations above the moving mean...")
+	fs.Float64("spike.min-jump", d.Spike.MinJump, "... and more than this fraction of the mean above it (0.5 = 50 % higher).")
+	fs.Int("spike.warmup", d.Spike.Warmup, "Records of a metric read before a spike can count.")
 	fs.String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
 	fs.String("log.format", "logfmt", "Output format of log messages: logfmt or json.")
 	if demo {

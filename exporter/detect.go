@@ -1,0 +1,135 @@
+package exporter
+
+import (
+	"math"
+	"regexp"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Defaults of the spike detector and of the smoothed series.
+const (
+	DefaultWatchMetrics = `(?i)loss`
+	DefaultEMAWeight    = 0.6 // TensorBoard's default smoothing
+	DefaultSpikeWeight  = 0.9
+	DefaultSpikeSigma   = 4.0
+	DefaultSpikeMinJump = 0.5
+	DefaultSpikeWarmup  = 20
+)
+
+// Suffix and name of the watch series.
+const (
+	seriesEMASuffix = "_ema"
+	seriesSpikes    = "spikes_total"
+)
+
+// watchRules say which metrics are watched and how.
+type watchRules struct {
+	metrics   *regexp.Regexp
+	emaWeight float64
+	spike     spikeRules
+}
+
+type spikeRules struct {
+	weight  float64 // of the detector's moving mean and variance
+	sigma   float64 // a spike exceeds the mean by more than sigma standard deviations
+	minJump float64 // ... and by more than this fraction of |mean|
+	warmup  int     // records seen before a spike can count
+}
+
+// ema is TensorBoard's debiased exponential moving average:
+//
+//	last = last*w + (1-w)*x;  n++;  smoothed = last / (1 - w^n)
+//
+// over finite values; a non-finite value is shown as itself.
+type ema struct {
+	weight  float64
+	last, n float64
+	value   float64
+}
+
+func (e *ema) observe(x float64) {
+	if !isFinite(x) {
+		e.value = x
+		return
+	}
+	e.last = e.last*e.weight + (1-e.weight)*x
+	e.n++
+	debias := 1.0
+	if e.weight != 1 {
+		debias = 1 - math.Pow(e.weight, e.n)
+	}
+	e.value = e.last / debias
+}
+
+// spikeDetector keeps a debiased moving mean and variance over records
+// (E[x] and E[x²] with the same weights) and counts values far above them.
+type spikeDetector struct {
+	rules  spikeRules
+	m1, m2 float64 // biased moving E[x], E[x²]
+	n      int
+	spikes float64
+}
+
+// observe checks x against the state before it, then folds it in. It
+// reports whether x is a spike.
+func (d *spikeDetector) observe(x float64) bool {
+	if !isFinite(x) {
+		return false // counted as non-finite instead; keeps the state clean
+	}
+	spike := false
+	if d.n >= d.rules.warmup {
+		debias := 1 - math.Pow(d.rules.weight, float64(d.n))
+		mean := d.m1 / debias
+		std := math.Sqrt(max(d.m2/debias-mean*mean, 0))
+		if x > mean+d.rules.sigma*std && x-mean > d.rules.minJump*math.Abs(mean) {
+			spike = true
+			d.spikes++
+		}
+	}
+	w := d.rules.weight
+	d.m1 = d.m1*w + (1-w)*x
+	d.m2 = d.m2*w + (1-w)*x*x
+	d.n++
+	return spike
+}
+
+// watch is the per-series state of a watched metric.
+type watch struct {
+	ema      ema
+	det      spikeDetector
+	emaDesc  *prometheus.Desc
+	baseName string // series name without namespace, the metric label
+}
+
+func (w *watch) observe(x float64) {
+	w.ema.observe(x)
+	w.det.observe(x)
+}
+
+// addWatch makes g a watched series when the config names it and its
+// series fit under the cap.
+func (r *Run) addWatch(g *gauge, name []byte) {
+	s := r.store
+	if s.watch.metrics == nil || !s.watch.metrics.Match(name) {
+		return
+	}
+	emaName := g.name + seriesEMASuffix
+	if r.bySeries[emaName] != nil {
+		r.refuse(dropReservedName)
+		return
+	}
+	if !s.reserveSeries() {
+		r.refuse(dropMaxSeries)
+		return
+	}
+	what := strings.ToValidUTF8(string(name), "?")
+	g.watch = &watch{
+		ema: ema{weight: s.watch.emaWeight},
+		det: spikeDetector{rules: s.watch.spike},
+		emaDesc: prometheus.NewDesc(emaName, s.helpFor(emaName,
+			"Debiased exponential moving average of "+what+" over every record (TensorBoard smoothing)."), s.constLabelNames(), nil),
+	}
+	r.derived[emaName] = true
+}
