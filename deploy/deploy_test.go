@@ -27,10 +27,10 @@ func variants(t *testing.T) []struct {
 		profiles []string
 		services []string
 	}{
-		{"defaults", nil, nil, []string{"exporter", "grafana", "prometheus"}},
-		{"own runs", map[string]string{"RUNS_DIR": t.TempDir()}, nil, []string{"exporter", "grafana", "prometheus"}},
-		{"demo profile", nil, []string{"demo"}, []string{"demo", "exporter", "grafana", "prometheus"}},
-		{"everything set", allSettings(t), []string{"demo"}, []string{"demo", "exporter", "grafana", "prometheus"}},
+		{"defaults", nil, nil, []string{"alertmanager", "exporter", "grafana", "prometheus"}},
+		{"own runs", map[string]string{"RUNS_DIR": t.TempDir()}, nil, []string{"alertmanager", "exporter", "grafana", "prometheus"}},
+		{"demo profile", nil, []string{"demo"}, []string{"alertmanager", "demo", "exporter", "grafana", "prometheus"}},
+		{"everything set", allSettings(t), []string{"demo"}, []string{"alertmanager", "demo", "exporter", "grafana", "prometheus"}},
 	}
 }
 
@@ -44,6 +44,7 @@ func allSettings(t *testing.T) map[string]string {
 		"EXPORTER_PORT":          "9400",
 		"PROMETHEUS_RETENTION":   "90d",
 		"EXPORTER_USER":          "1000:1000",
+		"ALERTMANAGER_PORT":      "9393",
 	}
 }
 
