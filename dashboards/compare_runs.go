@@ -7,7 +7,7 @@ import "strings"
 // not training curves, so the metric picker leaves them out.
 var perRunSeries = []string{
 	"step", "epoch", "global_step", "epoch_end_timestamp_seconds", "last_record_timestamp_seconds",
-	"records_total", "run_restarts_total", "nonfinite_values_total", "run_info", "world_size",
+	"records_total", "run_restarts_total", "nonfinite_values_total", "spikes_total", "run_info", "world_size",
 }
 
 // metricQuery lists the training metrics of the selected runs: every ml_*

@@ -2,15 +2,14 @@ package dashboards
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/promtest"
 )
 
 // demoRuns are the runs `jsonl-exporter demo` starts first; the second gets
@@ -20,21 +19,15 @@ var demoRuns = []string{"resnet50-bs256", "bert-base-lr3e-4", "gpt2-small-warmup
 // TestEndToEnd runs every query of every dashboard against a real
 // Prometheus scraping the demo, and expects data from each.
 func TestEndToEnd(t *testing.T) {
-	promBin, err := exec.LookPath("prometheus")
-	if err != nil {
-		if os.Getenv("JSONL_EXPORTER_REQUIRE_TOOLS") != "" {
-			t.Fatal("prometheus is not on PATH and JSONL_EXPORTER_REQUIRE_TOOLS is set")
-		}
-		t.Skip("prometheus is not on PATH")
-	}
+	promBin := promtest.Binary(t, "prometheus")
 	tmp := t.TempDir()
-	exporterBin := buildExporter(t, tmp)
+	exporterBin := promtest.BuildExporter(t, "..", tmp)
 
-	exporterAddr := freeAddr(t)
-	start(t, exporterBin, "demo", "--demo.interval", "10ms", "--demo.dir", filepath.Join(tmp, "demo"),
+	exporterAddr := promtest.FreeAddr(t)
+	promtest.Start(t, exporterBin, "demo", "--demo.interval", "10ms", "--demo.dir", filepath.Join(tmp, "demo"),
 		"--web.listen-address", exporterAddr)
-	if err := eventually(20*time.Second, func() error {
-		body, err := httpGet("http://" + exporterAddr + "/metrics")
+	if err := promtest.Eventually(20*time.Second, func() error {
+		body, err := promtest.HTTPGet("http://" + exporterAddr + "/metrics")
 		if err == nil && !strings.Contains(string(body), "ml_records_total{") {
 			err = fmt.Errorf("no runs on /metrics yet")
 		}
@@ -43,27 +36,18 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("exporter not serving: %v", err)
 	}
 
-	promAddr := freeAddr(t)
-	cfgPath := filepath.Join(tmp, "prometheus.yml")
-	cfg := localPrometheusConfig(t, filepath.Join("..", "deploy", "prometheus", "prometheus.yml"), exporterAddr, promAddr)
-	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	start(t, promBin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(tmp, "tsdb"),
-		"--web.listen-address="+promAddr, "--log.level=warn")
-	api := promAPI{base: "http://" + promAddr}
-	if err := eventually(20*time.Second, func() error { _, err := httpGet(api.base + "/-/ready"); return err }); err != nil {
-		t.Fatalf("prometheus not ready: %v", err)
-	}
+	promAddr := promtest.FreeAddr(t)
+	cfg := promtest.LocalConfig(t, filepath.Join("..", "deploy", "prometheus", "prometheus.yml"), exporterAddr, promAddr)
+	api := promtest.StartPrometheus(t, promBin, cfg, promAddr)
 	// Rates need a few scrapes, the NaN has to be written (step 450 of the
 	// second run), and epochs (100 steps) have to go by.
-	if err := eventually(45*time.Second, func() error {
-		scrapes, err := api.instantValue(`count_over_time(up{job="jsonl-exporter"}[1m])`)
+	if err := promtest.Eventually(45*time.Second, func() error {
+		scrapes, err := api.InstantValue(`count_over_time(up{job="jsonl-exporter"}[1m])`)
 		if err == nil && scrapes < 15 {
 			err = fmt.Errorf("%v scrapes so far", scrapes)
 		}
 		if err == nil {
-			_, err = api.instantValue(`sum(ml_nonfinite_values_total{run="` + demoRuns[0] + `"})`)
+			_, err = api.InstantValue(`sum(ml_nonfinite_values_total{run="` + demoRuns[0] + `"})`)
 		}
 		return err
 	}); err != nil {
@@ -92,23 +76,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-func buildExporter(t *testing.T, dir string) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(dir, "jsonl-exporter")
-	out, err := exec.Command(goBin, "build", "-o", bin, "../cmd/jsonl-exporter").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // checkVariablesLive runs each query variable and expects it to offer the
 // sample value the queries are checked with.
-func checkVariablesLive(t *testing.T, d dashboardFile, api promAPI, vars sampleVars, end time.Time) {
+func checkVariablesLive(t *testing.T, d dashboardFile, api promtest.API, vars sampleVars, end time.Time) {
 	for _, v := range d.variables() {
 		if str(v["type"]) != "query" {
 			continue
@@ -120,7 +90,7 @@ func checkVariablesLive(t *testing.T, d dashboardFile, api promAPI, vars sampleV
 			continue
 		}
 		expanded, _ := expand(sel, vars, d.multi())
-		values, err := api.labelValues(label, expanded, end, time.Minute)
+		values, err := api.LabelValues(label, expanded, end, time.Minute)
 		if err != nil {
 			t.Errorf("variable %s: %s: %v", name, expanded, err)
 			continue
@@ -139,7 +109,7 @@ var smoothingGate = regexp.MustCompile(`vector\(\$smoothing\) == (\d+)`)
 
 // checkQueryLive runs q over the last minute. A query gated on a smoothing
 // mode must return data in that mode and nothing in the others.
-func checkQueryLive(t *testing.T, d dashboardFile, api promAPI, q query, vars sampleVars, end time.Time) {
+func checkQueryLive(t *testing.T, d dashboardFile, api promtest.API, q query, vars sampleVars, end time.Time) {
 	t.Helper()
 	modes := []string{""}
 	gate := ""
@@ -159,7 +129,7 @@ func checkQueryLive(t *testing.T, d dashboardFile, api promAPI, q query, vars sa
 			t.Errorf("%s: unknown variables %v", q.where, unknown)
 			return
 		}
-		n, err := api.queryRange(expanded, end, time.Minute, 2*time.Second)
+		n, err := api.QueryRange(expanded, end, time.Minute, 2*time.Second)
 		switch {
 		case err != nil:
 			t.Errorf("%s: %s: %v", q.where, expanded, err)

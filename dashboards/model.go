@@ -51,6 +51,14 @@ type Annotation struct {
 	TitleFormat string         `json:"titleFormat,omitempty"`
 	Type        string         `json:"type,omitempty"`
 	Target      map[string]any `json:"target,omitempty"`
+	// Filter limits the annotation to some panels.
+	Filter *AnnotationFilter `json:"filter,omitempty"`
+}
+
+// AnnotationFilter lists the panels an annotation is drawn on.
+type AnnotationFilter struct {
+	Exclude bool  `json:"exclude"`
+	IDs     []int `json:"ids"`
 }
 
 // DataSourceRef points at a data source; UID may be a template variable.

@@ -41,8 +41,9 @@ func TrainingRun() Dashboard {
 
 	l.row("Loss")
 	l.add(12, 9, timeseries("Training loss",
-		"Raw train loss, its mean over the smoothing window (NaN and Inf left out) and the trainer's own running mean if it logs train.avg_loss.", "short",
+		"Raw train loss, the exporter's TensorBoard-style EMA over every record (ml_train_loss_ema), its mean over the smoothing window (NaN and Inf left out) and the trainer's own running mean if it logs train.avg_loss. Firing alerts of the run are marked on this panel.", "short",
 		series(run("ml_train_loss"), "loss"),
+		series(run("ml_train_loss_ema"), "EMA (TensorBoard smoothing)"),
 		series(meanOver(run("ml_train_loss")), "mean over $window"),
 		series(run("ml_train_avg_loss"), "trainer running mean")))
 	l.add(12, 9, timeseries("Validation loss",
@@ -80,6 +81,36 @@ func TrainingRun() Dashboard {
 		withTransformations(Transformation{ID: "organize", Options: map[string]any{
 			"excludeByName": map[string]any{"Time": true, "Value": true, "__name__": true},
 		}}))
+	l.row("Alerts")
+	l.add(24, 6, timeseries("Spikes and non-finite values",
+		"Loss spikes found by the exporter on every record (ml_spikes_total, see docs/alerts.md) and NaN/Inf values, per series: each step up is one event, even between scrapes.", "none",
+		series(run("ml_spikes_total"), "spikes {{metric}}"),
+		series(run("ml_nonfinite_values_total"), "non-finite {{metric}}")))
 	d.Panels = l.panels
+	// Firing alerts of this run, drawn on its loss panel only.
+	alerts := promAnnotation("Firing alerts", `ALERTS{alertstate="firing", run="$run"}`,
+		"{{alertname}}", "{{alertname}} ({{severity}}) {{metric}}", "orange")
+	alerts.Filter = &AnnotationFilter{IDs: []int{panelID(d.Panels, "Training loss")}}
+	d.Annotations.List = append(d.Annotations.List, alerts)
 	return d
+}
+
+// panelID finds a panel by title, also inside rows.
+func panelID(panels []Panel, title string) int {
+	if id := findPanel(panels, title); id != 0 {
+		return id
+	}
+	panic("no panel " + title)
+}
+
+func findPanel(panels []Panel, title string) int {
+	for _, p := range panels {
+		if p.Title == title {
+			return p.ID
+		}
+		if id := findPanel(p.Panels, title); id != 0 {
+			return id
+		}
+	}
+	return 0
 }
