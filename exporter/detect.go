@@ -46,6 +46,7 @@ type spikeRules struct {
 type ema struct {
 	weight  float64
 	last, n float64
+	powN    float64 // weight^n, kept by multiplication (math.Pow is slow)
 	value   float64
 }
 
@@ -54,13 +55,13 @@ func (e *ema) observe(x float64) {
 		e.value = x
 		return
 	}
+	if e.n == 0 {
+		e.powN = 1
+	}
 	e.last = e.last*e.weight + (1-e.weight)*x
 	e.n++
-	debias := 1.0
-	if e.weight != 1 {
-		debias = 1 - math.Pow(e.weight, e.n)
-	}
-	e.value = e.last / debias
+	e.powN *= e.weight
+	e.value = e.last / (1 - e.powN)
 }
 
 // spikeDetector keeps a debiased moving mean and variance over records
@@ -69,6 +70,7 @@ type spikeDetector struct {
 	rules  spikeRules
 	m1, m2 float64 // biased moving E[x], E[x²]
 	n      int
+	powN   float64 // weight^n
 	spikes float64
 }
 
@@ -78,9 +80,12 @@ func (d *spikeDetector) observe(x float64) bool {
 	if !isFinite(x) {
 		return false // counted as non-finite instead; keeps the state clean
 	}
+	if d.n == 0 {
+		d.powN = 1
+	}
 	spike := false
 	if d.n >= d.rules.warmup {
-		debias := 1 - math.Pow(d.rules.weight, float64(d.n))
+		debias := 1 - d.powN
 		mean := d.m1 / debias
 		std := math.Sqrt(max(d.m2/debias-mean*mean, 0))
 		if x > mean+d.rules.sigma*std && x-mean > d.rules.minJump*math.Abs(mean) {
@@ -92,6 +97,7 @@ func (d *spikeDetector) observe(x float64) bool {
 	d.m1 = d.m1*w + (1-w)*x
 	d.m2 = d.m2*w + (1-w)*x*x
 	d.n++
+	d.powN *= w
 	return spike
 }
 

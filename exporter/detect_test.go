@@ -144,7 +144,7 @@ func TestSpikeStatePerRunAndSeries(t *testing.T) {
 	a, b := s.run("a", nil), s.run("b", nil)
 	feed := func(r *Run, name string, v float64) {
 		rec := recordWith(name, v)
-		r.apply(&rec, fixedMtime)
+		r.apply(&rec, fixedMtime, nil)
 	}
 	for i := range 100 {
 		feed(a, "train.loss", 2)

@@ -34,6 +34,11 @@ type file struct {
 	mtime       time.Time
 	consumed    int64
 	lineNo      int64
+	now         time.Time // read time of the current batch
+	shape       shapeCache
+
+	// Lines and bytes read since the last EndBatch.
+	batchLines, batchBytes int
 
 	caughtUp     chan struct{}
 	caughtUpOnce sync.Once
@@ -55,6 +60,7 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 		initialSize: fi.Size(),
 		mtime:       fi.ModTime(),
 		caughtUp:    make(chan struct{}),
+		now:         time.Now(),
 	}
 	f.pathRun, f.regexNamed = in.namer.name(path)
 	if strings.HasSuffix(path, ".gz") {
@@ -87,36 +93,47 @@ func (f *file) fail(err error, now time.Time) {
 	f.markCaughtUp()
 }
 
-// Line parses one line and applies it to the file's run.
+// Line parses one line and applies it to the file's run. Counters are
+// published once per read by EndBatch.
 func (f *file) Line(line []byte) {
 	f.lineNo++
 	f.consumed += int64(len(line)) + 1
-	self := f.e.self
-	self.linesRead.Inc()
-	self.bytesRead.Add(float64(len(line) + 1))
-	if f.consumed >= f.initialSize {
-		defer f.markCaughtUp()
-	}
+	f.batchLines++
+	f.batchBytes += len(line) + 1
 	err := f.parser.Parse(line, &f.rec)
 	if err == record.ErrEmpty {
 		return
 	}
 	if err != nil {
 		reason := record.Reason(err)
-		self.parseErrors.WithLabelValues(reason).Inc()
+		f.e.self.parseErrors.WithLabelValues(reason).Inc()
 		f.logParseError(reason, err)
 		return
 	}
-	readTime := time.Now()
+	readTime := f.now
 	if f.consumed <= f.initialSize {
 		readTime = f.mtime
 	}
 	for range 2 {
 		run := f.currentRun()
-		if run.apply(&f.rec, readTime) {
+		if run.apply(&f.rec, readTime, &f.shape) {
 			return
 		}
 		f.forgetRun(run) // expired or removed meanwhile: start it again
+	}
+}
+
+// EndBatch publishes the line counters of one read and notes the time
+// that stands in for records without one.
+func (f *file) EndBatch() {
+	if f.batchLines > 0 {
+		f.e.self.linesRead.Add(float64(f.batchLines))
+		f.e.self.bytesRead.Add(float64(f.batchBytes))
+		f.batchLines, f.batchBytes = 0, 0
+	}
+	f.now = time.Now()
+	if f.consumed >= f.initialSize {
+		f.markCaughtUp()
 	}
 }
 

@@ -85,6 +85,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	runName, _ := newRunNamer("").name(path)
 	var rec record.Record
 	var run *Run
+	var shape shapeCache
 	var lastEpoch float64
 	var hasEpoch bool
 	err = readLines(r, cfg.Tail.MaxLineSize, func(line []byte, lineNo int64, tooLong int64) {
@@ -108,7 +109,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 			run = store.run(runName, nil)
 		}
 		before, prevStep := run.restarts, run.steps.step
-		run.apply(&rec, time.Time{})
+		run.apply(&rec, time.Time{}, &shape)
 		if run.restarts > before {
 			fr.problem("restart", "line %d: step went back from %g to %g without a new epoch (resumed or restarted run)", lineNo, prevStep, rec.Step)
 		}

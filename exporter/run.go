@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"sync"
@@ -65,14 +66,15 @@ func newRun(s *Store, name string, labelValues []string) *Run {
 // apply folds one parsed record into the run. readTime stands in for
 // the record's time when it has none. It reports false, doing nothing,
 // when the run was removed from the store meanwhile.
-func (r *Run) apply(rec *record.Record, readTime time.Time) bool {
+func (r *Run) apply(rec *record.Record, readTime time.Time, cache *shapeCache) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.bySeries == nil {
 		return false
 	}
 	r.records++
-	r.lastActivity = time.Now()
+	// The time the record was written, as well as we know it: for expiry.
+	r.lastActivity = readTime
 	t := float64(readTime.UnixNano()) / 1e9
 	if rec.HasTime {
 		t = rec.Time
@@ -88,12 +90,12 @@ func (r *Run) apply(rec *record.Record, readTime time.Time) bool {
 	switch rec.Kind {
 	case record.KindMeta, record.KindRunStart:
 		r.addInfo(rec.Info)
-		r.setMetrics(rec.Metrics, "", "", "", false)
+		r.setMetrics(rec.Metrics, "", "", "", false, nil)
 	case record.KindEpochEnd:
 		r.epochEndTime, r.hasEpochEnd = t, true
-		r.setMetrics(rec.Metrics, "\x00e", "epoch_end_", "in the newest epoch_end record", false)
+		r.setMetrics(rec.Metrics, "\x00e", "epoch_end_", "in the newest epoch_end record", false, nil)
 	case record.KindMetric:
-		r.setMetrics(rec.Metrics, "", "", "", true)
+		r.setMetrics(rec.Metrics, "", "", "", true, cache)
 	}
 	return true
 }
@@ -102,19 +104,25 @@ func (r *Run) apply(rec *record.Record, readTime time.Time) bool {
 // first sight within the cap. key distinguishes record kinds that map
 // the same key to different series.
 // trackBest enables best-so-far series for metrics the config names.
-func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, trackBest bool) {
+func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, trackBest bool, cache *shapeCache) {
+	if cache != nil && cache.run != r {
+		cache.reset(r)
+	}
 	for i := range metrics {
 		m := &metrics[i]
-		var g *gauge
-		if key == "" {
-			g = r.byName[string(m.Name)]
-		} else {
-			g = r.byName[key+string(m.Name)]
-		}
+		g := cache.lookup(i, m.Name)
 		if g == nil {
-			if g = r.newGauge(m.Name, key, prefix, where, trackBest); g == nil {
-				continue
+			if key == "" {
+				g = r.byName[string(m.Name)]
+			} else {
+				g = r.byName[key+string(m.Name)]
 			}
+			if g == nil {
+				if g = r.newGauge(m.Name, key, prefix, where, trackBest); g == nil {
+					continue
+				}
+			}
+			cache.store(i, m.Name, g)
 		}
 		g.value = m.Value
 		if !isFinite(m.Value) {
@@ -300,3 +308,41 @@ func (t *stepTracker) rememberOffset(epoch float64) {
 }
 
 func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// shapeCache remembers the series of the previous metric record of a file.
+// Consecutive records mostly carry the same keys in the same order, so a
+// byte comparison replaces a map lookup per metric.
+type shapeCache struct {
+	run    *Run
+	names  [][]byte
+	gauges []*gauge
+}
+
+func (c *shapeCache) reset(r *Run) {
+	c.run = r
+	c.names, c.gauges = c.names[:0], c.gauges[:0]
+}
+
+// lookup returns the series cached for the i-th metric when its name is
+// the same as last time. A nil cache finds nothing.
+func (c *shapeCache) lookup(i int, name []byte) *gauge {
+	if c == nil || i >= len(c.gauges) || !bytes.Equal(c.names[i], name) {
+		return nil
+	}
+	return c.gauges[i]
+}
+
+func (c *shapeCache) store(i int, name []byte, g *gauge) {
+	if c == nil || i > len(c.gauges) || i >= maxShape {
+		return
+	}
+	if i == len(c.gauges) {
+		c.names = append(c.names, nil)
+		c.gauges = append(c.gauges, nil)
+	}
+	c.names[i] = append(c.names[i][:0], name...)
+	c.gauges[i] = g
+}
+
+// maxShape bounds the cache of a record with very many keys.
+const maxShape = 256

@@ -59,6 +59,9 @@ func (s *splitter) makeRoom() {
 
 // commit takes n bytes just read into space() and hands out complete lines.
 func (s *splitter) commit(n int, h Handler) {
+	if b, ok := h.(Batcher); ok {
+		defer b.EndBatch()
+	}
 	from := s.end
 	s.end += n
 	if s.skipping {
@@ -104,6 +107,9 @@ func (s *splitter) emit(line []byte, h Handler) {
 
 // flush ends a complete stream: a final line without newline is a line.
 func (s *splitter) flush(h Handler) {
+	if b, ok := h.(Batcher); ok {
+		defer b.EndBatch()
+	}
 	switch {
 	case s.skipping:
 		h.LineTooLong(s.skipped)

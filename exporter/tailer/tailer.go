@@ -96,6 +96,13 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// Batcher is an optional interface of a Handler: EndBatch is called after
+// the lines of one read were delivered, so that a handler can publish what
+// it accumulated per line once per read instead of once per line.
+type Batcher interface {
+	EndBatch()
+}
+
 // ErrDeleted is returned by Follow once the followed file is gone.
 var ErrDeleted = errors.New("file deleted")
 

@@ -1,0 +1,98 @@
+// Package loggen writes realistic training logs fast, for benchmarks and
+// the comparison with other tools (docs/performance.md).
+package loggen
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
+)
+
+// Options shape the generated log.
+type Options struct {
+	Records       int   // records to write
+	Metrics       int   // metric keys per train record (at least 3)
+	StepsPerEpoch int   // steps reset to 0 after this many records; 0 never resets
+	ValEvery      int   // a validation record after every this many train records; 0 never
+	Seed          uint64
+	StartTime     float64 // Unix seconds of the first record
+}
+
+// Defaults give records of about 200 bytes, as real trainers write.
+func Defaults() Options {
+	return Options{Records: 100000, Metrics: 6, StepsPerEpoch: 1000, ValEvery: 500, Seed: 1, StartTime: 1764115200}
+}
+
+// metricNames are keys real trainers log; more are numbered.
+var metricNames = []string{"train/loss", "train/lr", "train/grad_norm", "train/throughput", "train/avg_loss", "train/tokens_per_sec", "train/loss_scale", "train/data_time"}
+
+// Write writes opts.Records JSON Lines records to w and returns the bytes
+// written.
+func Write(w io.Writer, opts Options) (int64, error) {
+	if opts.Metrics < 3 {
+		opts.Metrics = 3
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	rng := rand.New(rand.NewPCG(opts.Seed, 7))
+	names := make([]string, opts.Metrics)
+	for i := range names {
+		if i < len(metricNames) {
+			names[i] = metricNames[i]
+		} else {
+			names[i] = "train/metric_" + strconv.Itoa(i)
+		}
+	}
+	var n int64
+	buf := make([]byte, 0, 512)
+	step, epoch := 0, 0
+	for i := range opts.Records {
+		t := opts.StartTime + float64(i)*0.25
+		buf = buf[:0]
+		if opts.ValEvery > 0 && i > 0 && i%opts.ValEvery == 0 {
+			buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d,"val/loss":%s,"val/accuracy":%s}`,
+				t, epoch, step, num(2.5*math.Exp(-float64(i)/5e5)+0.4), num(0.9-0.5*math.Exp(-float64(i)/3e5)))
+		} else {
+			loss := (3*math.Exp(-float64(i)/4e5) + 0.5) * (1 + 0.05*rng.NormFloat64())
+			buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d`, t, epoch, step)
+			for k, name := range names {
+				v := loss
+				switch k {
+				case 1:
+					v = 3e-4 * (1 - float64(i)/float64(opts.Records+1))
+				case 2:
+					v = 1 + 0.3*rng.Float64()
+				case 3:
+					v = 5000 + 200*rng.NormFloat64()
+				default:
+					if k > 3 {
+						v = rng.Float64() * 10
+					}
+				}
+				buf = append(buf, `,"`...)
+				buf = append(buf, name...)
+				buf = append(buf, `":`...)
+				buf = append(buf, num(v)...)
+			}
+			buf = append(buf, '}')
+			step++
+			if opts.StepsPerEpoch > 0 && step == opts.StepsPerEpoch {
+				step, epoch = 0, epoch+1
+			}
+		}
+		buf = append(buf, '\n')
+		m, err := bw.Write(buf)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, bw.Flush()
+}
+
+// num formats like Python's json.dumps of a float32-ish value: 7 digits.
+func num(v float64) string {
+	return strconv.FormatFloat(v, 'g', 7, 64)
+}
