@@ -187,9 +187,8 @@ func BenchmarkCollect(b *testing.B) {
 // BenchmarkScrape serves /metrics with 50,000 series, gzip on, as
 // Prometheus asks for it.
 func BenchmarkScrape(b *testing.B) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(NewCollector(fullStore(b, 1000, 50)))
-	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	st := fullStore(b, 1000, 50)
+	srv := httptest.NewServer(metricsHandler(func() *Store { return st }, nil, nil))
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -208,6 +207,26 @@ func BenchmarkScrape(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size), "gzip-bytes")
+}
+
+// BenchmarkScrapePromhttp is the same scrape through client_golang's
+// registry and the Collector, for comparison.
+func BenchmarkScrapePromhttp(b *testing.B) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(fullStore(b, 1000, 50)))
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 }
 
 // BenchmarkMemoryPerSeries reports the heap held per series of a store of

@@ -4,6 +4,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -47,12 +48,12 @@ type ema struct {
 	weight  float64
 	last, n float64
 	powN    float64 // weight^n, kept by multiplication (math.Pow is slow)
-	value   float64
+	value   atomicFloat
 }
 
 func (e *ema) observe(x float64) {
 	if !isFinite(x) {
-		e.value = x
+		e.value.Store(x)
 		return
 	}
 	if e.n == 0 {
@@ -60,8 +61,8 @@ func (e *ema) observe(x float64) {
 	}
 	e.last = e.last*e.weight + (1-e.weight)*x
 	e.n++
-	e.powN *= e.weight
-	e.value = e.last / (1 - e.powN)
+	e.powN = decay(e.powN, e.weight)
+	e.value.Store(e.last / (1 - e.powN))
 }
 
 // spikeDetector keeps a debiased moving mean and variance over records
@@ -71,7 +72,7 @@ type spikeDetector struct {
 	m1, m2 float64 // biased moving E[x], E[x²]
 	n      int
 	powN   float64 // weight^n
-	spikes float64
+	spikes atomicFloat
 }
 
 // observe checks x against the state before it, then folds it in. It
@@ -90,27 +91,28 @@ func (d *spikeDetector) observe(x float64) bool {
 		std := math.Sqrt(max(d.m2/debias-mean*mean, 0))
 		if x > mean+d.rules.sigma*std && x-mean > d.rules.minJump*math.Abs(mean) {
 			spike = true
-			d.spikes++
+			d.spikes.Store(d.spikes.Load() + 1)
 		}
 	}
 	w := d.rules.weight
 	d.m1 = d.m1*w + (1-w)*x
 	d.m2 = d.m2*w + (1-w)*x*x
 	d.n++
-	d.powN *= w
+	d.powN = decay(d.powN, w)
 	return spike
 }
 
 // watch is the per-series state of a watched metric.
 type watch struct {
-	ema      ema
-	det      spikeDetector
-	emaDesc  *prometheus.Desc
-	baseName string // series name without namespace, the metric label
+	ema    ema
+	emaSet atomic.Bool // the EMA has a value to show
+	det    spikeDetector
+	fam    *family // of <series>_ema
 }
 
 func (w *watch) observe(x float64) {
 	w.ema.observe(x)
+	w.emaSet.Store(true)
 	w.det.observe(x)
 }
 
@@ -121,7 +123,7 @@ func (r *Run) addWatch(g *gauge, name []byte) {
 	if s.watch.metrics == nil || !s.watch.metrics.Match(name) {
 		return
 	}
-	emaName := g.name + seriesEMASuffix
+	emaName := g.fam.name + seriesEMASuffix
 	if r.bySeries[emaName] != nil {
 		r.refuse(dropReservedName)
 		return
@@ -134,8 +136,18 @@ func (r *Run) addWatch(g *gauge, name []byte) {
 	g.watch = &watch{
 		ema: ema{weight: s.watch.emaWeight},
 		det: spikeDetector{rules: s.watch.spike},
-		emaDesc: prometheus.NewDesc(emaName, s.helpFor(emaName,
-			"Debiased exponential moving average of "+what+" over every record (TensorBoard smoothing)."), s.constLabelNames(), nil),
+		fam: s.family(emaName, "Debiased exponential moving average of "+what+" over every record (TensorBoard smoothing).", prometheus.GaugeValue),
 	}
 	r.derived[emaName] = true
+	s.addMember(g.watch.fam, g, memberEMA)
+}
+
+// decay returns p·w, flushed to 0 once 1 − p·w is 1 in float64: left
+// alone it turns subnormal, and subnormal arithmetic is a hundred times
+// slower.
+func decay(p, w float64) float64 {
+	if p *= w; p < 1e-17 {
+		return 0
+	}
+	return p
 }

@@ -3,8 +3,10 @@ package exporter
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
@@ -24,10 +26,13 @@ type Run struct {
 	store       *Store
 	labelValues []string
 
+	labels atomic.Pointer[runLabels] // rendered once, read by scrapes
+
 	mu           sync.Mutex
 	name         string
 	byName       map[string]*gauge // canonical metric name (kind-coded) -> series
 	bySeries     map[string]*gauge // series name -> series
+	gauges       []*gauge          // in creation order
 	derived      map[string]bool   // names of best-so-far series
 	info         map[string]string // ml_run_info labels
 	lastActivity time.Time         // wall clock of the last record, for expiry
@@ -41,18 +46,58 @@ type Run struct {
 	steps stepTracker
 }
 
-// gauge is one series created from a metric key.
+// gauge is one series created from a metric key. Its values are written
+// under the run's lock and read by scrapes without it.
 type gauge struct {
-	name      string
-	desc      *prometheus.Desc
-	value     float64
-	nonfinite float64 // values that were NaN or ±Inf
-	best      *best   // nil unless best-so-far is tracked
-	watch     *watch  // nil unless smoothed and checked for spikes
+	fam       *family
+	run       *Run
+	value     atomicFloat
+	nonfinite atomicFloat // values that were NaN or ±Inf
+	best      *best       // nil unless best-so-far is tracked
+	watch     *watch      // nil unless smoothed and checked for spikes
+	dead      bool        // the run was removed; guarded by Store.famMu
+}
+
+// runLabels are the label values every series of a run carries, and
+// their rendering in the text format, sorted by name as Prometheus does.
+type runLabels struct {
+	values []string // run, then the static labels: the Collector's order
+	pairs  []labelPair
+	text   string // cluster="...",run="..."
+	// text split where a "metric" label goes.
+	beforeMetric, afterMetric string
+}
+
+type labelPair struct{ name, value string }
+
+func newRunLabels(names, values []string) *runLabels {
+	l := &runLabels{values: values}
+	for i, n := range names {
+		l.pairs = append(l.pairs, labelPair{n, values[i]})
+	}
+	slices.SortFunc(l.pairs, func(a, b labelPair) int { return strings.Compare(a.name, b.name) })
+	l.text = renderLabels(l.pairs)
+	i, _ := slices.BinarySearchFunc(l.pairs, "metric", func(p labelPair, n string) int { return strings.Compare(p.name, n) })
+	l.beforeMetric, l.afterMetric = renderLabels(l.pairs[:i]), renderLabels(l.pairs[i:])
+	return l
+}
+
+func renderLabels(pairs []labelPair) string {
+	var b strings.Builder
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(p.name)
+		b.WriteString(`="`)
+		b.WriteString(escapeLabelValue(p.value))
+		b.WriteByte('"')
+	}
+	return b.String()
 }
 
 func newRun(s *Store, name string, labelValues []string) *Run {
-	return &Run{
+	r := &Run{
 		store:       s,
 		name:        name,
 		labelValues: labelValues,
@@ -61,6 +106,14 @@ func newRun(s *Store, name string, labelValues []string) *Run {
 		derived:     map[string]bool{},
 		info:        map[string]string{},
 	}
+	r.setName(name)
+	return r
+}
+
+// setName sets the run label; called with r.mu held or before r is shared.
+func (r *Run) setName(name string) {
+	r.name = name
+	r.labels.Store(newRunLabels(r.store.constLabelNames(), append([]string{name}, r.labelValues...)))
 }
 
 // apply folds one parsed record into the run. readTime stands in for
@@ -118,15 +171,15 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 				g = r.byName[key+string(m.Name)]
 			}
 			if g == nil {
-				if g = r.newGauge(m.Name, key, prefix, where, trackBest); g == nil {
+				if g = r.newGauge(m.Name, m.Value, key, prefix, where, trackBest); g == nil {
 					continue
 				}
 			}
 			cache.store(i, m.Name, g)
 		}
-		g.value = m.Value
+		g.value.Store(m.Value)
 		if !isFinite(m.Value) {
-			g.nonfinite++
+			g.nonfinite.Store(g.nonfinite.Load() + 1)
 		} else if g.best != nil {
 			g.best.observe(m.Value, r.steps.global)
 		}
@@ -136,12 +189,13 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 	}
 }
 
-func (r *Run) newGauge(name []byte, key, prefix, where string, trackBest bool) *gauge {
+func (r *Run) newGauge(name []byte, value float64, key, prefix, where string, trackBest bool) *gauge {
 	s := r.store
 	series := seriesName(s.namespace, prefix, name)
+	canonical := s.intern(append([]byte(key), name...))
 	if g := r.bySeries[series]; g != nil {
 		// Another spelling of a known series, e.g. "train-loss" and "train_loss".
-		r.byName[key+string(name)] = g
+		r.byName[canonical] = g
 		return g
 	}
 	if s.reserved[series] || r.derived[series] {
@@ -155,14 +209,17 @@ func (r *Run) newGauge(name []byte, key, prefix, where string, trackBest bool) *
 	if where == "" {
 		where = "in the run's newest record that has it"
 	}
-	help := s.helpFor(series, "Last value of "+strings.ToValidUTF8(string(name), "?")+" "+where+" (JSONL training log).")
-	g := &gauge{name: series, desc: prometheus.NewDesc(series, help, s.constLabelNames(), nil)}
-	r.bySeries[series] = g
-	r.byName[key+string(name)] = g
+	f := s.family(series, "Last value of "+strings.ToValidUTF8(string(name), "?")+" "+where+" (JSONL training log).", prometheus.GaugeValue)
+	g := &gauge{fam: f, run: r}
+	g.value.Store(value)
+	r.bySeries[f.name] = g
+	r.byName[canonical] = g
+	r.gauges = append(r.gauges, g)
 	if trackBest {
 		r.addBest(g, name)
 		r.addWatch(g, name)
 	}
+	s.addMember(f, g, memberValue)
 	return g
 }
 
@@ -174,7 +231,7 @@ func (r *Run) addBest(g *gauge, name []byte) {
 	if dir == 0 {
 		return
 	}
-	bestName, stepName := g.name+seriesBestSuffix, g.name+seriesBestStepSuffix
+	bestName, stepName := g.fam.name+seriesBestSuffix, g.fam.name+seriesBestStepSuffix
 	if r.bySeries[bestName] != nil || r.bySeries[stepName] != nil {
 		r.refuse(dropReservedName)
 		return
@@ -193,27 +250,30 @@ func (r *Run) addBest(g *gauge, name []byte) {
 		word = "Highest"
 	}
 	what := strings.ToValidUTF8(string(name), "?")
-	labels := s.constLabelNames()
 	g.best = &best{
-		dir:      dir,
-		desc:     prometheus.NewDesc(bestName, s.helpFor(bestName, word+" finite value of "+what+" so far in the run, over every record read."), labels, nil),
-		stepDesc: prometheus.NewDesc(stepName, s.helpFor(stepName, "Global step of the record with the "+strings.ToLower(word)+" value of "+what+" so far."), labels, nil),
+		dir:     dir,
+		fam:     s.family(bestName, word+" finite value of "+what+" so far in the run, over every record read.", prometheus.GaugeValue),
+		stepFam: s.family(stepName, "Global step of the record with the "+strings.ToLower(word)+" value of "+what+" so far.", prometheus.GaugeValue),
 	}
 	r.derived[bestName], r.derived[stepName] = true, true
+	s.addMember(g.best.fam, g, memberBest)
+	s.addMember(g.best.stepFam, g, memberBestStep)
 }
 
 // best is the best-so-far value of a series, kept per record so that no
 // scrape interval can miss it.
 type best struct {
-	dir            int // -1 lower is better, +1 higher is better
-	value, step    float64
-	has            bool
-	desc, stepDesc *prometheus.Desc
+	dir          int // -1 lower is better, +1 higher is better
+	value, step  atomicFloat
+	has          atomic.Bool
+	fam, stepFam *family
 }
 
 func (b *best) observe(v, step float64) {
-	if !b.has || float64(b.dir)*(v-b.value) > 0 {
-		b.value, b.step, b.has = v, step, true
+	if !b.has.Load() || float64(b.dir)*(v-b.value.Load()) > 0 {
+		b.value.Store(v)
+		b.step.Store(step)
+		b.has.Store(true)
 	}
 }
 

@@ -32,8 +32,14 @@ type Store struct {
 	mu   sync.RWMutex
 	runs map[string]*Run
 
-	helpMu sync.Mutex
-	help   map[string]string // series name -> HELP, first writer wins
+	fixedOnce sync.Once
+	fixed     map[string]*family // per-run series by short name
+
+	famMu     sync.RWMutex
+	fams      map[string]*family // by series name
+	famOrder  []*family
+	famSorted bool
+	names     map[string]string // interned metric names
 }
 
 // NewStore returns an empty store. labelNames are the static label names
@@ -45,7 +51,8 @@ func NewStore(namespace string, labelNames []string, maxSeries int, self *SelfMe
 		maxSeries:  int64(maxSeries),
 		self:       self,
 		runs:       map[string]*Run{},
-		help:       map[string]string{},
+		fams:       map[string]*family{},
+		names:      map[string]string{},
 		reserved:   map[string]bool{},
 	}
 	for _, n := range fixedSeries {
@@ -95,7 +102,7 @@ func (s *Store) rename(from, to string) bool {
 	}
 	delete(s.runs, from)
 	r.mu.Lock()
-	r.name = to
+	r.setName(to)
 	r.mu.Unlock()
 	s.runs[to] = r
 	return true
@@ -113,7 +120,7 @@ func (s *Store) remove(name, reason string) {
 	}
 	r.mu.Lock()
 	n := 0
-	for _, g := range r.bySeries {
+	for _, g := range r.gauges {
 		n++
 		if g.best != nil {
 			n += 2
@@ -122,9 +129,10 @@ func (s *Store) remove(name, reason string) {
 			n++
 		}
 	}
-	r.bySeries = nil
-	r.byName = nil
+	gauges := r.gauges
+	r.bySeries, r.byName, r.gauges = nil, nil, nil
 	r.mu.Unlock()
+	s.dropMembers(gauges)
 	s.series.Add(-int64(n))
 	if s.self != nil && reason != "" {
 		s.self.seriesDropped.WithLabelValues(reason).Add(float64(n))
@@ -179,16 +187,4 @@ func (s *Store) reserveSeries() bool {
 		return false
 	}
 	return true
-}
-
-// helpFor returns the HELP text of a series name, recording the text
-// first seen for it so that one name never gets two texts.
-func (s *Store) helpFor(series, text string) string {
-	s.helpMu.Lock()
-	defer s.helpMu.Unlock()
-	if h, ok := s.help[series]; ok {
-		return h
-	}
-	s.help[series] = text
-	return text
 }

@@ -112,17 +112,12 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, st
 	}
 	defer svc.Stop()
 
-	logsReg := prometheus.NewRegistry()
-	logsReg.MustRegister(svc.Collector())
-	gatherers := prometheus.Gatherers{logsReg}
-	if !opts.Web.DisableExporterMetrics {
-		gatherers = append(gatherers, selfReg)
+	var self prometheus.Gatherer = selfReg
+	if opts.Web.DisableExporterMetrics {
+		self = nil
 	}
 	mux := http.NewServeMux()
-	mux.Handle(opts.Web.TelemetryPath, promhttp.InstrumentMetricHandler(selfReg, promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{
-		ErrorLog:      slog.NewLogLogger(logger.Handler(), slog.LevelError),
-		ErrorHandling: promhttp.ContinueOnError,
-	})))
+	mux.Handle(opts.Web.TelemetryPath, promhttp.InstrumentMetricHandler(selfReg, svc.Handler(self, logger)))
 	if opts.Web.TelemetryPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name:        programName,
