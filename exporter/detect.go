@@ -4,7 +4,6 @@ import (
 	"math"
 	"regexp"
 	"strings"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -48,12 +47,12 @@ type ema struct {
 	weight  float64
 	last, n float64
 	powN    float64 // weight^n, kept by multiplication (math.Pow is slow)
-	value   atomicFloat
+	value   float64
 }
 
 func (e *ema) observe(x float64) {
 	if !isFinite(x) {
-		e.value.Store(x)
+		e.value = x
 		return
 	}
 	if e.n == 0 {
@@ -62,7 +61,7 @@ func (e *ema) observe(x float64) {
 	e.last = e.last*e.weight + (1-e.weight)*x
 	e.n++
 	e.powN = decay(e.powN, e.weight)
-	e.value.Store(e.last / (1 - e.powN))
+	e.value = e.last / (1 - e.powN)
 }
 
 // spikeDetector keeps a debiased moving mean and variance over records
@@ -72,7 +71,7 @@ type spikeDetector struct {
 	m1, m2 float64 // biased moving E[x], E[x²]
 	n      int
 	powN   float64 // weight^n
-	spikes atomicFloat
+	spikes float64
 }
 
 // observe checks x against the state before it, then folds it in. It
@@ -91,7 +90,7 @@ func (d *spikeDetector) observe(x float64) bool {
 		std := math.Sqrt(max(d.m2/debias-mean*mean, 0))
 		if x > mean+d.rules.sigma*std && x-mean > d.rules.minJump*math.Abs(mean) {
 			spike = true
-			d.spikes.Store(d.spikes.Load() + 1)
+			d.spikes++
 		}
 	}
 	w := d.rules.weight
@@ -105,14 +104,14 @@ func (d *spikeDetector) observe(x float64) bool {
 // watch is the per-series state of a watched metric.
 type watch struct {
 	ema    ema
-	emaSet atomic.Bool // the EMA has a value to show
+	emaSet bool // the EMA has a value to show
 	det    spikeDetector
 	fam    *family // of <series>_ema
 }
 
 func (w *watch) observe(x float64) {
 	w.ema.observe(x)
-	w.emaSet.Store(true)
+	w.emaSet = true
 	w.det.observe(x)
 }
 

@@ -23,14 +23,14 @@ func TestEMAMatchesTensorBoard(t *testing.T) {
 	e := ema{weight: 0.6}
 	for i, v := range values {
 		e.observe(v)
-		if math.IsNaN(want[i]) != math.IsNaN(e.value.Load()) || !math.IsNaN(want[i]) && math.Abs(e.value.Load()-want[i]) > 1e-12 {
-			t.Errorf("after %v: ema %v, want %v", values[:i+1], e.value.Load(), want[i])
+		if math.IsNaN(want[i]) != math.IsNaN(e.value) || !math.IsNaN(want[i]) && math.Abs(e.value-want[i]) > 1e-12 {
+			t.Errorf("after %v: ema %v, want %v", values[:i+1], e.value, want[i])
 		}
 	}
 	raw := ema{weight: 0}
 	raw.observe(7)
-	if raw.value.Load() != 7 {
-		t.Errorf("weight 0 must give the raw value, got %v", raw.value.Load())
+	if raw.value != 7 {
+		t.Errorf("weight 0 must give the raw value, got %v", raw.value)
 	}
 }
 
@@ -129,8 +129,8 @@ func TestSpikeDetector(t *testing.T) {
 			for _, v := range tt.values() {
 				d.observe(v)
 			}
-			if d.spikes.Load() != tt.wantSpikes {
-				t.Errorf("spikes %v, want %v", d.spikes.Load(), tt.wantSpikes)
+			if d.spikes != tt.wantSpikes {
+				t.Errorf("spikes %v, want %v", d.spikes, tt.wantSpikes)
 			}
 		})
 	}
@@ -152,13 +152,13 @@ func TestSpikeStatePerRunAndSeries(t *testing.T) {
 		feed(a, "val.loss", 1)
 	}
 	feed(a, "train.loss", 20)
-	if got := a.bySeries["ml_train_loss"].watch.det.spikes.Load(); got != 1 {
+	if got := a.bySeries["ml_train_loss"].watch.det.spikes; got != 1 {
 		t.Errorf("run a train loss spikes %v, want 1", got)
 	}
-	if got := a.bySeries["ml_val_loss"].watch.det.spikes.Load(); got != 0 {
+	if got := a.bySeries["ml_val_loss"].watch.det.spikes; got != 0 {
 		t.Errorf("run a val loss spikes %v, want 0", got)
 	}
-	if got := b.bySeries["ml_train_loss"].watch.det.spikes.Load(); got != 0 {
+	if got := b.bySeries["ml_train_loss"].watch.det.spikes; got != 0 {
 		t.Errorf("run b spikes %v, want 0", got)
 	}
 	if a.bySeries["ml_train_lr"] != nil {

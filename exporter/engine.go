@@ -273,12 +273,12 @@ func (e *Engine) claim(f *file, name string) {
 	if old != "" && e.owners[old] == f {
 		delete(e.owners, old)
 		// A run_name found after some records: move what was read.
-		if f.run != nil && !e.store.rename(old, name) {
+		if f.run.Load() != nil && !e.store.rename(old, name) {
 			e.store.remove(old, "")
 		}
 	}
 	f.runName = name
-	f.run = nil // fetched from the store with the next record
+	f.run.Store(nil) // fetched from the store with the next record
 }
 
 // release gives up f's run label; the run is removed after the grace
@@ -298,11 +298,12 @@ func (e *Engine) release(f *file, now time.Time) {
 		e.logger.Info("run label free again; taking it over", "run", name, "file", g.path, "was", g.runName)
 		e.store.remove(name, "") // superseded by g's records
 		delete(e.owners, g.runName)
-		if g.run != nil {
+		if g.run.Load() != nil {
 			e.store.rename(g.runName, name)
 		}
 		e.owners[name] = g
-		g.runName, g.run = name, nil
+		g.runName = name
+		g.run.Store(nil)
 		return
 	}
 	e.orphaned[name] = now

@@ -43,9 +43,16 @@ type runView struct {
 	labels   *runLabels
 	fixed    [len(fixedValueSeries)]float64
 	has      [len(fixedValueSeries)]bool
-	gauges   []*gauge
+	counters []gaugeCounters
 	infoKeys []string
 	infoVals []string
+}
+
+// gaugeCounters are the per-series counters of a gauge.
+type gaugeCounters struct {
+	series            string
+	nonfinite, spikes float64
+	watched           bool
 }
 
 // fixedValueSeries are the per-run series with one value each, in the
@@ -58,7 +65,16 @@ func (r *Run) view() (runView, bool) {
 	if r.bySeries == nil {
 		return runView{}, false
 	}
-	v := runView{labels: r.labels.Load(), gauges: r.gauges}
+	v := runView{labels: r.labels.Load()}
+	for _, g := range r.gauges {
+		if g.nonfinite > 0 || g.watch != nil {
+			c := gaugeCounters{series: g.fam.name, nonfinite: g.nonfinite}
+			if g.watch != nil {
+				c.spikes, c.watched = g.watch.det.spikes, true
+			}
+			v.counters = append(v.counters, c)
+		}
+	}
 	set := func(f fixedSeriesDef, val float64, ok bool) {
 		for i, d := range fixedValueSeries {
 			if d.name == f.name {
@@ -115,18 +131,16 @@ func (s *Store) walk(out sink) {
 	f := fixed[seriesNonfinite.name]
 	out.begin(f)
 	for j := range views {
-		for _, g := range views[j].gauges {
-			if n := g.nonfinite.Load(); n > 0 || g.watch != nil {
-				out.sample(f, views[j].labels, g.fam.name, n)
-			}
+		for _, c := range views[j].counters {
+			out.sample(f, views[j].labels, c.series, c.nonfinite)
 		}
 	}
 	f = fixed[seriesSpikes]
 	out.begin(f)
 	for j := range views {
-		for _, g := range views[j].gauges {
-			if g.watch != nil {
-				out.sample(f, views[j].labels, g.fam.name, g.watch.det.spikes.Load())
+		for _, c := range views[j].counters {
+			if c.watched {
+				out.sample(f, views[j].labels, c.series, c.spikes)
 			}
 		}
 	}

@@ -1,20 +1,11 @@
 package exporter
 
 import (
-	"math"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-// atomicFloat is written under its run's lock and read by scrapes
-// without it.
-type atomicFloat struct{ bits atomic.Uint64 }
-
-func (a *atomicFloat) Load() float64   { return math.Float64frombits(a.bits.Load()) }
-func (a *atomicFloat) Store(v float64) { a.bits.Store(math.Float64bits(v)) }
 
 // family is every series of one name, across runs: the unit of the
 // exposition format, which wants the samples of a name together.
@@ -44,17 +35,22 @@ type member struct {
 	kind memberKind
 }
 
-// value reads the member's current value; ok is false while it has none.
+// value reads the member's current value under its run's lock; ok is
+// false while it has none. (Plain fields under a lock the scrape takes
+// briefly are cheaper for the record path than atomic stores.)
 func (m member) value() (v float64, ok bool) {
+	mu := &m.g.run.mu
+	mu.Lock()
+	defer mu.Unlock()
 	switch m.kind {
 	case memberBest:
-		return m.g.best.value.Load(), m.g.best.has.Load()
+		return m.g.best.value, m.g.best.has
 	case memberBestStep:
-		return m.g.best.step.Load(), m.g.best.has.Load()
+		return m.g.best.step, m.g.best.has
 	case memberEMA:
-		return m.g.watch.ema.value.Load(), m.g.watch.emaSet.Load()
+		return m.g.watch.ema.value, m.g.watch.emaSet
 	}
-	return m.g.value.Load(), true
+	return m.g.value, true
 }
 
 // family returns the family of a series name, creating it. The first HELP

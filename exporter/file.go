@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
@@ -43,8 +44,10 @@ type file struct {
 	caughtUp     chan struct{}
 	caughtUpOnce sync.Once
 
+	// run is read without e.mu on the record path; written under it.
+	run atomic.Pointer[Run]
+
 	// Guarded by e.mu.
-	run         *Run
 	runName     string // label in use, maybe made unique
 	wantRun     string // label asked for
 	declaredRun string // from a run_name field
@@ -141,6 +144,9 @@ func (f *file) EndBatch() {
 // first record and again when a record names the run (run_name), unless
 // the input's run regex named it.
 func (f *file) currentRun() *Run {
+	if r := f.run.Load(); r != nil && len(f.rec.RunName) == 0 {
+		return r // the common case: no engine lock per record
+	}
 	e := f.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -155,18 +161,20 @@ func (f *file) currentRun() *Run {
 		f.wantRun = want
 		e.claim(f, want)
 	}
-	if f.run == nil {
-		f.run = e.store.run(f.runName, f.in.labelValues)
+	r := f.run.Load()
+	if r == nil {
+		r = e.store.run(f.runName, f.in.labelValues)
+		f.run.Store(r)
 	}
-	return f.run
+	return r
 }
 
 func (f *file) forgetRun(r *Run) {
 	e := f.e
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if f.run == r {
-		f.run = e.store.run(f.runName, f.in.labelValues)
+	if f.run.Load() == r {
+		f.run.Store(e.store.run(f.runName, f.in.labelValues))
 	}
 }
 

@@ -141,13 +141,13 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	if run != nil {
 		run.mu.Lock()
 		for name, g := range run.bySeries {
-			fr.Series[name] = g.value.Load()
-			if b := g.best; b != nil && b.has.Load() {
-				fr.Series[name+seriesBestSuffix] = b.value.Load()
-				fr.Series[name+seriesBestStepSuffix] = b.step.Load()
+			fr.Series[name] = g.value
+			if b := g.best; b != nil && b.has {
+				fr.Series[name+seriesBestSuffix] = b.value
+				fr.Series[name+seriesBestStepSuffix] = b.step
 			}
-			if n := g.nonfinite.Load(); n > 0 {
-				fr.Nonfinite[name] = n
+			if g.nonfinite > 0 {
+				fr.Nonfinite[name] = g.nonfinite
 			}
 		}
 		fr.Restarts = run.restarts

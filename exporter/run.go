@@ -46,16 +46,16 @@ type Run struct {
 	steps stepTracker
 }
 
-// gauge is one series created from a metric key. Its values are written
-// under the run's lock and read by scrapes without it.
+// gauge is one series created from a metric key, guarded by its run's
+// lock.
 type gauge struct {
 	fam       *family
 	run       *Run
-	value     atomicFloat
-	nonfinite atomicFloat // values that were NaN or ±Inf
-	best      *best       // nil unless best-so-far is tracked
-	watch     *watch      // nil unless smoothed and checked for spikes
-	dead      bool        // the run was removed; guarded by Store.famMu
+	value     float64
+	nonfinite float64 // values that were NaN or ±Inf
+	best      *best   // nil unless best-so-far is tracked
+	watch     *watch  // nil unless smoothed and checked for spikes
+	dead      bool    // the run was removed; guarded by Store.famMu
 }
 
 // runLabels are the label values every series of a run carries, and
@@ -177,9 +177,9 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 			}
 			cache.store(i, m.Name, g)
 		}
-		g.value.Store(m.Value)
+		g.value = m.Value
 		if !isFinite(m.Value) {
-			g.nonfinite.Store(g.nonfinite.Load() + 1)
+			g.nonfinite++
 		} else if g.best != nil {
 			g.best.observe(m.Value, r.steps.global)
 		}
@@ -210,8 +210,7 @@ func (r *Run) newGauge(name []byte, value float64, key, prefix, where string, tr
 		where = "in the run's newest record that has it"
 	}
 	f := s.family(series, "Last value of "+strings.ToValidUTF8(string(name), "?")+" "+where+" (JSONL training log).", prometheus.GaugeValue)
-	g := &gauge{fam: f, run: r}
-	g.value.Store(value)
+	g := &gauge{fam: f, run: r, value: value}
 	r.bySeries[f.name] = g
 	r.byName[canonical] = g
 	r.gauges = append(r.gauges, g)
@@ -264,16 +263,14 @@ func (r *Run) addBest(g *gauge, name []byte) {
 // scrape interval can miss it.
 type best struct {
 	dir          int // -1 lower is better, +1 higher is better
-	value, step  atomicFloat
-	has          atomic.Bool
+	value, step  float64
+	has          bool
 	fam, stepFam *family
 }
 
 func (b *best) observe(v, step float64) {
-	if !b.has.Load() || float64(b.dir)*(v-b.value.Load()) > 0 {
-		b.value.Store(v)
-		b.step.Store(step)
-		b.has.Store(true)
+	if !b.has || float64(b.dir)*(v-b.value) > 0 {
+		b.value, b.step, b.has = v, step, true
 	}
 }
 
