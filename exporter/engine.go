@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -123,6 +124,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer e.wg.Wait()
 	e.scan(ctx)
 	close(e.scanned)
+	go func() {
+		// Catching up on many files leaves read buffers behind that an idle
+		// exporter would hold for minutes: collect them once.
+		if e.WaitReady(ctx) == nil {
+			debug.FreeOSMemory()
+		}
+	}()
 	ticker := time.NewTicker(e.cfg.Discovery.Interval)
 	defer ticker.Stop()
 	sweep := time.NewTicker(e.sweepInterval())

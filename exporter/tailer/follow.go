@@ -147,6 +147,7 @@ func (f *follower) readToEOF(ctx context.Context) error {
 		case err != nil:
 			return fmt.Errorf("tailer: read %s: %w", f.path, err)
 		case eof:
+			f.split.release()
 			return nil
 		}
 	}

@@ -10,7 +10,8 @@ const reserved = 1
 // longer than maxLine is counted and dropped as it streams by, so the buffer
 // never grows beyond max(bufSize, maxLine+1) bytes whatever the input.
 type splitter struct {
-	buf      []byte
+	buf      []byte // nil while idle: see release
+	bufSize  int
 	start    int // first byte of the pending (incomplete) line
 	end      int // end of buffered data
 	maxLine  int
@@ -20,11 +21,39 @@ type splitter struct {
 
 func newSplitter(bufSize, maxLine int) *splitter {
 	return &splitter{
-		buf:     make([]byte, reserved+bufSize),
+		bufSize: bufSize,
 		start:   reserved,
 		end:     reserved,
 		maxLine: maxLine,
 	}
+}
+
+// spareBuffers holds a few idle read buffers of the default size: a
+// thousand followed files that are quiet need no thousand 64 KiB buffers,
+// and a bounded list (unlike a sync.Pool) lets the surplus be collected.
+var spareBuffers = make(chan []byte, 32)
+
+func getBuffer() []byte {
+	select {
+	case b := <-spareBuffers:
+		return b
+	default:
+		return make([]byte, reserved+defaultBufferSize)
+	}
+}
+
+// release gives the buffer back while no line is pending, typically after
+// reading to the end of a live file; the next read takes one again.
+func (s *splitter) release() {
+	if s.buf == nil || s.end != s.start || s.skipping || len(s.buf) != reserved+defaultBufferSize {
+		return
+	}
+	select {
+	case spareBuffers <- s.buf:
+	default:
+	}
+	s.buf = nil
+	s.start, s.end = reserved, reserved
 }
 
 // space returns where the next read should go; it is never empty.
@@ -41,6 +70,13 @@ func (s *splitter) spaceWithPrev() []byte {
 }
 
 func (s *splitter) makeRoom() {
+	if s.buf == nil {
+		if s.bufSize == defaultBufferSize {
+			s.buf = getBuffer()
+		} else {
+			s.buf = make([]byte, reserved+s.bufSize)
+		}
+	}
 	size := len(s.buf) - reserved
 	if s.start > reserved && len(s.buf)-s.end < size/2 {
 		s.end = reserved + copy(s.buf[reserved:], s.buf[s.start:s.end])

@@ -130,3 +130,25 @@ func TestSplitterDoesNotAllocatePerLine(t *testing.T) {
 		t.Fatalf("%v allocations per chunk of 100 lines, want 0", allocs)
 	}
 }
+
+func TestSplitterReleasesIdleBuffer(t *testing.T) {
+	h := &recorder{}
+	s := newSplitter(defaultBufferSize, 1<<20)
+	n := copy(s.space(), "a\nb")
+	s.commit(n, h)
+	s.release()
+	if s.buf == nil {
+		t.Fatal("released while the line \"b\" is pending")
+	}
+	n = copy(s.space(), "\n")
+	s.commit(n, h)
+	s.release()
+	if s.buf != nil {
+		t.Fatal("kept the buffer of an idle follower")
+	}
+	n = copy(s.space(), "c\n")
+	s.commit(n, h)
+	if got := strings.Join(h.events(), "|"); got != "line:a|line:b|line:c" {
+		t.Errorf("lines %q", got)
+	}
+}

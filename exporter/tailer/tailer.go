@@ -82,7 +82,7 @@ func (o Options) withDefaults() Options {
 		o.MaxLineSize = 1 << 20
 	}
 	if o.BufferSize <= 0 {
-		o.BufferSize = 64 << 10
+		o.BufferSize = defaultBufferSize
 	}
 	if o.FingerprintSize <= 0 {
 		o.FingerprintSize = 1024
@@ -102,6 +102,9 @@ func (o Options) withDefaults() Options {
 type Batcher interface {
 	EndBatch()
 }
+
+// defaultBufferSize is the read buffer of a follower while it reads.
+const defaultBufferSize = 64 << 10
 
 // ErrDeleted is returned by Follow once the followed file is gone.
 var ErrDeleted = errors.New("file deleted")
