@@ -1,8 +1,11 @@
 package record
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/loggen"
 )
 
 // Typical lines of 150-250 bytes, the shape the exporter reads most.
@@ -54,6 +57,46 @@ func TestParseDoesNotAllocate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// generatedLines returns 1000 lines as jsonl-loggen writes them, without
+// their "\n": the mix the exporter reads when it catches up on a log.
+func generatedLines(tb testing.TB) [][]byte {
+	tb.Helper()
+	opts := loggen.Defaults()
+	opts.Records = 1000
+	var buf bytes.Buffer
+	if _, err := loggen.Write(&buf, opts); err != nil {
+		tb.Fatal(err)
+	}
+	return bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n"))
+}
+
+// BenchmarkParseGenerated parses 1000 generated lines per iteration;
+// records/s counts lines.
+func BenchmarkParseGenerated(b *testing.B) {
+	lines := generatedLines(b)
+	size := 0
+	for _, l := range lines {
+		size += len(l)
+	}
+	p := NewParser(Options{})
+	var r Record
+	for _, l := range lines { // grow the buffers outside the measurement
+		if err := p.Parse(l, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			if err := p.Parse(l, &r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N)*float64(len(lines))/b.Elapsed().Seconds(), "records/s")
 }
 
 // BenchmarkStdlibValid calibrates the numbers above on a noisy machine:

@@ -38,7 +38,12 @@ const longBucket = 32
 
 // keyTable finds the class of a key. Keys are bucketed by length so a
 // lookup compares at most a few strings; a map would cost more per key.
-type keyTable [longBucket + 1][]special
+// Most keys are plain metric names, and the filter, one bit per first
+// byte and length, turns nearly all of them away with a single load.
+type keyTable struct {
+	buckets [longBucket + 1][]special
+	filter  [256]uint64 // bit min(len, 63) of filter[key[0]]: a special key may match
+}
 
 func newKeyTable(o Options) *keyTable {
 	t := new(keyTable)
@@ -47,8 +52,12 @@ func newKeyTable(o Options) *keyTable {
 			if c, _ := t.lookup([]byte(k)); c != clsPlain {
 				continue // a key listed twice keeps its first role
 			}
+			if k == "" {
+				continue // lookup never matches an empty key
+			}
 			b := min(len(k), longBucket)
-			t[b] = append(t[b], special{key: k, cls: cls, idx: idx})
+			t.buckets[b] = append(t.buckets[b], special{key: k, cls: cls, idx: idx})
+			t.filter[k[0]] |= 1 << min(len(k), 63)
 		}
 	}
 	add(clsType, o.TypeKeys...)
@@ -64,9 +73,17 @@ func newKeyTable(o Options) *keyTable {
 	return t
 }
 
+// maybeSpecial reports whether key may have a role; false is certain.
+func (t *keyTable) maybeSpecial(key []byte) bool {
+	return len(key) > 0 && t.filter[key[0]]&(1<<min(len(key), 63)) != 0
+}
+
 func (t *keyTable) lookup(key []byte) (keyClass, int) {
-	for _, s := range t[min(len(key), longBucket)] {
-		if len(key) > 0 && key[0] == s.key[0] && string(key) == s.key {
+	if !t.maybeSpecial(key) {
+		return clsPlain, 0
+	}
+	for _, s := range t.buckets[min(len(key), longBucket)] {
+		if string(key) == s.key {
 			return s.cls, s.idx
 		}
 	}

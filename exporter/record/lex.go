@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -58,10 +59,15 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-func (p *Parser) skipSpace() {
-	for p.pos < len(p.line) && isSpace(p.line[p.pos]) {
-		p.pos++
+func (p *Parser) skipSpace() { p.pos = skipSpace(p.line, p.pos) }
+
+// skipSpace returns the position of the first non-space byte at or after
+// i. Compact JSON has no spaces, so the first test nearly always ends it.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' && isSpace(b[i]) {
+		i++
 	}
+	return i
 }
 
 func (p *Parser) fail(reason string, off int, msg string) error {
@@ -86,12 +92,12 @@ func quoteByte(c byte) string {
 	return "0x" + strconv.FormatUint(uint64(c), 16)
 }
 
-// scanString validates the string whose opening quote is at p.pos and moves
-// past its closing quote. Nothing is decoded here: most strings are never
-// needed, and decoding is deferred to the few that are.
-func (p *Parser) scanString() (strRef, error) {
+// scanString validates the string whose opening quote is at i and returns
+// the position after its closing quote. Nothing is decoded here: most
+// strings are never needed, and decoding is deferred to the few that are.
+func (p *Parser) scanString(i int) (strRef, int, error) {
 	b := p.line
-	i := p.pos + 1
+	i++
 	ref := strRef{start: int32(i)}
 	for {
 		i = skipPlain(b, i)
@@ -99,17 +105,16 @@ func (p *Parser) scanString() (strRef, error) {
 			i++
 		}
 		if i >= len(b) {
-			return ref, p.fail(ReasonInvalidJSON, len(b), "unterminated string")
+			return ref, i, p.fail(ReasonInvalidJSON, len(b), "unterminated string")
 		}
 		switch c := b[i]; c {
 		case '"':
 			ref.end = int32(i)
-			p.pos = i + 1
-			return ref, nil
+			return ref, i + 1, nil
 		case '\\':
 			ref.esc = true
 			if i+1 >= len(b) {
-				return ref, p.fail(ReasonInvalidJSON, len(b), "unterminated string")
+				return ref, i, p.fail(ReasonInvalidJSON, len(b), "unterminated string")
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -117,18 +122,18 @@ func (p *Parser) scanString() (strRef, error) {
 			case 'u':
 				for k := i + 2; k < i+6; k++ {
 					if k >= len(b) {
-						return ref, p.fail(ReasonInvalidJSON, len(b), "unterminated string")
+						return ref, i, p.fail(ReasonInvalidJSON, len(b), "unterminated string")
 					}
 					if unhex(b[k]) < 0 {
-						return ref, p.fail(ReasonInvalidJSON, k, "invalid \\u escape")
+						return ref, i, p.fail(ReasonInvalidJSON, k, "invalid \\u escape")
 					}
 				}
 				i += 6
 			default:
-				return ref, p.fail(ReasonInvalidJSON, i, "invalid escape "+quoteByte(b[i+1]))
+				return ref, i, p.fail(ReasonInvalidJSON, i, "invalid escape "+quoteByte(b[i+1]))
 			}
 		default:
-			return ref, p.fail(ReasonInvalidJSON, i, "control character "+quoteByte(c)+" in string")
+			return ref, i, p.fail(ReasonInvalidJSON, i, "control character "+quoteByte(c)+" in string")
 		}
 	}
 }
@@ -208,51 +213,52 @@ func unescapeByte(c byte) byte {
 	return c // '"', '\\', '/'
 }
 
-// scanScalar scans the value starting with c at p.pos.
-func (p *Parser) scanScalar(c byte) (scalar, error) {
+// scanScalar scans the value starting with c at i and returns the
+// position after it.
+func (p *Parser) scanScalar(i int, c byte) (scalar, int, error) {
 	switch c {
 	case '"':
-		ref, err := p.scanString()
-		return scalar{kind: valString, str: ref}, err
+		ref, next, err := p.scanString(i)
+		return scalar{kind: valString, str: ref}, next, err
 	case 't':
-		return p.literal("true", scalar{kind: valBool, num: 1})
+		return p.literal(i, "true", scalar{kind: valBool, num: 1})
 	case 'f':
-		return p.literal("false", scalar{kind: valBool, num: 0})
+		return p.literal(i, "false", scalar{kind: valBool, num: 0})
 	case 'n':
-		return p.literal("null", scalar{kind: valNull})
+		return p.literal(i, "null", scalar{kind: valNull})
 	case 'N':
-		return p.literal("NaN", scalar{kind: valNonFinite, num: math.NaN()})
+		return p.literal(i, "NaN", scalar{kind: valNonFinite, num: math.NaN()})
 	case 'I':
-		return p.literal("Infinity", scalar{kind: valNonFinite, num: math.Inf(1)})
+		return p.literal(i, "Infinity", scalar{kind: valNonFinite, num: math.Inf(1)})
 	case '-':
-		if p.pos+1 < len(p.line) && p.line[p.pos+1] == 'I' {
-			p.pos++
-			return p.literal("Infinity", scalar{kind: valNonFinite, num: math.Inf(-1)})
+		if i+1 < len(p.line) && p.line[i+1] == 'I' {
+			return p.literal(i+1, "Infinity", scalar{kind: valNonFinite, num: math.Inf(-1)})
 		}
 	}
 	if c == '-' || isDigit(c) {
-		f, err := p.scanNumber()
-		return scalar{kind: valNumber, num: f}, err
+		f, next, err := p.scanNumber(i)
+		return scalar{kind: valNumber, num: f}, next, err
 	}
-	return scalar{}, p.unexpected("looking for a value")
+	p.pos = i
+	return scalar{}, i, p.unexpected("looking for a value")
 }
 
-func (p *Parser) literal(word string, v scalar) (scalar, error) {
+func (p *Parser) literal(i int, word string, v scalar) (scalar, int, error) {
 	for k := 0; k < len(word); k++ {
-		i := p.pos + k
-		if i >= len(p.line) {
-			return v, p.unexpectedEnd()
+		j := i + k
+		if j >= len(p.line) {
+			return v, j, p.unexpectedEnd()
 		}
-		if p.line[i] != word[k] {
-			return v, p.fail(ReasonInvalidJSON, i, "invalid character "+quoteByte(p.line[i])+" in literal "+word)
+		if p.line[j] != word[k] {
+			return v, j, p.fail(ReasonInvalidJSON, j, "invalid character "+quoteByte(p.line[j])+" in literal "+word)
 		}
 	}
-	p.pos += len(word)
-	return v, nil
+	return v, i + len(word), nil
 }
 
 // skipPlain skips 8-byte words holding no quote, backslash or control
-// byte, and returns where the byte-wise scan should continue.
+// byte. It returns the position of the first such byte, or where fewer
+// than 8 bytes are left for the byte-wise scan.
 func skipPlain(b []byte, i int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(b); i += 8 {
@@ -260,8 +266,10 @@ func skipPlain(b []byte, i int) int {
 		q, bs := w^('"'*ones), w^('\\'*ones)
 		// A byte of w below 0x20, or a zero byte of q or bs, sets its high
 		// bit here (the classic haszero/hasless tricks: no false negatives).
-		if ((w-0x20*ones)&^w|(q-ones)&^q|(bs-ones)&^bs)&highs != 0 {
-			return i
+		// Borrows only run upwards from a true match, so the lowest
+		// flagged byte is the first stop byte.
+		if m := ((w-0x20*ones)&^w | (q-ones)&^q | (bs-ones)&^bs) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
 	return i

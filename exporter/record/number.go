@@ -1,6 +1,8 @@
 package record
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unsafe"
 )
@@ -11,63 +13,119 @@ var exactPow10 = [...]float64{
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 }
 
-// scanNumber validates the JSON number at p.pos (RFC 8259 grammar) and
-// converts it. Short numbers, which are nearly all numbers in training
-// logs, take the exact fast path: a mantissa below 2^53 times or divided
-// by an exactly representable power of ten is one correctly rounded IEEE
-// operation. Everything else goes to strconv.ParseFloat.
-func (p *Parser) scanNumber() (float64, error) {
+// pow10u64 holds 10^n for the digit counts appendDigits handles at once.
+var pow10u64 = [16]uint64{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000}
+
+// appendDigits appends the value of the decimal digits at b[i:] to mant
+// and returns the position after them. It reads 8 bytes at a time while
+// it can: a number is usually 5 to 12 digits, and the bytewise loop is a
+// chain of dependent multiplications.
+func appendDigits(b []byte, i int, mant uint64) (int, uint64) {
+	for i+8 <= len(b) {
+		v, n := leadingDigits(binary.LittleEndian.Uint64(b[i:]))
+		mant = mant*pow10u64[n&15] + v
+		i += n
+		if n < 8 {
+			return i, mant
+		}
+	}
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		mant = mant*10 + uint64(d)
+	}
+	return i, mant
+}
+
+// leadingDigits returns the value and the count of the decimal digits at
+// the start of the little-endian word w (8 bytes of text).
+func leadingDigits(w uint64) (uint64, int) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	d := w - '0'*ones
+	// A byte that is not a digit sets its high bit in d (below '0') or in
+	// d+0x76 (above '9'). Borrows and carries only move upwards from such
+	// a byte, so the lowest flagged byte is the first non-digit.
+	n := bits.TrailingZeros64((d|(d+0x76*ones))&highs) >> 3
+	// Keep the n digits, moved to the top: the zero bytes shifted in below
+	// are leading zeros. Then combine pairs, quads and the two halves.
+	d <<= uint(8-n) * 8
+	d = d*10 + d>>8
+	d = ((d&0x000000FF000000FF)*(100+1000000<<32) + (d>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
+	return d, n
+}
+
+func signed(f float64, neg bool) float64 {
+	if neg {
+		return -f
+	}
+	return f
+}
+
+// scanNumber validates the JSON number at i (RFC 8259 grammar), converts
+// it and returns the position after it. Short numbers, which are nearly
+// all numbers in training logs, take the exact fast path (Clinger): a
+// mantissa of at most 2^53 is exact in a float64, and so are the powers of
+// ten up to 1e22, so one multiplication or division is one correctly
+// rounded IEEE operation, the same result strconv.ParseFloat gives.
+// Everything else goes to strconv.ParseFloat.
+func (p *Parser) scanNumber(i int) (float64, int, error) {
 	b := p.line
-	start := p.pos
-	i := start
+	start := i
 	neg := false
 	if b[i] == '-' {
 		neg = true
 		i++
 	}
-	var mant uint64
-	digits := 0 // significant digits seen (leading zeros excluded)
-	exp := 0
-	if i >= len(b) {
-		return 0, p.unexpectedEnd()
+	if i+16 <= len(b) {
+		// The usual shape, such as 3.477951 or 4907.389: at most 7 digits
+		// before and after the point and no exponent, read in two words.
+		// Anything else, including invalid numbers, takes the long way.
+		intPart, n := leadingDigits(binary.LittleEndian.Uint64(b[i:]))
+		if 0 < n && n < 8 && (n == 1 || b[i] != '0') {
+			j := i + n
+			if b[j] != '.' && b[j]|0x20 != 'e' {
+				return signed(float64(intPart), neg), j, nil
+			}
+			if b[j] == '.' {
+				frac, m := leadingDigits(binary.LittleEndian.Uint64(b[j+1:]))
+				if end := j + 1 + m; 0 < m && m < 8 && b[end]|0x20 != 'e' {
+					return signed(float64(intPart*pow10u64[m]+frac)/exactPow10[m], neg), end, nil
+				}
+			}
+		}
 	}
+	if i >= len(b) {
+		return 0, i, p.unexpectedEnd()
+	}
+	// mant collects every digit; with more than 19 of them it may have
+	// overflowed, and the slow path takes over.
+	var mant uint64
+	intStart := i
 	switch c := b[i]; {
 	case c == '0':
 		i++
 	case '1' <= c && c <= '9':
-		for ; i < len(b) && isDigit(b[i]); i++ {
-			if digits < 19 {
-				mant = mant*10 + uint64(b[i]-'0')
-			} else {
-				exp++ // dropped digit; the slow path takes over anyway
-			}
-			digits++
-		}
+		i, mant = appendDigits(b, i, 0)
 	default:
 		p.pos = i
-		return 0, p.unexpected("in number")
+		return 0, i, p.unexpected("in number")
 	}
+	digits := i - intStart
+	exp := 0
 	if i < len(b) && b[i] == '.' {
 		i++
 		fracStart := i
-		for ; i < len(b) && isDigit(b[i]); i++ {
-			d := b[i] - '0'
-			if digits == 0 && d == 0 {
-				exp--
-				continue
-			}
-			if digits < 19 {
-				mant = mant*10 + uint64(d)
-				exp--
-			}
-			digits++
-		}
+		i, mant = appendDigits(b, i, mant)
 		if i == fracStart {
 			p.pos = i
-			return 0, p.unexpected("after decimal point")
+			return 0, i, p.unexpected("after decimal point")
 		}
+		digits += i - fracStart
+		exp = fracStart - i
 	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+	if i < len(b) && b[i]|0x20 == 'e' {
 		i++
 		expNeg := false
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
@@ -83,14 +141,13 @@ func (p *Parser) scanNumber() (float64, error) {
 		}
 		if i == expStart {
 			p.pos = i
-			return 0, p.unexpected("in exponent")
+			return 0, i, p.unexpected("in exponent")
 		}
 		if expNeg {
 			e = -e
 		}
 		exp += e
 	}
-	p.pos = i
 	if digits <= 19 && mant <= 1<<53 && -22 <= exp && exp <= 22 {
 		f := float64(mant)
 		if exp < 0 {
@@ -98,14 +155,11 @@ func (p *Parser) scanNumber() (float64, error) {
 		} else {
 			f *= exactPow10[exp]
 		}
-		if neg {
-			f = -f
-		}
-		return f, nil
+		return signed(f, neg), i, nil
 	}
 	// The grammar is checked, so the only possible error is ErrRange, and
 	// then f is ±Inf or 0: exactly what the number means to a gauge.
 	// ParseFloat does not retain its argument, so the unsafe view is fine.
 	f, _ := strconv.ParseFloat(unsafe.String(&b[start], i-start), 64)
-	return f, nil
+	return f, i, nil
 }

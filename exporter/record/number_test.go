@@ -1,11 +1,35 @@
 package record
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
+
+// numberSuffixes follow a number in a line. The digit scanner reads 8
+// bytes at a time only while 8 bytes are left, so the bytes after the
+// number decide which path a digit run ends in.
+var numberSuffixes = []string{"", "}", ",\"a\":1}", ",\"abcdefghij\":1}", "e", ".", "0123456789"}
+
+// checkNumber compares scanNumber on in, followed by each suffix, with
+// strconv.ParseFloat, bit for bit.
+func checkNumber(t *testing.T, p *Parser, in string) {
+	t.Helper()
+	want, _ := strconv.ParseFloat(in, 64) // ErrRange gives ±Inf or 0, as scanNumber does
+	for _, suffix := range numberSuffixes {
+		if suffix != "" && strings.ContainsAny(suffix[:1], "e.0123456789") {
+			continue // it would extend the number
+		}
+		p.line = []byte(in + suffix)
+		got, end, err := p.scanNumber(0)
+		if err != nil || end != len(in) || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("scanNumber(%q) = %v, %v (end %d), want %v (end %d)", in+suffix, got, err, end, want, len(in))
+		}
+	}
+}
 
 // TestNumbersMatchParseFloat checks the fast path against strconv on
 // numbers shaped like training logs and on edge cases.
@@ -16,17 +40,27 @@ func TestNumbersMatchParseFloat(t *testing.T) {
 		"0.000000000000000000001", "123456789012345678", "1234567890123456789", "12345678901234567890",
 		"0.1234567890123456789", "1.7976931348623157e308", "1e309", "-1e400", "4.9e-324", "1e-400",
 		"100000000000000000000000", "0e10", "0.0e-999", "1E+2", "1e+022", "123.456e-7", "89884656743115795386465259539451236680898848947115328636715040578866337902750481566354238661203768010560056939935696678829394884407208311246423715319737062188883946712432742638151109800623047059726541476042502884419075341171231440736956555270413618581675255342293149119973622969239858152417678164812112068608",
+		"12345678", "123456789", "1234567.8", "0.12345678", "0.123456789", "87654321.12345678", "9007199254740991.5",
+		"0.00000001", "-99999999.99999999",
+	}
+	// Every length of digit run before and after the point, so runs end
+	// at every byte of an 8-byte word.
+	for n := 1; n <= 24; n++ {
+		digits := strings.Repeat("7", n)
+		inputs = append(inputs, digits, "0."+digits, digits+"."+digits, "-"+digits+"e-"+strconv.Itoa(n))
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 200000 {
 		var s string
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
 		case 0:
 			s = strconv.FormatFloat(rng.Float64()*math.Pow(10, float64(rng.IntN(40)-20)), 'g', -1, 64)
 		case 1:
 			s = strconv.FormatFloat(rng.NormFloat64(), 'f', rng.IntN(12), 64)
 		case 2:
 			s = strconv.FormatInt(rng.Int64N(1<<62)>>rng.IntN(62), 10)
+		case 3:
+			s = strconv.FormatFloat(rng.Float64()*math.Pow(10, float64(rng.IntN(20))), 'g', 7, 64) // as Python loggers write
 		default:
 			s = strconv.FormatFloat(float64(rng.IntN(1e6))/float64(1+rng.IntN(1000)), 'e', rng.IntN(17), 64)
 		}
@@ -34,11 +68,46 @@ func TestNumbersMatchParseFloat(t *testing.T) {
 	}
 	p := NewParser(Options{})
 	for _, in := range inputs {
-		want, _ := strconv.ParseFloat(in, 64)
-		p.line, p.pos = []byte(in), 0
-		got, err := p.scanNumber()
-		if err != nil || p.pos != len(in) || math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("scanNumber(%s) = %v, %v (pos %d), want %v", in, got, err, p.pos, want)
+		checkNumber(t, p, in)
+	}
+}
+
+// FuzzNumber compares scanNumber with strconv.ParseFloat on every string
+// encoding/json takes for a number.
+func FuzzNumber(f *testing.F) {
+	for _, s := range []string{"0", "-1.5", "3.477951", "0.0002997003", "1764115200.250", "1e22", "9007199254740993", "12345678.87654321e-3"} {
+		f.Add(s)
+	}
+	p := NewParser(Options{})
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) || strings.TrimSpace(s) != s || !json.Valid([]byte(s)) {
+			return
+		}
+		checkNumber(t, p, s)
+	})
+}
+
+// TestLeadingDigits checks the 8-byte digit scanner on every count of
+// leading digits followed by every kind of byte.
+func TestLeadingDigits(t *testing.T) {
+	for n := 0; n <= 8; n++ {
+		for c := 0; c < 256; c++ {
+			if n < 8 && '0' <= c && c <= '9' {
+				continue
+			}
+			word := []byte("98765432")[8-n:]
+			want := uint64(0)
+			for _, d := range word {
+				want = want*10 + uint64(d-'0')
+			}
+			buf := append(append([]byte{}, word...), byte(c), 0xFF, '0', '/', ':', 0, 0, 0)
+			var w uint64
+			for k := 7; k >= 0; k-- {
+				w = w<<8 | uint64(buf[k])
+			}
+			if got, gotN := leadingDigits(w); got != want || gotN != n {
+				t.Fatalf("leadingDigits(%q) = %d, %d; want %d, %d", buf[:8], got, gotN, want, n)
+			}
 		}
 	}
 }

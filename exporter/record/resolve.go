@@ -203,14 +203,21 @@ func (p *Parser) dedupe() {
 	if len(p.entries) <= smallDedupe {
 		ents := p.entries
 		n := 0
+		// seen has one bit per hash value mod 256: a name whose bit is
+		// clear is new, and most records have no repeated name at all.
+		var seen [4]uint64
 		for i := range ents {
 			e := &ents[i]
 			name := p.arena[e.nameOff:e.nameEnd]
 			e.hash = quickHash(name)
-			j := 0
-			for ; j < n; j++ {
-				if ents[j].hash == e.hash && string(p.arena[ents[j].nameOff:ents[j].nameEnd]) == string(name) {
-					break
+			j := n
+			if bit := uint64(1) << (e.hash & 63); seen[e.hash>>6&3]&bit == 0 {
+				seen[e.hash>>6&3] |= bit
+			} else {
+				for j = 0; j < n; j++ {
+					if ents[j].hash == e.hash && string(p.arena[ents[j].nameOff:ents[j].nameEnd]) == string(name) {
+						break
+					}
 				}
 			}
 			if j == n {

@@ -3,41 +3,45 @@ package record
 import "strconv"
 
 // scan reads the top-level object at p.pos. Nesting is tracked on an
-// explicit stack bounded by MaxDepth, never by Go recursion.
+// explicit stack bounded by MaxDepth, never by Go recursion. The position
+// lives in a local variable: keeping it in p.pos costs a store and a load
+// per token. Helpers take and return positions; p.pos is only set for
+// error messages.
 func (p *Parser) scan() error {
 	b := p.line
-	p.pos++
+	i := p.pos + 1
 	p.stack = append(p.stack[:0], frame{obj: true, top: true})
 	for {
 		f := &p.stack[len(p.stack)-1]
-		p.skipSpace()
-		if p.pos >= len(b) {
+		i = skipSpace(b, i)
+		if i >= len(b) {
 			return p.unexpectedEnd()
 		}
-		c := b[p.pos]
+		c := b[i]
 		closer := byte(']')
 		if f.obj {
 			closer = '}'
 		}
 		if c == closer {
-			p.pos++
+			i++
 			p.path = p.path[:f.pathLen]
 			p.stack = p.stack[:len(p.stack)-1]
 			if len(p.stack) == 0 {
+				p.pos = i
 				return nil
 			}
 			continue
 		}
 		if f.n > 0 {
 			if c != ',' {
+				p.pos = i
 				return p.unexpected("after value, expected ',' or '" + string(closer) + "'")
 			}
-			p.pos++
-			p.skipSpace()
-			if p.pos >= len(b) {
+			i = skipSpace(b, i+1)
+			if i >= len(b) {
 				return p.unexpectedEnd()
 			}
-			c = b[p.pos]
+			c = b[i]
 		}
 		f.n++
 
@@ -45,38 +49,49 @@ func (p *Parser) scan() error {
 		var keyRef strRef
 		if f.obj {
 			if c != '"' {
+				p.pos = i
 				return p.unexpected("looking for an object key")
 			}
-			keyOff := p.pos
-			ref, err := p.scanString()
-			if err != nil {
-				return err
+			keyOff := i
+			// Most keys are short and plain: when the first byte that
+			// needs a look is the closing quote, skip the full scan.
+			if j := skipPlain(b, i+1); j < len(b) && b[j] == '"' {
+				keyRef, i = strRef{start: int32(i + 1), end: int32(j)}, j+1
+			} else {
+				var err error
+				if keyRef, i, err = p.scanString(i); err != nil {
+					return err
+				}
 			}
 			p.keyCount++
 			if p.keyCount > p.opts.MaxKeys {
 				return p.fail(ReasonTooManyKeys, keyOff, "more keys than the limit of "+strconv.Itoa(p.opts.MaxKeys))
 			}
-			p.skipSpace()
-			if p.pos >= len(b) {
+			i = skipSpace(b, i)
+			if i >= len(b) {
 				return p.unexpectedEnd()
 			}
-			if b[p.pos] != ':' {
+			if b[i] != ':' {
+				p.pos = i
 				return p.unexpected("after object key, expected ':'")
 			}
-			p.pos++
-			p.skipSpace()
-			if p.pos >= len(b) {
+			i = skipSpace(b, i+1)
+			if i >= len(b) {
 				return p.unexpectedEnd()
 			}
-			c = b[p.pos]
+			c = b[i]
 			if f.top || f.collect {
-				key, keyRef = p.keyBytes(ref), ref
+				if keyRef.esc {
+					key = p.keyBytes(keyRef)
+				} else {
+					key = b[keyRef.start:keyRef.end]
+				}
 			}
 		}
 
 		if c == '{' || c == '[' {
 			if len(p.stack) >= p.opts.MaxDepth {
-				return p.fail(ReasonTooDeep, p.pos, "nesting deeper than the limit of "+strconv.Itoa(p.opts.MaxDepth))
+				return p.fail(ReasonTooDeep, i, "nesting deeper than the limit of "+strconv.Itoa(p.opts.MaxDepth))
 			}
 			child := frame{obj: c == '{', pathLen: len(p.path)}
 			switch {
@@ -85,16 +100,29 @@ func (p *Parser) scan() error {
 			case f.collect && f.obj:
 				p.openNested(&child, f, key)
 			}
-			p.pos++
+			i++
 			p.stack = append(p.stack, child)
 			continue
 		}
 
-		v, err := p.scanScalar(c)
+		var v scalar
+		var err error
+		if isDigit(c) || c == '-' && (i+1 >= len(b) || b[i+1] != 'I') {
+			// Numbers are nearly all values of a training log.
+			v.kind = valNumber
+			v.num, i, err = p.scanNumber(i)
+		} else {
+			v, i, err = p.scanScalar(i, c)
+		}
 		if err != nil {
 			return err
 		}
 		switch {
+		case f.top && v.kind == valNumber && !p.keys.maybeSpecial(key) && uint(len(key)-1) < MaxNameLen:
+			// The common member: a plain metric name and a number.
+			off := len(p.arena)
+			p.arena = appendCanonical(p.arena, key)
+			p.entries = append(p.entries, entry{nameOff: off, nameEnd: len(p.arena), value: v.num, kind: entMetric, top: true})
 		case f.top:
 			p.topValue(key, keyRef, v)
 		case f.collect && f.obj:
