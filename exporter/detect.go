@@ -61,7 +61,11 @@ func (e *ema) observe(x float64) {
 	e.last = e.last*e.weight + (1-e.weight)*x
 	e.n++
 	e.powN = decay(e.powN, e.weight)
-	e.value = e.last / (1 - e.powN)
+	if e.powN == 0 {
+		e.value = e.last
+	} else {
+		e.value = e.last / (1 - e.powN)
+	}
 }
 
 // spikeDetector keeps a debiased moving mean and variance over records
@@ -85,10 +89,15 @@ func (d *spikeDetector) observe(x float64) bool {
 	}
 	spike := false
 	if d.n >= d.rules.warmup {
-		debias := 1 - d.powN
-		mean := d.m1 / debias
-		std := math.Sqrt(max(d.m2/debias-mean*mean, 0))
-		if x > mean+d.rules.sigma*std && x-mean > d.rules.minJump*math.Abs(mean) {
+		mean, meanSq := d.m1, d.m2
+		if d.powN != 0 { // debias until w^n is below float64 precision
+			debias := 1 - d.powN
+			mean, meanSq = mean/debias, meanSq/debias
+		}
+		// The cheap relative-jump test first: most records fail it. Then
+		// x - mean > k·σ, squared to save the square root.
+		if dev := x - mean; dev > d.rules.minJump*math.Abs(mean) && dev > 0 &&
+			dev*dev > d.rules.sigma*d.rules.sigma*max(meanSq-mean*mean, 0) {
 			spike = true
 			d.spikes++
 		}
