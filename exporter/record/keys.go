@@ -1,5 +1,7 @@
 package record
 
+import "encoding/binary"
+
 // keyClass is the role a top-level key plays in a record.
 type keyClass uint8
 
@@ -28,9 +30,10 @@ const (
 var splitKeys = []string{"train", "val", "valid", "validation", "eval", "test"}
 
 type special struct {
-	key string
-	cls keyClass
-	idx int // position in its option list: earlier wins
+	key  string
+	word uint64 // the first 8 bytes of key, zero-padded, little-endian
+	cls  keyClass
+	idx  int // position in its option list: earlier wins
 }
 
 // longBucket collects special keys of this length or longer.
@@ -56,7 +59,9 @@ func newKeyTable(o Options) *keyTable {
 				continue // lookup never matches an empty key
 			}
 			b := min(len(k), longBucket)
-			t.buckets[b] = append(t.buckets[b], special{key: k, cls: cls, idx: idx})
+			var w [8]byte
+			copy(w[:], k)
+			t.buckets[b] = append(t.buckets[b], special{key: k, word: binary.LittleEndian.Uint64(w[:]), cls: cls, idx: idx})
 			t.filter[k[0]] |= 1 << min(len(k), 63)
 		}
 	}
@@ -84,6 +89,17 @@ func (t *keyTable) lookup(key []byte) (keyClass, int) {
 	}
 	for _, s := range t.buckets[min(len(key), longBucket)] {
 		if string(key) == s.key {
+			return s.cls, s.idx
+		}
+	}
+	return clsPlain, 0
+}
+
+// lookupWord is lookup for a key whose first 8 bytes, zero-padded when it
+// is shorter, are first: a short key is matched by one comparison.
+func (t *keyTable) lookupWord(key []byte, first uint64) (keyClass, int) {
+	for _, s := range t.buckets[min(len(key), longBucket)] {
+		if s.word == first && (len(key) <= 8 || string(key) == s.key) {
 			return s.cls, s.idx
 		}
 	}

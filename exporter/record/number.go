@@ -64,12 +64,10 @@ func signed(f float64, neg bool) float64 {
 }
 
 // scanNumber validates the JSON number at i (RFC 8259 grammar), converts
-// it and returns the position after it. Short numbers, which are nearly
-// all numbers in training logs, take the exact fast path (Clinger): a
-// mantissa of at most 2^53 is exact in a float64, and so are the powers of
-// ten up to 1e22, so one multiplication or division is one correctly
-// rounded IEEE operation, the same result strconv.ParseFloat gives.
-// Everything else goes to strconv.ParseFloat.
+// it and returns the position after it. The usual short number takes an
+// inline two-word path, other valid numbers readNumber; the careful path
+// at the end only finds the error of an invalid one, or converts a number
+// readNumber leaves alone.
 func (p *Parser) scanNumber(i int) (float64, int, error) {
 	b := p.line
 	start := i
@@ -81,7 +79,6 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 	if i+16 <= len(b) {
 		// The usual shape, such as 3.477951 or 4907.389: at most 7 digits
 		// before and after the point and no exponent, read in two words.
-		// Anything else, including invalid numbers, takes the long way.
 		intPart, n := leadingDigits(binary.LittleEndian.Uint64(b[i:]))
 		if 0 < n && n < 8 && (n == 1 || b[i] != '0') {
 			j := i + n
@@ -95,6 +92,9 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 				}
 			}
 		}
+	}
+	if f, next, ok := readNumber(b, start); ok {
+		return f, next, nil
 	}
 	if i >= len(b) {
 		return 0, i, p.unexpectedEnd()
@@ -162,4 +162,108 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 	// ParseFloat does not retain its argument, so the unsafe view is fine.
 	f, _ := strconv.ParseFloat(unsafe.String(&b[start], i-start), 64)
 	return f, i, nil
+}
+
+// readNumber converts the JSON number at i in the same pass that checks
+// its grammar: digits are gathered 8 at a time into the mantissa while
+// they are scanned. With at most 19 digits, a mantissa of at most 2^53 and
+// a decimal exponent within ±22, both operands of one multiplication or
+// division are exact in a float64, so the result is the correctly rounded
+// one strconv.ParseFloat gives (Clinger's fast path). Other valid numbers
+// go to strconv. ok is false for an invalid number or one with an
+// exponent of more than 4 digits.
+func readNumber(b []byte, i int) (f float64, next int, ok bool) {
+	start := i
+	neg := false
+	if i < len(b) && b[i] == '-' {
+		neg = true
+		i++
+	}
+	w := load8(b, i)
+	mant, n := leadingDigits(w)
+	if n == 0 || n > 1 && w&0xFF == '0' {
+		return 0, i, false // no digit, or a leading zero
+	}
+	digits := n
+	i += n
+	if n == 8 {
+		i, mant, digits = moreDigits(b, i, mant, digits)
+	}
+	exp := 0
+	if i < len(b) && b[i] == '.' {
+		i++
+		v, m := leadingDigits(load8(b, i))
+		if m == 0 {
+			return 0, i, false
+		}
+		mant = mant*pow10u64[m&15] + v
+		fracStart := i
+		i += m
+		if m == 8 {
+			i, mant, _ = moreDigits(b, i, mant, 0)
+		}
+		digits += i - fracStart
+		exp = fracStart - i
+	}
+	if i < len(b) && b[i]|0x20 == 'e' {
+		i++
+		expNeg := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			expNeg = b[i] == '-'
+			i++
+		}
+		e, m := leadingDigits(load8(b, i))
+		if m == 0 || m > 4 {
+			return 0, i, false
+		}
+		i += m
+		if expNeg {
+			exp -= int(e)
+		} else {
+			exp += int(e)
+		}
+	}
+	if digits <= 19 && mant <= 1<<53 && -22 <= exp && exp <= 22 {
+		f := float64(mant)
+		if exp < 0 {
+			f /= exactPow10[-exp]
+		} else {
+			f *= exactPow10[exp]
+		}
+		return signed(f, neg), i, true
+	}
+	// The grammar is checked, so the only possible error is ErrRange, and
+	// then f is ±Inf or 0: exactly what the number means to a gauge.
+	// ParseFloat does not retain its argument, so the unsafe view is fine.
+	f, _ = strconv.ParseFloat(unsafe.String(&b[start], i-start), 64)
+	return f, i, true
+}
+
+// moreDigits continues a run of digits at i after a full word of them.
+func moreDigits(b []byte, i int, mant uint64, digits int) (int, uint64, int) {
+	for n := 8; n == 8; {
+		var v uint64
+		v, n = leadingDigits(load8(b, i))
+		mant = mant*pow10u64[n&15] + v // wraps beyond 19 digits: strconv then
+		digits += n
+		i += n
+	}
+	return i, mant, digits
+}
+
+// load8 returns the 8 bytes at b[i:] as a little-endian word; past the
+// end of b it reads zero bytes, which stop every word scan.
+func load8(b []byte, i int) uint64 {
+	if i+8 <= len(b) {
+		return binary.LittleEndian.Uint64(b[i:])
+	}
+	return loadTail(b, i)
+}
+
+func loadTail(b []byte, i int) uint64 {
+	var w uint64
+	for k := len(b) - 1; k >= i; k-- {
+		w = w<<8 | uint64(b[k])
+	}
+	return w
 }

@@ -102,6 +102,7 @@ const maxLineLen = math.MaxInt32
 // Buffers above these sizes are dropped after a huge line instead of being
 // kept for the lifetime of the Parser.
 const (
+	flatMaxLine   = 1 << 16 // longer lines do not get arena room for scanFlat up front
 	retainArena   = 1 << 20
 	retainEntries = 1 << 14
 )
@@ -154,7 +155,13 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	default:
 		return p.unexpected("looking for an object")
 	}
-	if err := p.scan(); err != nil {
+	if len(line) <= flatMaxLine && cap(p.arena) < len(line)+8 {
+		// Room for every key: scanFlat copies keys into spare capacity.
+		p.arena = make([]byte, 0, len(line)+len(line)/2+64)
+	}
+	if next, n, done := p.scanFlat(p.pos + 1); done {
+		p.pos = next
+	} else if err := p.scan(next, n); err != nil {
 		return err
 	}
 	p.skipSpace()

@@ -2,15 +2,16 @@ package record
 
 import "strconv"
 
-// scan reads the top-level object at p.pos. Nesting is tracked on an
+// scan reads the rest of the top-level object from i, where n of its
+// members have been read (by scanFlat) and the next token is a ',' or the
+// closing '}' (or, with n == 0, the first member). Nesting is tracked on an
 // explicit stack bounded by MaxDepth, never by Go recursion. The position
 // lives in a local variable: keeping it in p.pos costs a store and a load
 // per token. Helpers take and return positions; p.pos is only set for
 // error messages.
-func (p *Parser) scan() error {
+func (p *Parser) scan(i, n int) error {
 	b := p.line
-	i := p.pos + 1
-	p.stack = append(p.stack[:0], frame{obj: true, top: true})
+	p.stack = append(p.stack[:0], frame{obj: true, top: true, n: n})
 	for {
 		f := &p.stack[len(p.stack)-1]
 		i = skipSpace(b, i)

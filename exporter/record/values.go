@@ -10,6 +10,11 @@ const (
 // topValue records a scalar member of the record's own object.
 func (p *Parser) topValue(key []byte, keyRef strRef, v scalar) {
 	cls, idx := p.keys.lookup(key)
+	p.topValueOf(cls, idx, key, keyRef, v)
+}
+
+// topValueOf is topValue for a key whose class is known.
+func (p *Parser) topValueOf(cls keyClass, idx int, key []byte, keyRef strRef, v scalar) {
 	switch cls {
 	case clsType:
 		p.typeSlots[idx] = strSlot{ref: v.str, ok: v.kind == valString}
