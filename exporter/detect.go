@@ -144,10 +144,9 @@ func (r *Run) addWatch(g *gauge, name []byte) {
 	g.watch = &watch{
 		ema: ema{weight: s.watch.emaWeight},
 		det: spikeDetector{rules: s.watch.spike},
-		fam: s.family(emaName, "Debiased exponential moving average of "+what+" over every record (TensorBoard smoothing).", prometheus.GaugeValue),
 	}
+	g.watch.fam = s.join(emaName, "Debiased exponential moving average of "+what+" over every record (TensorBoard smoothing).", prometheus.GaugeValue, g, memberEMA)
 	r.derived[emaName] = true
-	s.addMember(g.watch.fam, g, memberEMA)
 }
 
 // decay returns p·w, flushed to 0 once 1 − p·w is 1 in float64: left

@@ -3,6 +3,7 @@ package exporter
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -111,7 +112,7 @@ func (e *Engine) filesWatched() int {
 	defer e.mu.Unlock()
 	n := 0
 	for _, f := range e.files {
-		if f.failed.IsZero() {
+		if f.failed.IsZero() && f.duplicateOf == nil {
 			n++
 		}
 	}
@@ -217,6 +218,20 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 		f.fail(errNotRegular, now)
 		return
 	}
+	// The same file under another path (a symlink, a folder symlink loop
+	// under **, a hard link) is followed once. The other path is looked at
+	// again: it may name a newer file by now, and a deleted file's inode
+	// number is soon reused.
+	for _, other := range e.files {
+		if other == f || other.duplicateOf != nil || !other.failed.IsZero() || !os.SameFile(other.info, fi) {
+			continue
+		}
+		if now, err := os.Stat(other.path); err == nil && os.SameFile(now, fi) {
+			f.duplicateOf = other
+			e.logger.Debug("file already followed under another path", "path", path, "as", other.path)
+			return
+		}
+	}
 	// Claiming the path's label now, in glob order, makes the winner of a
 	// conflict the same on every start.
 	f.wantRun = f.pathRun
@@ -242,12 +257,11 @@ func (e *Engine) ended(ctx context.Context, f *file, err error) {
 	switch {
 	case ctx.Err() != nil:
 	case err == nil: // a .gz file read to its end: it stays known
-	case errors.Is(err, tailer.ErrDeleted):
+	case errors.Is(err, tailer.ErrDeleted), errors.Is(err, fs.ErrNotExist):
+		// ErrNotExist: gone between discovery and open.
 		e.logger.Info("file deleted", "path", f.path)
 		e.mu.Lock()
-		if e.files[f.path] == f {
-			delete(e.files, f.path)
-		}
+		e.forget(f)
 		e.release(f, time.Now())
 		e.mu.Unlock()
 	default:
@@ -255,6 +269,16 @@ func (e *Engine) ended(ctx context.Context, f *file, err error) {
 		f.fail(err, time.Now())
 		e.release(f, time.Now())
 		e.mu.Unlock()
+	}
+}
+
+// forget drops a deleted file and its other paths, so that the next scan
+// finds whatever is there now. Called with e.mu held.
+func (e *Engine) forget(f *file) {
+	for path, other := range e.files {
+		if other == f || other.duplicateOf == f {
+			delete(e.files, path)
+		}
 	}
 }
 

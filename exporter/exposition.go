@@ -150,20 +150,11 @@ func (s *Store) walk(out sink) {
 		out.info(f, &views[j])
 	}
 
-	fams := s.families()
-	s.famMu.RLock()
-	defer s.famMu.RUnlock()
-	for _, f := range fams {
-		if len(f.members) == 0 {
-			continue
-		}
-		out.begin(f)
-		for _, m := range f.members {
-			if m.g.dead {
-				continue
-			}
+	for _, fs := range s.families() {
+		out.begin(fs.f)
+		for _, m := range fs.members {
 			if v, ok := m.value(); ok {
-				out.sample(f, m.g.run.labels.Load(), "", v)
+				out.sample(fs.f, m.g.run.labels.Load(), "", v)
 			}
 		}
 	}

@@ -16,8 +16,9 @@ type family struct {
 	desc *prometheus.Desc // for the Collector
 
 	// Guarded by Store.famMu.
-	members []member
-	dead    int // members of removed runs, dropped at the next scrape
+	members   []member
+	canonical string // the metric name the family was made for, shared as a map key
+	dead      int    // members of removed runs, dropped at the next scrape
 }
 
 // memberKind says which value of a gauge a family shows.
@@ -53,47 +54,37 @@ func (m member) value() (v float64, ok bool) {
 	return m.g.value, true
 }
 
-// family returns the family of a series name, creating it. The first HELP
-// text given for a name is kept, so that one name never has two.
-func (s *Store) family(name, help string, typ prometheus.ValueType) *family {
-	s.famMu.RLock()
-	f := s.fams[name]
-	s.famMu.RUnlock()
-	if f != nil {
-		return f
-	}
+// join adds a value of g to the family of a series name, creating the
+// family, in one step so that a scrape's clean-up of empty families cannot
+// lose it. The first HELP text given for a name is kept, so that one name
+// never has two.
+func (s *Store) join(name, help string, typ prometheus.ValueType, g *gauge, kind memberKind) *family {
 	s.famMu.Lock()
 	defer s.famMu.Unlock()
-	if f = s.fams[name]; f == nil {
+	f := s.fams[name]
+	if f == nil {
 		f = &family{name: name, help: help, typ: typ, desc: prometheus.NewDesc(name, help, s.constLabelNames(), nil)}
 		s.fams[name] = f
 		s.famOrder = append(s.famOrder, f)
 		s.famSorted = false
 	}
+	f.members = append(f.members, member{g, kind})
 	return f
 }
 
-func (s *Store) addMember(f *family, g *gauge, kind memberKind) {
-	s.famMu.Lock()
-	f.members = append(f.members, member{g, kind})
-	s.famMu.Unlock()
-}
-
-// intern returns one shared copy of a name used as a map key by many runs.
-func (s *Store) intern(b []byte) string {
-	s.famMu.RLock()
-	name, ok := s.names[string(b)]
-	s.famMu.RUnlock()
-	if ok {
-		return name
-	}
+// canonicalKey returns the byName key of a metric name: the family's copy
+// when it is the name the family was made for (a thousand runs logging
+// "train.loss" share one string), else a new one.
+func (s *Store) canonicalKey(f *family, key string, name []byte) string {
 	s.famMu.Lock()
 	defer s.famMu.Unlock()
-	if name, ok = s.names[string(b)]; !ok {
-		name = string(b)
-		s.names[name] = name
+	if f.canonical == "" {
+		f.canonical = key + string(name)
 	}
-	return name
+	if c := f.canonical; len(c) == len(key)+len(name) && c[:len(key)] == key && c[len(key):] == string(name) {
+		return c
+	}
+	return key + string(name)
 }
 
 // dropMembers marks the gauges of a removed run; compact drops them.
@@ -113,20 +104,40 @@ func (s *Store) dropMembers(gauges []*gauge) {
 	}
 }
 
-// families returns the families in name order, without the members of
-// removed runs.
-func (s *Store) families() []*family {
+// familySnapshot is a family's members at one moment, for a scrape to
+// read without holding famMu: reading a value takes the run's lock, and the
+// record path takes famMu under the run's lock.
+type familySnapshot struct {
+	f       *family
+	members []member
+}
+
+// families returns the families in name order with their live members,
+// dropping members of removed runs and families left empty.
+func (s *Store) families() []familySnapshot {
 	s.famMu.Lock()
 	defer s.famMu.Unlock()
+	live := s.famOrder[:0]
 	for _, f := range s.famOrder {
 		if f.dead > 0 {
 			f.members = slices.DeleteFunc(f.members, func(m member) bool { return m.g.dead })
 			f.dead = 0
 		}
+		if len(f.members) == 0 {
+			delete(s.fams, f.name)
+			continue
+		}
+		live = append(live, f)
 	}
+	clear(s.famOrder[len(live):])
+	s.famOrder = live
 	if !s.famSorted {
 		slices.SortFunc(s.famOrder, func(a, b *family) int { return strings.Compare(a.name, b.name) })
 		s.famSorted = true
 	}
-	return slices.Clone(s.famOrder)
+	out := make([]familySnapshot, len(s.famOrder))
+	for i, f := range s.famOrder {
+		out[i] = familySnapshot{f, slices.Clone(f.members)}
+	}
+	return out
 }

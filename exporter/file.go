@@ -24,10 +24,14 @@ type file struct {
 	pathRun string
 	// regexNamed: the input's run regex named the run; run_name is ignored.
 	regexNamed bool
-	parser     *record.Parser
-	rec        record.Record
-	stats      tailer.Stats
-	loggedOK   bool // whether a parse error was already logged at warn level
+	info       os.FileInfo // when found, to recognise the file under other paths
+	// duplicateOf is the file followed under another path; this one is not
+	// followed. Guarded by e.mu.
+	duplicateOf *file
+	parser      *record.Parser
+	rec         record.Record
+	stats       tailer.Stats
+	loggedOK    bool // whether a parse error was already logged at warn level
 
 	// Lines up to initialSize existed when the file was found: records
 	// without a time get the file's modification time, not "now".
@@ -60,6 +64,7 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 		in:          in,
 		path:        path,
 		parser:      record.NewParser(e.parser),
+		info:        fi,
 		initialSize: fi.Size(),
 		mtime:       fi.ModTime(),
 		caughtUp:    make(chan struct{}),

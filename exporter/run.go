@@ -192,10 +192,9 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 func (r *Run) newGauge(name []byte, value float64, key, prefix, where string, trackBest bool) *gauge {
 	s := r.store
 	series := seriesName(s.namespace, prefix, name)
-	canonical := s.intern(append([]byte(key), name...))
 	if g := r.bySeries[series]; g != nil {
 		// Another spelling of a known series, e.g. "train-loss" and "train_loss".
-		r.byName[canonical] = g
+		r.byName[key+string(name)] = g
 		return g
 	}
 	if s.reserved[series] || r.derived[series] {
@@ -209,16 +208,15 @@ func (r *Run) newGauge(name []byte, value float64, key, prefix, where string, tr
 	if where == "" {
 		where = "in the run's newest record that has it"
 	}
-	f := s.family(series, "Last value of "+strings.ToValidUTF8(string(name), "?")+" "+where+" (JSONL training log).", prometheus.GaugeValue)
-	g := &gauge{fam: f, run: r, value: value}
-	r.bySeries[f.name] = g
-	r.byName[canonical] = g
+	g := &gauge{run: r, value: value}
+	g.fam = s.join(series, "Last value of "+strings.ToValidUTF8(string(name), "?")+" "+where+" (JSONL training log).", prometheus.GaugeValue, g, memberValue)
+	r.bySeries[g.fam.name] = g
+	r.byName[s.canonicalKey(g.fam, key, name)] = g
 	r.gauges = append(r.gauges, g)
 	if trackBest {
 		r.addBest(g, name)
 		r.addWatch(g, name)
 	}
-	s.addMember(f, g, memberValue)
 	return g
 }
 
@@ -249,14 +247,10 @@ func (r *Run) addBest(g *gauge, name []byte) {
 		word = "Highest"
 	}
 	what := strings.ToValidUTF8(string(name), "?")
-	g.best = &best{
-		dir:     dir,
-		fam:     s.family(bestName, word+" finite value of "+what+" so far in the run, over every record read.", prometheus.GaugeValue),
-		stepFam: s.family(stepName, "Global step of the record with the "+strings.ToLower(word)+" value of "+what+" so far.", prometheus.GaugeValue),
-	}
+	g.best = &best{dir: dir}
+	g.best.fam = s.join(bestName, word+" finite value of "+what+" so far in the run, over every record read.", prometheus.GaugeValue, g, memberBest)
+	g.best.stepFam = s.join(stepName, "Global step of the record with the "+strings.ToLower(word)+" value of "+what+" so far.", prometheus.GaugeValue, g, memberBestStep)
 	r.derived[bestName], r.derived[stepName] = true, true
-	s.addMember(g.best.fam, g, memberBest)
-	s.addMember(g.best.stepFam, g, memberBestStep)
 }
 
 // best is the best-so-far value of a series, kept per record so that no

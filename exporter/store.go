@@ -39,7 +39,6 @@ type Store struct {
 	fams      map[string]*family // by series name
 	famOrder  []*family
 	famSorted bool
-	names     map[string]string // interned metric names
 }
 
 // NewStore returns an empty store. labelNames are the static label names
@@ -52,7 +51,6 @@ func NewStore(namespace string, labelNames []string, maxSeries int, self *SelfMe
 		self:       self,
 		runs:       map[string]*Run{},
 		fams:       map[string]*family{},
-		names:      map[string]string{},
 		reserved:   map[string]bool{},
 	}
 	for _, n := range fixedSeries {
