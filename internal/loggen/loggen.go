@@ -13,10 +13,10 @@ import (
 
 // Options shape the generated log.
 type Options struct {
-	Records       int   // records to write
-	Metrics       int   // metric keys per train record (at least 3)
-	StepsPerEpoch int   // steps reset to 0 after this many records; 0 never resets
-	ValEvery      int   // a validation record after every this many train records; 0 never
+	Records       int // records to write
+	Metrics       int // metric keys per train record (at least 3)
+	StepsPerEpoch int // steps reset to 0 after this many records; 0 never resets
+	ValEvery      int // a validation record after every this many train records; 0 never
 	Seed          uint64
 	StartTime     float64 // Unix seconds of the first record
 }
