@@ -123,8 +123,8 @@ func DefaultConfig() Config {
 }
 
 var (
-	metricNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
-	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+	// nameRE is the charset of label names and of a namespace.
+	nameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 )
 
 // reservedLabels are set by the exporter itself.
@@ -149,7 +149,7 @@ func (c *Config) Validate() error {
 			}
 		}
 		for name := range in.Labels {
-			if !labelNameRE.MatchString(name) || len(name) > 2 && name[:2] == "__" {
+			if !nameRE.MatchString(name) || len(name) > 2 && name[:2] == "__" {
 				return fmt.Errorf("inputs[%d].labels: invalid label name %q", i, name)
 			}
 			if reservedLabels[name] {
@@ -157,7 +157,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if c.Namespace != "" && !metricNameRE.MatchString(c.Namespace) {
+	if c.Namespace != "" && !nameRE.MatchString(c.Namespace) {
 		return fmt.Errorf("namespace: %q is not a valid metric name prefix", c.Namespace)
 	}
 	if c.MaxSeries <= 0 {

@@ -96,7 +96,7 @@ func (d *spikeDetector) observe(x float64) bool {
 		}
 		// The cheap relative-jump test first: most records fail it. Then
 		// x - mean > k·σ, squared to save the square root.
-		if dev := x - mean; dev > d.rules.minJump*math.Abs(mean) && dev > 0 &&
+		if dev := x - mean; dev > d.rules.minJump*math.Abs(mean) &&
 			dev*dev > d.rules.sigma*d.rules.sigma*max(meanSq-mean*mean, 0) {
 			spike = true
 			d.spikes++

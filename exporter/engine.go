@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -100,7 +101,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 	return e, nil
 }
 
-// Store is what the collector reads.
+// Store is what /metrics and the Collector read.
 func (e *Engine) Store() *Store { return e.store }
 
 // Collector exposes the engine's store.
@@ -215,7 +216,7 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	f := newFile(e, in, path, fi)
 	e.files[path] = f
 	if !fi.Mode().IsRegular() {
-		f.fail(errNotRegular, now)
+		f.fail(tailer.ErrNotRegular, now)
 		return
 	}
 	// The same file under another path (a symlink, a folder symlink loop
@@ -248,8 +249,6 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 		e.ended(ctx, f, err)
 	}()
 }
-
-var errNotRegular = errors.New("not a regular file")
 
 // ended handles a follower that returned.
 func (e *Engine) ended(ctx context.Context, f *file, err error) {
@@ -290,7 +289,7 @@ func (e *Engine) claim(f *file, name string) {
 		suffix := distinguishingPath(owner.path, f.path)
 		name = base + "@" + suffix
 		for i := 2; e.owners[name] != nil && e.owners[name] != f; i++ {
-			name = base + "@" + suffix + "#" + itoa(i)
+			name = base + "@" + suffix + "#" + strconv.Itoa(i)
 		}
 		e.self.runConflicts.Inc()
 		e.logger.Warn("two files resolve to the same run; using a unique run label",
@@ -375,11 +374,4 @@ func distinguishingPath(a, b string) string {
 		return rel
 	}
 	return b
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

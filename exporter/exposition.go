@@ -75,20 +75,9 @@ func (r *Run) view() (runView, bool) {
 			v.counters = append(v.counters, c)
 		}
 	}
-	set := func(f fixedSeriesDef, val float64, ok bool) {
-		for i, d := range fixedValueSeries {
-			if d.name == f.name {
-				v.fixed[i], v.has[i] = val, ok
-			}
-		}
-	}
-	set(seriesEpoch, r.steps.epoch, r.steps.hasEpoch)
-	set(seriesEpochEndTime, r.epochEndTime, r.hasEpochEnd)
-	set(seriesGlobalStep, r.steps.global, r.steps.hasStep)
-	set(seriesLastRecord, r.lastRecordTime, r.hasRecordTime)
-	set(seriesRecords, r.records, true)
-	set(seriesRestarts, r.restarts, true)
-	set(seriesStep, r.steps.step, r.steps.hasStep)
+	// In the order of fixedValueSeries.
+	v.fixed = [...]float64{r.steps.epoch, r.epochEndTime, r.steps.global, r.lastRecordTime, r.records, r.restarts, r.steps.step}
+	v.has = [...]bool{r.steps.hasEpoch, r.hasEpochEnd, r.steps.hasStep, r.hasRecordTime, true, true, r.steps.hasStep}
 	for k := range r.info {
 		v.infoKeys = append(v.infoKeys, k)
 	}

@@ -30,8 +30,7 @@ type file struct {
 	duplicateOf *file
 	parser      *record.Parser
 	rec         record.Record
-	stats       tailer.Stats
-	loggedOK    bool // whether a parse error was already logged at warn level
+	warned      bool // a parse error was already logged at warn level
 
 	// Lines up to initialSize existed when the file was found: records
 	// without a time get the file's modification time, not "now".
@@ -90,7 +89,7 @@ func (f *file) fail(err error, now time.Time) {
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		reason = fileErrPermission
-	case errors.Is(err, errNotRegular), isNotRegular(err):
+	case errors.Is(err, tailer.ErrNotRegular):
 		reason = fileErrNotRegular
 	}
 	if f.failed.IsZero() {
@@ -185,9 +184,9 @@ func (f *file) forgetRun(r *Run) {
 
 func (f *file) logParseError(reason string, err error) {
 	level := f.e.logger.Debug
-	if !f.loggedOK {
+	if !f.warned {
 		level = f.e.logger.Warn
-		f.loggedOK = true
+		f.warned = true
 	}
 	level("skipping unusable line (further ones are logged at debug level)", "path", f.path, "line", f.lineNo, "reason", reason, "err", err)
 }
@@ -213,9 +212,4 @@ func (f *file) Reset(ev tailer.Event) {
 	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
 	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
 	f.markCaughtUp()
-}
-
-// isNotRegular reports the tailer's refusal of FIFOs, devices and folders.
-func isNotRegular(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "not a regular file")
 }

@@ -438,7 +438,7 @@ func TestSeriesCapAndExpiryUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Stop)
-	eventually(t, svc.Collector(), []string{`ml_q{run="quiet"} 1`})
+	eventually(t, svc.Engine().Collector(), []string{`ml_q{run="quiet"} 1`})
 	ownSeries := selfSeriesNames(t, reg)
 
 	var written atomic.Int64
@@ -503,7 +503,7 @@ func TestSeriesCapAndExpiryUnderLoad(t *testing.T) {
 	wg.Wait()
 	waitForValue(t, reg, "jsonl_exporter_lines_read_total", func(v float64) bool { return v == float64(written.Load()) })
 	keySeries := 0
-	for _, line := range boundedScrape(t, svc.Collector()) {
+	for _, line := range boundedScrape(t, svc.Engine().Collector()) {
 		if strings.HasPrefix(line, "ml_x") || strings.HasPrefix(line, "ml_q{") {
 			keySeries++
 		}
@@ -511,10 +511,10 @@ func TestSeriesCapAndExpiryUnderLoad(t *testing.T) {
 	if keySeries > maxSeries {
 		t.Errorf("%d series exposed from keys, past the cap of %d", keySeries, maxSeries)
 	}
-	eventually(t, svc.Collector(), nil, `ml_q{run="quiet"}`, `ml_step{run="quiet"}`)
+	eventually(t, svc.Engine().Collector(), nil, `ml_q{run="quiet"}`, `ml_step{run="quiet"}`)
 
 	// Quiet for longer than the expiry: every run goes, and frees its series.
-	eventually(t, svc.Collector(), nil, "ml_")
+	eventually(t, svc.Engine().Collector(), nil, "ml_")
 	eventually(t, reg, []string{"jsonl_exporter_series 0", "jsonl_exporter_runs 0"})
 	waitForValue(t, reg, `jsonl_exporter_series_dropped_total{reason="run_expired"}`, func(v float64) bool { return v >= maxSeries })
 }
@@ -552,11 +552,11 @@ func TestScrapeWhileSeriesAreCreated(t *testing.T) {
 		}()
 	}
 	for w := range 4 {
-		waitForValue(t, svc.Collector(), fmt.Sprintf(`ml_step{run="busy-%d"}`, w), func(v float64) bool { return v > 0 })
+		waitForValue(t, svc.Engine().Collector(), fmt.Sprintf(`ml_step{run="busy-%d"}`, w), func(v float64) bool { return v > 0 })
 	}
 	// boundedScrape ends the test binary with every stack if it hangs.
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
-		boundedScrape(t, svc.Collector())
+		boundedScrape(t, svc.Engine().Collector())
 	}
 }
 

@@ -82,7 +82,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	store.best = cfg.bestRules()
 	store.watch = cfg.watchRules()
 	parser := record.NewParser(cfg.ParserOptions())
-	runName, _ := newRunNamer("").name(path)
+	runName := runFromPath(path)
 	var rec record.Record
 	var run *Run
 	var shape shapeCache

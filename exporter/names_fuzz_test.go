@@ -34,10 +34,10 @@ func FuzzSeriesName(f *testing.F) {
 	f.Fuzz(func(t *testing.T, namespace, prefix string, name []byte) {
 		// The namespace is validated by Config.Validate and the prefixes
 		// are the exporter's own: only valid ones reach seriesName.
-		if namespace != "" && !metricNameRE.MatchString(namespace) {
+		if namespace != "" && !nameRE.MatchString(namespace) {
 			t.Skip()
 		}
-		if prefix != "" && !metricNameRE.MatchString(prefix) {
+		if prefix != "" && !nameRE.MatchString(prefix) {
 			t.Skip()
 		}
 		got := seriesName(namespace, prefix, name)

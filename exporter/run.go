@@ -128,9 +128,9 @@ func (r *Run) apply(rec *record.Record, readTime time.Time, cache *shapeCache) b
 	r.records++
 	// The time the record was written, as well as we know it: for expiry.
 	r.lastActivity = readTime
-	t := float64(readTime.UnixNano()) / 1e9
-	if rec.HasTime {
-		t = rec.Time
+	t := rec.Time
+	if !rec.HasTime {
+		t = float64(readTime.UnixNano()) / 1e9
 	}
 	r.lastRecordTime, r.hasRecordTime = t, true
 

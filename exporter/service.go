@@ -162,16 +162,3 @@ func (s *Service) Stop() {
 		<-done
 	}
 }
-
-// Collector exposes the current engine's store.
-func (s *Service) Collector() prometheus.Collector { return serviceCollector{s} }
-
-type serviceCollector struct{ s *Service }
-
-func (c serviceCollector) Describe(chan<- *prometheus.Desc) {}
-
-func (c serviceCollector) Collect(ch chan<- prometheus.Metric) {
-	if e := c.s.Engine(); e != nil {
-		e.collector.Collect(ch)
-	}
-}

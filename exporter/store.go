@@ -17,7 +17,7 @@ const (
 )
 
 // Store holds the newest state of every run, keyed by run label. It is the
-// single source the /metrics collector reads.
+// single source of /metrics (WriteText) and of the Collector.
 type Store struct {
 	namespace  string
 	labelNames []string

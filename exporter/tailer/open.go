@@ -7,7 +7,8 @@ import (
 	"os"
 )
 
-var errNotRegular = errors.New("not a regular file")
+// ErrNotRegular is wrapped in the error for a FIFO, device or folder.
+var ErrNotRegular = errors.New("not a regular file")
 
 // openRegular opens path for reading only if it is a regular file. The mode
 // is checked before open and open is non-blocking, so a FIFO (even one
@@ -37,5 +38,5 @@ func openRegular(path string) (*os.File, os.FileInfo, error) {
 }
 
 func notRegular(path string, fi os.FileInfo) error {
-	return &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%v)", errNotRegular, fi.Mode().Type())}
+	return &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%v)", ErrNotRegular, fi.Mode().Type())}
 }

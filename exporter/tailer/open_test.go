@@ -24,12 +24,12 @@ func TestFollowOpenErrors(t *testing.T) {
 			if err := os.Mkdir(path, 0o755); err != nil {
 				t.Fatal(err)
 			}
-		}, errNotRegular},
+		}, ErrNotRegular},
 		{"fifo", func(t *testing.T, path string) {
 			if err := syscall.Mkfifo(path, 0o644); err != nil {
 				t.Skip("mkfifo:", err)
 			}
-		}, errNotRegular},
+		}, ErrNotRegular},
 		{"symlink loop", func(t *testing.T, path string) {
 			if err := os.Symlink(path, path); err != nil {
 				t.Fatal(err)
