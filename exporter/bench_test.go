@@ -46,11 +46,10 @@ func BenchmarkApply(b *testing.B) {
 	s := NewStore("ml", nil, 1<<20, nil)
 	s.best, s.watch = cfg.bestRules(), cfg.watchRules()
 	r := s.run("bench", nil)
-	p := record.NewParser(cfg.ParserOptions())
 	recs := make([]record.Record, len(lines))
 	for i, l := range lines {
 		// Each record keeps its own parser so its names stay valid.
-		p = record.NewParser(cfg.ParserOptions())
+		p := record.NewParser(cfg.ParserOptions())
 		if err := p.Parse(l, &recs[i]); err != nil {
 			b.Fatal(err)
 		}

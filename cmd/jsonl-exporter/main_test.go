@@ -265,6 +265,12 @@ not json at all
 	writeFile(t, filepath.Join(dir, "gpt2-small", "logs", "metrics.jsonl"), `{"step":1,"metrics":{"val":{"loss":3.5}}}`+"\n")
 	waitFor(t, "http://"+p.addr+"/metrics", `ml_train_loss{run="bert-lr3e-4"} 1.5`, `ml_val_loss{run="gpt2-small"} 3.5`)
 
+	terminate(t, p)
+}
+
+// terminate sends SIGTERM and expects exit code 0 within 5 s.
+func terminate(t *testing.T, p *exporterProcess) {
+	t.Helper()
 	start := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -272,13 +278,13 @@ not json at all
 	select {
 	case <-p.done:
 		if p.waitErr != nil {
-			t.Errorf("exit after SIGTERM: %v", p.waitErr)
+			t.Errorf("exit after SIGTERM: %v, want exit code 0", p.waitErr)
 		}
 		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("shutdown took %s", d)
+			t.Errorf("shutdown took %s, want at most 5s", d)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no exit 10s after SIGTERM")
+	case <-time.After(15 * time.Second):
+		t.Fatal("no exit 15s after SIGTERM")
 	}
 }
 

@@ -19,7 +19,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -222,19 +221,5 @@ func TestSIGTERMWhileBusy(t *testing.T) {
 	p := startExporter(t, "--input", filepath.Join(dir, "**", "metrics.jsonl"), "--discovery.interval", "100ms")
 	body := waitFor(t, "http://"+p.addr+"/metrics", `ml_train_loss{run="busy-0"}`, `ml_train_loss{run="busy-3"}`)
 	t.Logf("at SIGTERM: %s of 399999 (the large log)", regexp.MustCompile(`ml_step\{run="big"\} \S+`).FindString(body))
-	start := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-		if p.waitErr != nil {
-			t.Errorf("exit after SIGTERM: %v, want exit code 0", p.waitErr)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("shutdown took %s, want at most 5s", d)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("no exit 15s after SIGTERM")
-	}
+	terminate(t, p)
 }
