@@ -136,7 +136,7 @@ func (r *Run) addWatch(g *gauge, name []byte) {
 		r.refuse(dropReservedName)
 		return
 	}
-	if !s.reserveSeries() {
+	if !s.reserveSeries(1) {
 		r.refuse(dropMaxSeries)
 		return
 	}

@@ -201,7 +201,7 @@ func (r *Run) newGauge(name []byte, value float64, key, prefix, where string, tr
 		r.refuse(dropReservedName)
 		return nil
 	}
-	if !s.reserveSeries() {
+	if !s.reserveSeries(1) {
 		r.refuse(dropMaxSeries)
 		return nil
 	}
@@ -233,12 +233,7 @@ func (r *Run) addBest(g *gauge, name []byte) {
 		r.refuse(dropReservedName)
 		return
 	}
-	if !s.reserveSeries() {
-		r.refuse(dropMaxSeries)
-		return
-	}
-	if !s.reserveSeries() {
-		s.series.Add(-1)
+	if !s.reserveSeries(2) {
 		r.refuse(dropMaxSeries)
 		return
 	}

@@ -178,11 +178,17 @@ func (s *Store) expire(cutoff time.Time) []string {
 	return old
 }
 
-// reserveSeries accounts for one new series, refusing it past the cap.
-func (s *Store) reserveSeries() bool {
-	if s.series.Add(1) > s.maxSeries {
-		s.series.Add(-1)
-		return false
+// reserveSeries accounts for n new series, all or none, refusing them past
+// the cap. Compare-and-swap, not add-then-undo, so that the count (and the
+// jsonl_exporter_series gauge reading it) never passes the cap even briefly.
+func (s *Store) reserveSeries(n int64) bool {
+	for {
+		cur := s.series.Load()
+		if cur+n > s.maxSeries {
+			return false
+		}
+		if s.series.CompareAndSwap(cur, cur+n) {
+			return true
+		}
 	}
-	return true
 }
