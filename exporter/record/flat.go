@@ -29,13 +29,35 @@ func (p *Parser) scanFlat(i int) (next, members int, done bool) {
 		}
 		keyStart := i + 1
 		off := len(p.arena)
-		keyEnd, first, copied := copyKey(b, keyStart, p.arena[off:cap(p.arena)])
-		if !copied {
-			ref, j, err := p.scanString(i)
-			if err != nil || ref.esc {
-				return resume, n, false
+		var keyEnd int
+		cls, idx := clsPlain, 0
+		var copied bool
+		remembered := p.memo.match(b, keyStart, n)
+		if remembered != nil {
+			keyEnd = keyStart + int(remembered.rawEnd-remembered.rawOff)
+			cls, idx = remembered.cls, int(remembered.idx)
+		} else {
+			var first uint64
+			keyEnd, first, copied = copyKey(b, keyStart, p.arena[off:cap(p.arena)])
+			if !copied {
+				ref, j, err := p.scanString(i)
+				if err != nil || ref.esc {
+					return resume, n, false
+				}
+				keyEnd = j - 1
 			}
-			keyEnd = j - 1
+			key := b[keyStart:keyEnd]
+			if p.keys.maybeSpecial(key) {
+				if copied {
+					if len(key) < 8 {
+						first &= 1<<(8*len(key)) - 1
+					}
+					cls, idx = p.keys.lookupWord(key, first)
+				} else {
+					cls, idx = p.keys.lookup(key)
+				}
+			}
+			p.memo.learn(n, strRef{start: int32(keyStart), end: int32(keyEnd)}, cls, idx)
 		}
 		i = skipSpace(b, keyEnd+1)
 		if i >= len(b) || b[i] != ':' {
@@ -47,17 +69,6 @@ func (p *Parser) scanFlat(i int) (next, members int, done bool) {
 		}
 		key := b[keyStart:keyEnd]
 		keyRef := strRef{start: int32(keyStart), end: int32(keyEnd)}
-		cls, idx := clsPlain, 0
-		if p.keys.maybeSpecial(key) {
-			if copied {
-				if len(key) < 8 {
-					first &= 1<<(8*len(key)) - 1
-				}
-				cls, idx = p.keys.lookupWord(key, first)
-			} else {
-				cls, idx = p.keys.lookup(key)
-			}
-		}
 		var v scalar
 		if c := b[i]; isDigit(c) || c == '-' && (i+1 >= len(b) || b[i+1] != 'I') {
 			f, j, ok := readNumber(b, i)
@@ -69,12 +80,16 @@ func (p *Parser) scanFlat(i int) (next, members int, done bool) {
 			n++
 			if cls == clsPlain && uint(len(key)-1) < MaxNameLen {
 				// The common member: a plain metric name and a number.
-				if copied {
-					p.arena = p.arena[:off+len(key)]
-				} else {
+				nameOff, nameEnd := off, off+len(key)
+				switch {
+				case remembered != nil:
+					nameOff, nameEnd = int(remembered.nameOff), int(remembered.nameEnd)
+				case copied:
+					p.arena = p.arena[:nameEnd]
+				default:
 					p.arena = appendCanonical(p.arena, key)
 				}
-				p.entries = append(p.entries, entry{nameOff: off, nameEnd: len(p.arena), value: f, kind: entMetric, top: true})
+				p.entries = append(p.entries, entry{nameOff: nameOff, nameEnd: nameEnd, value: f, kind: entMetric, top: true})
 			} else {
 				p.topValueOf(cls, idx, key, keyRef, scalar{kind: valNumber, num: f})
 			}

@@ -30,6 +30,10 @@ type Parser struct {
 	metrics  []Metric
 	info     []Field
 	table    []int32 // dedupe hash table, for records with many names
+	memo     keyMemo
+	// distinctKeys: the line is one flat object whose keys have pairwise
+	// distinct names, so its entries need no merging.
+	distinctKeys bool
 
 	typeSlots   []strSlot
 	prefixSlots []strSlot
@@ -155,12 +159,16 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	default:
 		return p.unexpected("looking for an object")
 	}
-	if len(line) <= flatMaxLine && cap(p.arena) < len(line)+8 {
+	if len(line) <= flatMaxLine && cap(p.arena)-len(p.arena) < len(line)+8 {
 		// Room for every key: scanFlat copies keys into spare capacity.
-		p.arena = make([]byte, 0, len(line)+len(line)/2+64)
+		// The arena starts with the memo's names, which are kept.
+		p.arena = append(make([]byte, 0, len(p.arena)+len(line)+len(line)/2+64), p.arena...)
 	}
-	if next, n, done := p.scanFlat(p.pos + 1); done {
+	next, n, done := p.scanFlat(p.pos + 1)
+	same := p.memo.settle(line, n)
+	if done {
 		p.pos = next
+		p.distinctKeys = same && p.memo.distinct
 	} else if err := p.scan(next, n); err != nil {
 		return err
 	}
@@ -176,8 +184,10 @@ func (p *Parser) reset(line []byte) {
 	p.line = line
 	p.pos = 0
 	p.keyCount = 0
+	p.distinctKeys = false
 	if cap(p.arena) > retainArena {
 		p.arena = nil
+		p.memo.reset()
 	}
 	if cap(p.keyBuf) > retainArena {
 		p.keyBuf = nil
@@ -188,7 +198,7 @@ func (p *Parser) reset(line []byte) {
 	if cap(p.entries) > retainEntries {
 		p.entries, p.fields, p.metrics, p.info, p.table = nil, nil, nil, nil, nil
 	}
-	p.arena = p.arena[:0]
+	p.arena = p.memo.prepare(p.arena)
 	p.entries = p.entries[:0]
 	p.fields = p.fields[:0]
 	p.infoOnly = 0

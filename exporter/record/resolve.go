@@ -46,13 +46,16 @@ func (p *Parser) resolve(r *Record) {
 		}
 		if len(prefix) > 0 {
 			p.applyPrefix(prefix)
+			p.distinctKeys = false // a prefixed name may equal another one
 		}
 	case KindRunStart, KindMeta:
 		p.keepEntries(func(e *entry) bool { return e.top })
 	default:
 		p.entries = p.entries[:0]
 	}
-	p.dedupe()
+	if !p.distinctKeys {
+		p.dedupe()
+	}
 
 	// The arena does not grow any more: hand out slices of it.
 	a := p.arena
