@@ -42,18 +42,29 @@ func appendDigits(b []byte, i int, mant uint64) (int, uint64) {
 // leadingDigits returns the value and the count of the decimal digits at
 // the start of the little-endian word w (8 bytes of text).
 func leadingDigits(w uint64) (uint64, int) {
+	n := digitCount(w)
+	return digitsValue(w, n), n
+}
+
+// digitCount returns the count of decimal digits at the start of w.
+func digitCount(w uint64) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	d := w - '0'*ones
 	// A byte that is not a digit sets its high bit in d (below '0') or in
 	// d+0x76 (above '9'). Borrows and carries only move upwards from such
 	// a byte, so the lowest flagged byte is the first non-digit.
-	n := bits.TrailingZeros64((d|(d+0x76*ones))&highs) >> 3
+	return bits.TrailingZeros64((d|(d+0x76*ones))&highs) >> 3
+}
+
+// digitsValue returns the value of the first n bytes of w, all digits.
+func digitsValue(w uint64, n int) uint64 {
+	const ones = 0x0101010101010101
+	d := w - '0'*ones
 	// Keep the n digits, moved to the top: the zero bytes shifted in below
 	// are leading zeros. Then combine pairs, quads and the two halves.
 	d <<= uint(8-n) * 8
 	d = d*10 + d>>8
-	d = ((d&0x000000FF000000FF)*(100+1000000<<32) + (d>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
-	return d, n
+	return ((d&0x000000FF000000FF)*(100+1000000<<32) + (d>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
 }
 
 func signed(f float64, neg bool) float64 {
@@ -180,16 +191,32 @@ func readNumber(b []byte, i int) (f float64, next int, ok bool) {
 		i++
 	}
 	w := load8(b, i)
-	mant, n := leadingDigits(w)
+	n := digitCount(w)
 	if n == 0 || n > 1 && w&0xFF == '0' {
 		return 0, i, false // no digit, or a leading zero
 	}
-	digits := n
+	var mant uint64
+	digits, exp := n, 0
+	if n < 8 && byte(w>>(8*n)) == '.' {
+		// The usual 3.817297: when the digits on both sides of the point
+		// fit in one word, put them together and convert them at once.
+		w2 := load8(b, i+n+1)
+		m := digitCount(w2)
+		if m == 0 {
+			return 0, i + n + 1, false
+		}
+		if n+m <= 8 {
+			mant = digitsValue(w&(1<<(8*n)-1)|w2<<(8*n), n+m)
+			i += n + 1 + m
+			digits, exp = n+m, -m
+			goto exponent
+		}
+	}
+	mant = digitsValue(w, n)
 	i += n
 	if n == 8 {
 		i, mant, digits = moreDigits(b, i, mant, digits)
 	}
-	exp := 0
 	if i < len(b) && b[i] == '.' {
 		i++
 		v, m := leadingDigits(load8(b, i))
@@ -205,6 +232,7 @@ func readNumber(b []byte, i int) (f float64, next int, ok bool) {
 		digits += i - fracStart
 		exp = fracStart - i
 	}
+exponent:
 	if i < len(b) && b[i]|0x20 == 'e' {
 		i++
 		expNeg := false
