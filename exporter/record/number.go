@@ -208,12 +208,19 @@ func readNumber(b []byte, i int) (f float64, next int, ok bool) {
 		if n+m <= 8 {
 			mant = digitsValue(w&(1<<(8*n)-1)|w2<<(8*n), n+m)
 			i += n + 1 + m
+			if i >= len(b) || b[i]|0x20 != 'e' {
+				// At most 8 digits and 7 decimals: exact operands.
+				return signed(float64(mant)/exactPow10[m], neg), i, true
+			}
 			digits, exp = n+m, -m
 			goto exponent
 		}
 	}
 	mant = digitsValue(w, n)
 	i += n
+	if n < 8 && byte(w>>(8*n)) != '.' && byte(w>>(8*n))|0x20 != 'e' {
+		return signed(float64(mant), neg), i, true // an integer of at most 7 digits
+	}
 	if n == 8 {
 		i, mant, digits = moreDigits(b, i, mant, digits)
 	}
