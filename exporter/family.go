@@ -120,8 +120,14 @@ func (s *Store) families() []familySnapshot {
 	live := s.famOrder[:0]
 	for _, f := range s.famOrder {
 		if f.dead > 0 {
-			f.members = slices.DeleteFunc(f.members, func(m member) bool { return m.g.dead })
-			f.dead = 0
+			// Into a new array: a scrape may still read the old one.
+			kept := make([]member, 0, max(len(f.members)-f.dead, 0))
+			for _, m := range f.members {
+				if !m.g.dead {
+					kept = append(kept, m)
+				}
+			}
+			f.members, f.dead = kept, 0
 		}
 		if len(f.members) == 0 {
 			delete(s.fams, f.name)
@@ -135,9 +141,12 @@ func (s *Store) families() []familySnapshot {
 		slices.SortFunc(s.famOrder, func(a, b *family) int { return strings.Compare(a.name, b.name) })
 		s.famSorted = true
 	}
+	// Members are only ever appended to an array, never changed in it
+	// (compaction makes a new one), so a snapshot shares it: later appends
+	// land past the snapshot's length.
 	out := make([]familySnapshot, len(s.famOrder))
 	for i, f := range s.famOrder {
-		out[i] = familySnapshot{f, slices.Clone(f.members)}
+		out[i] = familySnapshot{f, f.members[:len(f.members):len(f.members)]}
 	}
 	return out
 }

@@ -419,9 +419,9 @@ func TestFileVanishingBeforeOpenIsRetried(t *testing.T) {
 // never push the series past max-series, refused series are counted, the
 // exporter's own series stay as they are, and quiet runs expire.
 //
-// While keys are being created only the exporter's own registry is read: a
-// scrape of the runs' series at the same time can deadlock
-// (TestScrapeWhileSeriesAreCreated).
+// While keys are being created only the exporter's own registry is read;
+// scrapes of the runs' series during creation are the subject of
+// TestScrapeWhileSeriesAreCreated and TestScrapeWhileRunsComeAndGo.
 func TestSeriesCapAndExpiryUnderLoad(t *testing.T) {
 	const (
 		maxSeries = 50

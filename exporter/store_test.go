@@ -1,9 +1,16 @@
 package exporter
 
 import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
 )
 
 // TestReserveSeriesNeverPassesCap: runs reserving series concurrently at the
@@ -47,4 +54,68 @@ func TestReserveSeriesNeverPassesCap(t *testing.T) {
 	if got := s.series.Load(); got != maxSeries-1 && got != maxSeries {
 		t.Errorf("series count %d: the cap was not filled", got)
 	}
+}
+
+// TestScrapeWhileRunsComeAndGo: scrapes share the families' member arrays
+// instead of copying them, so runs being created and removed meanwhile must
+// never change what a scrape reads (the race detector checks), and no
+// scrape shows a series twice.
+func TestScrapeWhileRunsComeAndGo(t *testing.T) {
+	const runs = 20
+	s := NewStore("ml", nil, 1<<30, nil)
+	rec := record.Record{Kind: record.KindMetric, Metrics: []record.Metric{
+		{Name: []byte("train.loss"), Value: 1}, {Name: []byte("train.lr"), Value: 2},
+	}}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; !stop.Load(); i++ {
+			var cache shapeCache
+			s.run(fmt.Sprintf("run-%d", i%runs), nil).apply(&rec, time.Now(), &cache)
+			if i%3 == 0 {
+				s.remove(fmt.Sprintf("run-%d", (i+7)%runs), dropRunExpired)
+			}
+		}
+	}()
+	defer func() { stop.Store(true); wg.Wait() }()
+	// Two scrapers: one compacts the families while the other reads.
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- scrapeRepeatedly(s, 200, runs) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func scrapeRepeatedly(s *Store, times, runs int) error {
+	for range times {
+		var b bytes.Buffer
+		w := bufio.NewWriter(&b)
+		if err := s.WriteText(w); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, line := range strings.Split(b.String(), "\n") {
+			if !strings.HasPrefix(line, "ml_train_") {
+				continue
+			}
+			series, _, _ := strings.Cut(line, " ")
+			if seen[series] {
+				return fmt.Errorf("%s twice in one scrape:\n%s", series, b.String())
+			}
+			seen[series] = true
+		}
+		if len(seen) > 2*runs {
+			return fmt.Errorf("%d series from %d runs of 2 metrics", len(seen), runs)
+		}
+	}
+	return nil
 }
