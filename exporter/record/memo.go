@@ -37,9 +37,12 @@ type freshKey struct {
 	idx uint8
 }
 
-// memoMaxKeys bounds the remembered keys: beyond it lines are read as if
-// there were no memo, and a huge record costs no memory here.
-const memoMaxKeys = 256
+// The memo's bounds: keys past them are read as if there were no memo, so
+// a huge record or a huge key costs no memory here.
+const (
+	memoMaxKeys  = 256
+	memoMaxBytes = 16 << 10 // of raw keys; their names take as much again
+)
 
 // prepare starts a line. It rebuilds the canonical names at the start of
 // the arena if the previous line changed the memo, and returns the arena
@@ -110,6 +113,9 @@ func (m *keyMemo) settle(line []byte, n int) (same bool) {
 	}
 	m.raw = m.raw[:rawEnd]
 	for _, f := range fresh {
+		if len(m.raw)+int(f.key.end-f.key.start) > memoMaxBytes {
+			break
+		}
 		off := len(m.raw)
 		m.raw = append(m.raw, line[f.key.start:f.key.end]...)
 		m.keys = append(m.keys, memoKey{rawOff: int32(off), rawEnd: int32(len(m.raw)), cls: f.cls, idx: f.idx})

@@ -69,12 +69,27 @@ func TestKeyMemo(t *testing.T) {
 			`{"a":1,"b":2}`, `{"a":1,"b":`, `{"a":1,"b":2}`, `{"a":1,"b":2}}`, `{"a":1,"b":2}`, `[1]`, `{"a":1,"b":2}`, ``, `{"a":3,"b":4}`,
 		}},
 		{"a huge line drops the buffers", Options{}, []string{`{"step":1,"a":1}`, huge, `{"step":1,"a":1}`, `{"step":2,"a":2}`}},
+		{"a key longer than the memo holds", Options{}, []string{longKeyLine, longKeyLine, `{"a":1,"b":2}`, longKeyLine}},
 		{"more keys than are remembered", Options{}, []string{manyKeys(memoMaxKeys + 10), manyKeys(memoMaxKeys + 10), manyKeys(memoMaxKeys - 1), manyKeys(memoMaxKeys + 10)}},
 		{"configured keys", Options{StepKeys: []string{"it", "step"}, TimeKeys: []string{"wall"}, PrefixKeys: []string{"split"}}, []string{
 			`{"it":1,"step":5,"wall":1764115200,"split":"val","loss":1}`, `{"it":2,"step":6,"wall":3,"split":"","loss":1}`,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkSequence(t, tc.opts, tc.lines) })
+	}
+}
+
+var longKeyLine = `{"a":1,"` + strings.Repeat("k", memoMaxBytes) + `":2,"b":3}`
+
+// TestKeyMemoBounded: a key of most of a megabyte is not kept between lines.
+func TestKeyMemoBounded(t *testing.T) {
+	p := NewParser(Options{})
+	line := []byte(`{"a":1,"` + strings.Repeat("k", 900<<10) + `":2}`)
+	for range 2 {
+		outcome(p, line)
+	}
+	if len(p.memo.raw) > memoMaxBytes || len(p.memo.keys) != 1 {
+		t.Errorf("memo holds %d keys in %d bytes, want 1 key within %d bytes", len(p.memo.keys), len(p.memo.raw), memoMaxBytes)
 	}
 }
 
