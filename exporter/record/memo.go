@@ -62,12 +62,15 @@ func (m *keyMemo) prepare(arena []byte) []byte {
 		mk.nameEnd = int32(len(arena))
 	}
 	m.names = len(arena)
-	m.distinct = true
-	for k := range m.keys {
+	// Quadratic, so only for as many keys as dedupe scans quadratically;
+	// beyond that dedupe runs as it would without the memo.
+	m.distinct = len(m.keys) <= smallDedupe
+	for k := 1; k < len(m.keys) && m.distinct; k++ {
+		b := &m.keys[k]
 		for j := range k {
-			a, b := &m.keys[j], &m.keys[k]
-			if string(arena[a.nameOff:a.nameEnd]) == string(arena[b.nameOff:b.nameEnd]) {
+			if a := &m.keys[j]; string(arena[a.nameOff:a.nameEnd]) == string(arena[b.nameOff:b.nameEnd]) {
 				m.distinct = false
+				break
 			}
 		}
 	}

@@ -75,10 +75,9 @@ func signed(f float64, neg bool) float64 {
 }
 
 // scanNumber validates the JSON number at i (RFC 8259 grammar), converts
-// it and returns the position after it. The usual short number takes an
-// inline two-word path, other valid numbers readNumber; the careful path
-// at the end only finds the error of an invalid one, or converts a number
-// readNumber leaves alone.
+// it and returns the position after it. Valid numbers take readNumber;
+// the careful path at the end only finds the error of an invalid one, or
+// converts a number readNumber leaves alone.
 func (p *Parser) scanNumber(i int) (float64, int, error) {
 	b := p.line
 	start := i
@@ -86,23 +85,6 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 	if b[i] == '-' {
 		neg = true
 		i++
-	}
-	if i+16 <= len(b) {
-		// The usual shape, such as 3.477951 or 4907.389: at most 7 digits
-		// before and after the point and no exponent, read in two words.
-		intPart, n := leadingDigits(binary.LittleEndian.Uint64(b[i:]))
-		if 0 < n && n < 8 && (n == 1 || b[i] != '0') {
-			j := i + n
-			if b[j] != '.' && b[j]|0x20 != 'e' {
-				return signed(float64(intPart), neg), j, nil
-			}
-			if b[j] == '.' {
-				frac, m := leadingDigits(binary.LittleEndian.Uint64(b[j+1:]))
-				if end := j + 1 + m; 0 < m && m < 8 && b[end]|0x20 != 'e' {
-					return signed(float64(intPart*pow10u64[m]+frac)/exactPow10[m], neg), end, nil
-				}
-			}
-		}
 	}
 	if f, next, ok := readNumber(b, start); ok {
 		return f, next, nil
