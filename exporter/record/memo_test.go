@@ -7,13 +7,20 @@ import (
 
 // checkSequence parses lines in order with one parser, which remembers the
 // previous line's keys, and wants for each line what a fresh parser gives.
+// A second pass reads every line twice, so that the next one is read
+// against a template taken from it.
 func checkSequence(t *testing.T, opts Options, lines []string) {
 	t.Helper()
-	p := NewParser(opts)
-	for i, line := range lines {
-		got, want := outcome(p, []byte(line)), outcome(NewParser(opts), []byte(line))
-		if got != want {
-			t.Fatalf("line %d %q after %q:\nreused parser: %s\nfresh parser:  %s", i, line, lines[max(i-1, 0)], got, want)
+	for _, repeat := range []int{1, 2} {
+		p := NewParser(opts)
+		for i, line := range lines {
+			want := outcome(NewParser(opts), []byte(line))
+			for range repeat {
+				if got := outcome(p, []byte(line)); got != want {
+					t.Fatalf("line %d %q after %q (each line read %d times):\nreused parser: %s\nfresh parser:  %s",
+						i, line, lines[max(i-1, 0)], repeat, got, want)
+				}
+			}
 		}
 	}
 }
@@ -71,6 +78,12 @@ func TestKeyMemo(t *testing.T) {
 		{"a huge line drops the buffers", Options{}, []string{`{"step":1,"a":1}`, huge, `{"step":1,"a":1}`, `{"step":2,"a":2}`}},
 		{"a key longer than the memo holds", Options{}, []string{longKeyLine, longKeyLine, `{"a":1,"b":2}`, longKeyLine}},
 		{"more keys than are remembered", Options{}, []string{manyKeys(memoMaxKeys + 10), manyKeys(memoMaxKeys + 10), manyKeys(memoMaxKeys - 1), manyKeys(memoMaxKeys + 10)}},
+		{"strings after numbers that change length", Options{}, []string{
+			`{"step":1,"run_name":"r1","prefix":"train","loss":1,"_type":"metric"}`,
+			`{"step":100,"run_name":"r1","prefix":"train","loss":1.25,"_type":"metric"}`,
+			`{"step":7,"_type":"run_start","loss":2,"host":"h"}`,
+			`{"step":70000,"_type":"run_start","loss":2.5,"host":"h"}`,
+		}},
 		{"configured keys", Options{StepKeys: []string{"it", "step"}, TimeKeys: []string{"wall"}, PrefixKeys: []string{"split"}}, []string{
 			`{"it":1,"step":5,"wall":1764115200,"split":"val","loss":1}`, `{"it":2,"step":6,"wall":3,"split":"","loss":1}`,
 		}},
@@ -106,6 +119,7 @@ func TestKeyMemoCorpus(t *testing.T) {
 		for _, prev := range lines {
 			for _, line := range lines {
 				outcome(p, []byte(prev))
+				outcome(p, []byte(prev)) // a template from prev, if it has one
 				if got, want := outcome(p, []byte(line)), outcome(NewParser(opts), []byte(line)); got != want {
 					t.Fatalf("%q after %q:\nreused parser: %s\nfresh parser:  %s", line, prev, got, want)
 				}
@@ -114,8 +128,9 @@ func TestKeyMemoCorpus(t *testing.T) {
 	}
 }
 
-// FuzzParseAfter parses a line after another one and after itself with
-// the same parser: the memo of keys must never change a result.
+// FuzzParseAfter parses a line after another one (read twice, to leave a
+// template) and after itself with the same parser: neither the memo of
+// keys nor the template may change a result.
 func FuzzParseAfter(f *testing.F) {
 	f.Add([]byte(`{"step":1,"a/b":2,"c":3}`), []byte(`{"step":2,"a/b":3,"c":"x"}`))
 	f.Add([]byte(`{"prefix":"p","a":1,"p.a":2}`), []byte(`{"prefix":"","a":1,"p.a":2}`))
@@ -124,6 +139,7 @@ func FuzzParseAfter(f *testing.F) {
 		p := NewParser(Options{})
 		want := outcome(NewParser(Options{}), line)
 		outcome(p, prev)
+		outcome(p, prev) // a template from prev, if it has one
 		if got := outcome(p, line); got != want {
 			t.Fatalf("after %q:\nreused parser: %s\nfresh parser:  %s", prev, got, want)
 		}

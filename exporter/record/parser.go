@@ -31,6 +31,7 @@ type Parser struct {
 	info     []Field
 	table    []int32 // dedupe hash table, for records with many names
 	memo     keyMemo
+	tmpl     lineTemplate
 	// distinctKeys: the line is one flat object whose keys have pairwise
 	// distinct names, so its entries need no merging.
 	distinctKeys bool
@@ -144,6 +145,23 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	if len(line) > maxLineLen {
 		return p.fail(ReasonInvalidJSON, maxLineLen, "line longer than 2 GiB")
 	}
+	start := p.pos
+	if p.tmpl.ok {
+		// A line that fits the template is valid UTF-8: its text is
+		// copied from a valid line and its numbers are ASCII.
+		if next, ok := p.replay(start); ok && skipSpace(line, next) == len(line) {
+			p.tmpl.misses = 0
+			p.pos = len(line)
+			p.distinctKeys = p.memo.distinct
+			p.resolve(r)
+			return nil
+		}
+		p.tmpl.missed()
+		p.reset(line)
+		p.pos = start
+	} else if p.tmpl.cooldown > 0 {
+		p.tmpl.cooldown--
+	}
 	if !utf8.Valid(line) {
 		return p.fail(ReasonInvalidUTF8, firstInvalidUTF8(line), "invalid UTF-8")
 	}
@@ -166,6 +184,9 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	}
 	next, n, done := p.scanFlat(p.pos + 1)
 	same := p.memo.settle(line, n)
+	if !same {
+		p.tmpl.ok = false // it names the memo's keys by position
+	}
 	if done {
 		p.pos = next
 		p.distinctKeys = same && p.memo.distinct
@@ -175,6 +196,9 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	p.skipSpace()
 	if p.pos != len(line) {
 		return p.unexpected("after top-level object")
+	}
+	if same && done && !p.tmpl.ok && p.tmpl.cooldown == 0 {
+		p.learnTemplate(start)
 	}
 	p.resolve(r)
 	return nil
@@ -188,6 +212,7 @@ func (p *Parser) reset(line []byte) {
 	if cap(p.arena) > retainArena {
 		p.arena = nil
 		p.memo.reset()
+		p.tmpl.ok = false
 	}
 	if cap(p.keyBuf) > retainArena {
 		p.keyBuf = nil

@@ -1,0 +1,176 @@
+package record
+
+import "encoding/binary"
+
+// lineTemplate is the previous lines' text with the numbers left out. A
+// trainer prints every line of a kind with one format string, so a line
+// that reads as the template with new numbers in its holes has the same
+// keys, separators and string values, and it parses as the line the
+// template was taken from did, number for number: replay checks each
+// stretch of text with one comparison and converts the numbers, instead of
+// reading keys, colons and commas one at a time.
+//
+// The template is taken from a line whose keys the memo already held (so
+// the shape repeats) and whose members scanFlat read entirely; it refers
+// to the memo's keys by position, and goes whenever the memo changes.
+type lineTemplate struct {
+	ok      bool
+	text    []byte // the stretches of text between the holes, back to back
+	members []templateMember
+	tail    int // text[tail:] closes the object
+	// misses counts replays that failed in a row; after maxTemplateMisses
+	// the template is dropped and none is taken for cooldown lines, so a
+	// file whose lines never repeat pays for neither.
+	misses, cooldown int
+}
+
+// templateMember is one member of the record's object: the text from the
+// end of the previous value up to its number, or up to the end of its
+// value when that is not a number (a string, true, NaN, ...) and so is
+// part of the text.
+type templateMember struct {
+	textOff, textLen int32
+	// Up to 24 bytes of text as little-endian words, with masks of the
+	// bytes that belong to it; nwords > 3 means longer text.
+	w, m   [3]uint64
+	nwords int32
+	base   int32  // where its text started in the line it was taken from
+	key    strRef // in that line
+	value  scalar // a value that is part of the text; its str is in that line
+	number bool
+	// The memo's view of the key: the memo cannot change while the
+	// template lives, so its names stay where they are in the arena.
+	plain            bool // a number under it is an ordinary metric
+	cls              keyClass
+	idx              uint8
+	nameOff, nameEnd int32
+}
+
+// Bounds of a template: longer lines or more members are not templated.
+const (
+	templateMaxText   = 4 << 10
+	maxTemplateMisses = 8
+	templateCooldown  = 256
+)
+
+// replay reads the object at start as the template says, recording its
+// members as scanFlat would, and returns the position after its '}'. It
+// reports false, having recorded part of the line, when the line does not
+// match the template.
+func (p *Parser) replay(start int) (int, bool) {
+	b, t := p.line, &p.tmpl
+	members := t.members
+	i := start
+	for k := range members {
+		m := &members[k]
+		// Three word comparisons take the usual text: a key with its
+		// quotes, colon and comma.
+		if m.nwords <= 3 && len(b)-i >= 24 {
+			s := b[i : i+24]
+			if (binary.LittleEndian.Uint64(s)^m.w[0])&m.m[0]|
+				(binary.LittleEndian.Uint64(s[8:])^m.w[1])&m.m[1]|
+				(binary.LittleEndian.Uint64(s[16:])^m.w[2])&m.m[2] != 0 {
+				return i, false
+			}
+		} else if !m.matchesText(b, i, t.text) {
+			return i, false
+		}
+		delta := int32(i) - m.base
+		i += int(m.textLen)
+		if m.number {
+			f, j, ok := readNumber(b, i)
+			if !ok {
+				return i, false
+			}
+			i = j
+			if m.plain {
+				p.entries = append(p.entries, entry{nameOff: int(m.nameOff), nameEnd: int(m.nameEnd), value: f, kind: entMetric, top: true})
+				continue
+			}
+			m.value.num = f
+		}
+		v := m.value
+		if v.kind == valString {
+			v.str.start += delta
+			v.str.end += delta
+		}
+		keyRef := strRef{start: m.key.start + delta, end: m.key.end + delta}
+		p.topValueOf(m.cls, int(m.idx), b[keyRef.start:keyRef.end], keyRef, v)
+	}
+	p.keyCount = len(members)
+	if tail := t.text[t.tail:]; len(b)-i < len(tail) || string(b[i:i+len(tail)]) != string(tail) {
+		return i, false
+	}
+	return i + len(t.text) - t.tail, true
+}
+
+// matchesText reports whether b holds m's text at i, the slow way: for
+// text of more than 24 bytes, or near the end of the line.
+func (m *templateMember) matchesText(b []byte, i int, text []byte) bool {
+	n := int(m.textLen)
+	return len(b)-i >= n && string(b[i:i+n]) == string(text[m.textOff:int(m.textOff)+n])
+}
+
+// setText stores b as m's text.
+func (t *lineTemplate) setText(m *templateMember, b []byte) {
+	m.textOff, m.textLen = int32(len(t.text)), int32(len(b))
+	t.text = append(t.text, b...)
+	m.nwords = int32((len(b) + 7) / 8)
+	for k := 0; k < len(m.w) && len(b) > 0; k++ {
+		var pad [8]byte
+		n := copy(pad[:], b)
+		m.w[k], m.m[k] = binary.LittleEndian.Uint64(pad[:]), ^uint64(0)>>(64-8*n)
+		b = b[n:]
+	}
+}
+
+// learnTemplate takes the template from the object at start of the line
+// just parsed, whose members scanFlat read entirely and whose keys are the
+// memo's.
+func (p *Parser) learnTemplate(start int) {
+	t := &p.tmpl
+	t.ok = false
+	if len(p.line)-start > templateMaxText {
+		return
+	}
+	b := p.line
+	t.text, t.members = t.text[:0], t.members[:0]
+	i, from := start+1, start
+	for k := range p.memo.keys {
+		i = skipSpace(b, i)
+		if k > 0 {
+			i = skipSpace(b, i+1) // past the ','
+		}
+		mk := &p.memo.keys[k]
+		m := templateMember{base: int32(from), cls: mk.cls, idx: mk.idx, nameOff: mk.nameOff, nameEnd: mk.nameEnd}
+		m.plain = mk.cls == clsPlain && uint(mk.rawEnd-mk.rawOff-1) < MaxNameLen
+		m.key = strRef{start: int32(i + 1), end: int32(i + 1 + int(mk.rawEnd-mk.rawOff))}
+		i = skipSpace(b, int(m.key.end)+1) // at the ':'
+		i = skipSpace(b, i+1)
+		end := i
+		if c := b[i]; isDigit(c) || c == '-' && (i+1 >= len(b) || b[i+1] != 'I') {
+			m.number, m.value.kind = true, valNumber
+			_, end, _ = readNumber(b, i)
+		} else {
+			var err error
+			if m.value, end, err = p.scanScalar(i, c); err != nil {
+				return // cannot be: scanFlat read this value
+			}
+			i = end
+		}
+		t.setText(&m, b[from:i])
+		t.members = append(t.members, m)
+		from, i = end, end
+	}
+	i = skipSpace(b, i) // at the '}'
+	t.tail = len(t.text)
+	t.text = append(t.text, b[from:i+1]...)
+	t.ok = true
+}
+
+// templateMissed notes a line the template did not fit.
+func (t *lineTemplate) missed() {
+	if t.misses++; t.misses >= maxTemplateMisses {
+		t.ok, t.misses, t.cooldown = false, 0, templateCooldown
+	}
+}

@@ -1,0 +1,121 @@
+package record
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// templateBase is the line the cases below take their template from.
+const templateBase = `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`
+
+// TestTemplate: lines read against a template taken from templateBase
+// give what a fresh parser gives, whether they fit it or not.
+func TestTemplate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		line string
+		fit  bool // the template must take it (else it must not)
+	}{
+		{"same line", templateBase, true},
+		{"new numbers of other lengths", `{"_type":"metric","time":1764115260.25,"epoch":12,"step":100000,"train/loss":0.000123,"train/lr":3e-05,"note":"warm","ok":true}`, true},
+		{"negative and exponent numbers", `{"_type":"metric","time":1.7641152E9,"epoch":-1,"step":-0.5,"train/loss":-2.5e+300,"train/lr":1e-400,"note":"warm","ok":true}`, true},
+		{"long mantissa", `{"_type":"metric","time":1764115200.123456789012345678901,"epoch":0,"step":1,"train/loss":12345678901234567890123,"train/lr":0.1,"note":"warm","ok":true}`, true},
+		{"implausible time becomes a metric", `{"_type":"metric","time":0.25,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, true},
+		{"time in milliseconds", `{"_type":"metric","time":1764115200500,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, true},
+		{"trailing spaces and CR", templateBase + " \t\r", true},
+		{"leading BOM and space", "\xEF\xBB\xBF " + templateBase, true},
+		{"NaN where a number was", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":NaN,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"-Infinity where a number was", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":-Infinity,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"string where a number was", `{"_type":"metric","time":"2025-11-26T00:00:00Z","epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"null where a number was", `{"_type":"metric","time":1764115200.5,"epoch":null,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"object where a number was", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":{"a":1},"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"other type", `{"_type":"epoch_end","time":1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"other string value", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"cool","ok":true}`, false},
+		{"false for true", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":false}`, false},
+		{"a space after a colon", `{"_type":"metric","time": 1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"one more member", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true,"x":1}`, false},
+		{"one member less", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm"}`, false},
+		{"leading zero", `{"_type":"metric","time":1764115200.5,"epoch":00,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"number without digits after the point", `{"_type":"metric","time":1764115200.,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, false},
+		{"garbage after the object", templateBase + `x`, false},
+		{"a second object", templateBase + templateBase, false},
+		{"cut before the end", templateBase[:len(templateBase)-1], false},
+		{"cut in a number", templateBase[:strings.Index(templateBase, "2.5")+2], false},
+		{"invalid UTF-8 in a string", `{"_type":"metric","time":1764115200.5,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"w\xffrm","ok":true}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewParser(Options{})
+			outcome(p, []byte(templateBase))
+			outcome(p, []byte(templateBase))
+			if !p.tmpl.ok {
+				t.Fatal("no template after the same line twice")
+			}
+			line := tc.line
+			if got, want := outcome(p, []byte(line)), outcome(NewParser(Options{}), []byte(line)); got != want {
+				t.Fatalf("line %q:\ntemplated parser: %s\nfresh parser:     %s", line, got, want)
+			}
+			if fit := p.tmpl.ok && p.tmpl.misses == 0; fit != tc.fit {
+				t.Errorf("line fit the template: %v, want %v", fit, tc.fit)
+			}
+		})
+	}
+}
+
+// TestTemplateLifecycle: a template is taken only from a repeated shape,
+// goes with the memo's keys, and is given up on a file whose lines keep
+// missing it.
+func TestTemplateLifecycle(t *testing.T) {
+	a := `{"step":1,"loss":2}`
+	b := `{"step":1,"acc":2}`
+	p := NewParser(Options{})
+	outcome(p, []byte(a))
+	if p.tmpl.ok {
+		t.Fatal("template after one line: a shape must repeat first")
+	}
+	outcome(p, []byte(a))
+	if !p.tmpl.ok {
+		t.Fatal("no template after the same keys twice")
+	}
+	outcome(p, []byte(b))
+	if p.tmpl.ok {
+		t.Fatal("template kept after the keys changed")
+	}
+
+	// The same keys with a string that changes on every line: the
+	// template is dropped after maxTemplateMisses misses, then rests.
+	p = NewParser(Options{})
+	line := func(i int) []byte { return []byte(`{"step":1,"phase":"p` + strconv.Itoa(i) + `"}`) }
+	n := 0
+	for ; n < 2; n++ {
+		outcome(p, line(n))
+	}
+	if !p.tmpl.ok {
+		t.Fatal("no template after the same keys twice")
+	}
+	for ; n < 2+maxTemplateMisses; n++ {
+		outcome(p, line(n))
+	}
+	if p.tmpl.ok || p.tmpl.cooldown != templateCooldown {
+		t.Fatalf("after %d misses: template kept %v, cooldown %d, want dropped and %d", maxTemplateMisses, p.tmpl.ok, p.tmpl.cooldown, templateCooldown)
+	}
+	for range templateCooldown {
+		outcome(p, line(n))
+		n++
+	}
+	if !p.tmpl.ok {
+		t.Fatal("no template again after the cooldown")
+	}
+}
+
+// TestTemplateBounded: a long line leaves no template to hold on to.
+func TestTemplateBounded(t *testing.T) {
+	line := []byte(`{"step":1,"note":"` + strings.Repeat("n", templateMaxText) + `"}`)
+	p := NewParser(Options{})
+	for range 3 {
+		outcome(p, line)
+	}
+	if p.tmpl.ok || cap(p.tmpl.text) > 0 {
+		t.Errorf("template of a %d-byte line: ok %v, %d bytes kept", len(line), p.tmpl.ok, cap(p.tmpl.text))
+	}
+}
