@@ -149,14 +149,22 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	if p.tmpl.ok {
 		// A line that fits the template is valid UTF-8: its text is
 		// copied from a valid line and its numbers are ASCII.
-		if next, ok := p.replay(start); ok && skipSpace(line, next) == len(line) {
+		next, ok := p.replay(start)
+		switch {
+		case !ok || skipSpace(line, next) != len(line):
+			p.tmpl.missed()
+		case !p.tmpl.direct:
 			p.tmpl.misses = 0
 			p.pos = len(line)
 			p.distinctKeys = p.memo.distinct
 			p.resolve(r)
 			return nil
+		case p.finishDirect(r):
+			p.tmpl.misses = 0
+			return nil
+		default:
+			p.tmpl.direct = false // its values change what the line means
 		}
-		p.tmpl.missed()
 		p.reset(line)
 		p.pos = start
 	} else if p.tmpl.cooldown > 0 {
@@ -197,10 +205,14 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	if p.pos != len(line) {
 		return p.unexpected("after top-level object")
 	}
-	if same && done && !p.tmpl.ok && p.tmpl.cooldown == 0 {
+	learn := same && done && !p.tmpl.ok && p.tmpl.cooldown == 0
+	if learn {
 		p.learnTemplate(start)
 	}
 	p.resolve(r)
+	if learn && p.tmpl.ok {
+		p.tmpl.kind, p.tmpl.direct = r.Kind, p.isDirect(r)
+	}
 	return nil
 }
 

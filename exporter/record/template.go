@@ -18,6 +18,12 @@ type lineTemplate struct {
 	text    []byte // the stretches of text between the holes, back to back
 	members []templateMember
 	tail    int // text[tail:] closes the object
+	// direct: the line it was taken from resolved to exactly its plain
+	// numbers, in order, as metrics of a record of kind: no prefix, no
+	// long form, no merged names, no run name or fields. A line that fits
+	// then needs no resolving, so replay writes the metrics themselves.
+	direct bool
+	kind   Kind
 	// misses counts replays that failed in a row; after maxTemplateMisses
 	// the template is dropped and none is taken for cooldown lines, so a
 	// file whose lines never repeat pays for neither.
@@ -44,6 +50,7 @@ type templateMember struct {
 	cls              keyClass
 	idx              uint8
 	nameOff, nameEnd int32
+	name             []byte // arena[nameOff:nameEnd], for direct templates
 }
 
 // Bounds of a template: longer lines or more members are not templated.
@@ -61,6 +68,7 @@ func (p *Parser) replay(start int) (int, bool) {
 	b, t := p.line, &p.tmpl
 	members := t.members
 	i := start
+	p.metrics = p.metrics[:0]
 	for k := range members {
 		m := &members[k]
 		// Three word comparisons take the usual text: a key with its
@@ -84,7 +92,11 @@ func (p *Parser) replay(start int) (int, bool) {
 			}
 			i = j
 			if m.plain {
-				p.entries = append(p.entries, entry{nameOff: int(m.nameOff), nameEnd: int(m.nameEnd), value: f, kind: entMetric, top: true})
+				if t.direct {
+					p.metrics = append(p.metrics, Metric{Name: m.name, Value: f})
+				} else {
+					p.entries = append(p.entries, entry{nameOff: int(m.nameOff), nameEnd: int(m.nameEnd), value: f, kind: entMetric, top: true})
+				}
 				continue
 			}
 			m.value.num = f
@@ -102,6 +114,51 @@ func (p *Parser) replay(start int) (int, bool) {
 		return i, false
 	}
 	return i + len(t.text) - t.tail, true
+}
+
+// finishDirect fills r from a line that fit a direct template, and
+// reports false if a value gave the line a metric the template does not
+// have (a time that is no wall-clock time is one): resolve must then see
+// the whole line.
+func (p *Parser) finishDirect(r *Record) bool {
+	for i := range p.entries {
+		if p.entries[i].kind == entMetric {
+			return false
+		}
+	}
+	r.Kind = p.tmpl.kind
+	r.Step, r.HasStep = pickNum(p.stepSlots)
+	r.Epoch, r.HasEpoch = pickNum(p.epochSlots)
+	for _, s := range p.timeSlots {
+		if s.ok {
+			r.Time, r.HasTime = s.secs, true
+			break
+		}
+	}
+	if len(p.metrics) > 0 {
+		r.Metrics = p.metrics
+	}
+	return true
+}
+
+// isDirect reports whether r, resolved from the line the template was just
+// taken from, allows the template to be direct.
+func (p *Parser) isDirect(r *Record) bool {
+	if r.Kind != KindMetric && r.Kind != KindEpochEnd || r.RunName != nil || r.Info != nil {
+		return false
+	}
+	k := 0
+	for i := range p.tmpl.members {
+		m := &p.tmpl.members[i]
+		if !m.number || !m.plain {
+			continue
+		}
+		if k == len(r.Metrics) || string(r.Metrics[k].Name) != string(p.arena[m.nameOff:m.nameEnd]) {
+			return false
+		}
+		k++
+	}
+	return k == len(r.Metrics)
 }
 
 // matchesText reports whether b holds m's text at i, the slow way: for
@@ -129,7 +186,7 @@ func (t *lineTemplate) setText(m *templateMember, b []byte) {
 // memo's.
 func (p *Parser) learnTemplate(start int) {
 	t := &p.tmpl
-	t.ok = false
+	t.ok, t.direct = false, false
 	if len(p.line)-start > templateMaxText {
 		return
 	}
@@ -144,6 +201,10 @@ func (p *Parser) learnTemplate(start int) {
 		mk := &p.memo.keys[k]
 		m := templateMember{base: int32(from), cls: mk.cls, idx: mk.idx, nameOff: mk.nameOff, nameEnd: mk.nameEnd}
 		m.plain = mk.cls == clsPlain && uint(mk.rawEnd-mk.rawOff-1) < MaxNameLen
+		// The memo's names stay at the start of the arena while the
+		// template lives; should the arena grow, this slice keeps the old
+		// array, whose bytes do not change.
+		m.name = p.arena[mk.nameOff:mk.nameEnd:mk.nameEnd]
 		m.key = strRef{start: int32(i + 1), end: int32(i + 1 + int(mk.rawEnd-mk.rawOff))}
 		i = skipSpace(b, int(m.key.end)+1) // at the ':'
 		i = skipSpace(b, i+1)

@@ -119,3 +119,42 @@ func TestTemplateBounded(t *testing.T) {
 		t.Errorf("template of a %d-byte line: ok %v, %d bytes kept", len(line), p.tmpl.ok, cap(p.tmpl.text))
 	}
 }
+
+// TestTemplateDirect: only a template whose line resolved to its plain
+// numbers as they are writes metrics itself; both kinds read the next
+// line as a fresh parser does.
+func TestTemplateDirect(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		base, next string
+		direct     bool
+	}{
+		{"plain numbers", `{"step":1,"loss":2,"lr":3}`, `{"step":2,"loss":2.5,"lr":3e-4}`, true},
+		{"epoch_end", `{"_type":"epoch_end","epoch":1,"val/acc":0.5}`, `{"_type":"epoch_end","epoch":2,"val/acc":0.75}`, true},
+		{"a string field", `{"step":1,"phase":"warmup","loss":2}`, `{"step":2,"phase":"warmup","loss":1.5}`, true},
+		{"no metrics", `{"step":1,"_type":"metric"}`, `{"step":2,"_type":"metric"}`, true},
+		{"prefix", `{"prefix":"train","loss":2}`, `{"prefix":"train","loss":3}`, false},
+		{"split from the type", `{"_type":"val","loss":2}`, `{"_type":"val","loss":3}`, false},
+		{"long form", `{"step":1,"metric":"loss","value":2}`, `{"step":2,"metric":"loss","value":3}`, false},
+		{"run name", `{"run_name":"r","loss":2}`, `{"run_name":"r","loss":3}`, false},
+		{"run_start", `{"_type":"run_start","host":"h","gpus":8}`, `{"_type":"run_start","host":"h","gpus":4}`, false},
+		{"slash and dot spell one name", `{"a/b":1,"a.b":2}`, `{"a/b":3,"a.b":4}`, false},
+		{"a time that is a metric", `{"time":0.25,"loss":2}`, `{"time":0.5,"loss":3}`, false},
+		{"a time that stops being one", `{"time":1764115200,"loss":2}`, `{"time":0.5,"loss":3}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewParser(Options{})
+			outcome(p, []byte(tc.base))
+			outcome(p, []byte(tc.base))
+			if !p.tmpl.ok {
+				t.Fatal("no template after the same line twice")
+			}
+			if got, want := outcome(p, []byte(tc.next)), outcome(NewParser(Options{}), []byte(tc.next)); got != want {
+				t.Fatalf("line %q:\ntemplated parser: %s\nfresh parser:     %s", tc.next, got, want)
+			}
+			if p.tmpl.direct != tc.direct {
+				t.Errorf("direct template: %v, want %v", p.tmpl.direct, tc.direct)
+			}
+		})
+	}
+}
