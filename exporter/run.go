@@ -143,12 +143,12 @@ func (r *Run) apply(rec *record.Record, readTime time.Time, cache *shapeCache) b
 	switch rec.Kind {
 	case record.KindMeta, record.KindRunStart:
 		r.addInfo(rec.Info)
-		r.setMetrics(rec.Metrics, "", "", "", false, nil)
+		r.setMetrics(rec.Metrics, "", "", "", false, nil, 0)
 	case record.KindEpochEnd:
 		r.epochEndTime, r.hasEpochEnd = t, true
-		r.setMetrics(rec.Metrics, "\x00e", "epoch_end_", "in the newest epoch_end record", false, nil)
+		r.setMetrics(rec.Metrics, "\x00e", "epoch_end_", "in the newest epoch_end record", false, nil, 0)
 	case record.KindMetric:
-		r.setMetrics(rec.Metrics, "", "", "", true, cache)
+		r.setMetrics(rec.Metrics, "", "", "", true, cache, rec.Shape)
 	}
 	return true
 }
@@ -157,10 +157,19 @@ func (r *Run) apply(rec *record.Record, readTime time.Time, cache *shapeCache) b
 // first sight within the cap. key distinguishes record kinds that map
 // the same key to different series.
 // trackBest enables best-so-far series for metrics the config names.
-func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, trackBest bool, cache *shapeCache) {
+// shape is the record's Shape: when the cache holds the series of a record
+// of the same shape, the names need no comparison.
+func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, trackBest bool, cache *shapeCache, shape uint64) {
 	if cache != nil && cache.run != r {
 		cache.reset(r)
 	}
+	if shape != 0 && cache != nil && cache.shape == shape && len(metrics) <= len(cache.gauges) {
+		for i := range metrics {
+			r.setGauge(cache.gauges[i], metrics[i].Value)
+		}
+		return
+	}
+	complete := cache != nil
 	for i := range metrics {
 		m := &metrics[i]
 		g := cache.lookup(i, m.Name)
@@ -172,20 +181,30 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 			}
 			if g == nil {
 				if g = r.newGauge(m.Name, m.Value, key, prefix, where, trackBest); g == nil {
+					complete = false
 					continue
 				}
 			}
-			cache.store(i, m.Name, g)
+			complete = cache.store(i, m.Name, g) && complete
 		}
-		g.value = m.Value
-		if !isFinite(m.Value) {
-			g.nonfinite++
-		} else if g.best != nil {
-			g.best.observe(m.Value, r.steps.global)
-		}
-		if g.watch != nil {
-			g.watch.observe(m.Value)
-		}
+		r.setGauge(g, m.Value)
+	}
+	if complete {
+		cache.shape = shape // every metric is in the cache at its position
+	} else if cache != nil {
+		cache.shape = 0
+	}
+}
+
+func (r *Run) setGauge(g *gauge, v float64) {
+	g.value = v
+	if !isFinite(v) {
+		g.nonfinite++
+	} else if g.best != nil {
+		g.best.observe(v, r.steps.global)
+	}
+	if g.watch != nil {
+		g.watch.observe(v)
 	}
 }
 
@@ -362,10 +381,13 @@ type shapeCache struct {
 	run    *Run
 	names  [][]byte
 	gauges []*gauge
+	// shape is the record.Shape whose metrics are all in the cache, in
+	// order (0: none).
+	shape uint64
 }
 
 func (c *shapeCache) reset(r *Run) {
-	c.run = r
+	c.run, c.shape = r, 0
 	c.names, c.gauges = c.names[:0], c.gauges[:0]
 }
 
@@ -378,9 +400,10 @@ func (c *shapeCache) lookup(i int, name []byte) *gauge {
 	return c.gauges[i]
 }
 
-func (c *shapeCache) store(i int, name []byte, g *gauge) {
+// store caches g for the i-th metric, and reports whether it did.
+func (c *shapeCache) store(i int, name []byte, g *gauge) bool {
 	if c == nil || i > len(c.gauges) || i >= maxShape {
-		return
+		return false
 	}
 	if i == len(c.gauges) {
 		c.names = append(c.names, nil)
@@ -388,6 +411,7 @@ func (c *shapeCache) store(i int, name []byte, g *gauge) {
 	}
 	c.names[i] = append(c.names[i][:0], name...)
 	c.gauges[i] = g
+	return true
 }
 
 // maxShape bounds the cache of a record with very many keys.

@@ -146,5 +146,11 @@ func FuzzParseAfter(f *testing.F) {
 		if got := outcome(p, line); got != want {
 			t.Fatalf("after itself:\nreused parser: %s\nfresh parser:  %s", got, want)
 		}
+		// One Shape, the same metrics.
+		s1, n1 := shapeOf(p, string(prev))
+		s2, n2 := shapeOf(p, string(line))
+		if s1 != 0 && s1 == s2 && n1 != n2 {
+			t.Fatalf("shape %d for metrics %q and %q", s1, n1, n2)
+		}
 	})
 }

@@ -47,6 +47,10 @@ type Record struct {
 	RunName  []byte // value of "run_name", nil if absent
 	Metrics  []Metric
 	Info     []Field
+	// Shape, when not 0, says that Metrics names the same metrics in the
+	// same order as in every other record of this Shape, whichever Parser
+	// read it, so a consumer may reuse what it looked up for them.
+	Shape uint64
 }
 
 // MaxNameLen bounds the length of a metric name in bytes. Longer names are

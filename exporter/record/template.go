@@ -1,6 +1,9 @@
 package record
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"sync/atomic"
+)
 
 // lineTemplate is the previous lines' text with the numbers left out. A
 // trainer prints every line of a kind with one format string, so a line
@@ -24,6 +27,7 @@ type lineTemplate struct {
 	// then needs no resolving, so replay writes the metrics themselves.
 	direct bool
 	kind   Kind
+	shape  uint64 // of a direct template's records
 	// misses counts replays that failed in a row; after maxTemplateMisses
 	// the template is dropped and none is taken for cooldown lines, so a
 	// file whose lines never repeat pays for neither.
@@ -138,8 +142,12 @@ func (p *Parser) finishDirect(r *Record) bool {
 	if len(p.metrics) > 0 {
 		r.Metrics = p.metrics
 	}
+	r.Shape = p.tmpl.shape
 	return true
 }
+
+// shapes numbers the shapes of records for Record.Shape, across parsers.
+var shapes atomic.Uint64
 
 // isDirect reports whether r, resolved from the line the template was just
 // taken from, allows the template to be direct.

@@ -158,3 +158,62 @@ func TestTemplateDirect(t *testing.T) {
 		})
 	}
 }
+
+// shapeOf parses line and returns its Shape and its metric names.
+func shapeOf(p *Parser, line string) (uint64, string) {
+	var r Record
+	if err := p.Parse([]byte(line), &r); err != nil {
+		return 0, ""
+	}
+	var names []string
+	for _, m := range r.Metrics {
+		names = append(names, string(m.Name))
+	}
+	return r.Shape, strings.Join(names, ",")
+}
+
+// TestShape: records of one nonzero Shape name the same metrics in the
+// same order, whichever parser read them, and repeated lines get one.
+func TestShape(t *testing.T) {
+	a := `{"step":1,"loss":2,"lr":3}`
+	a2 := `{"step":2,"loss":2.5,"lr":0.001}`
+	b := `{"step":1,"acc":2}`
+	p, q := NewParser(Options{}), NewParser(Options{})
+	names := map[uint64]string{}
+	check := func(p *Parser, line string) uint64 {
+		t.Helper()
+		shape, got := shapeOf(p, line)
+		if want, ok := names[shape]; shape != 0 && ok && got != want {
+			t.Fatalf("shape %d: metrics %q, earlier %q", shape, got, want)
+		}
+		names[shape] = got
+		return shape
+	}
+	for _, line := range []string{a, a, b, b, b} {
+		check(p, line)
+	}
+	sa := []uint64{check(p, a), check(p, a), check(p, a), check(p, a2)}
+	if sa[2] == 0 || sa[3] != sa[2] {
+		t.Errorf("shapes of a, a, a, a2: %v, want the last two equal and not 0", sa)
+	}
+	for _, line := range []string{a, a} {
+		check(q, line)
+	}
+	if sq := check(q, a); sq == 0 || sq == sa[3] {
+		t.Errorf("another parser gave shape %d to a, want a new one (first parser: %d)", sq, sa[3])
+	}
+	// Every corpus line after every other one, each read twice.
+	var lines []string
+	for _, file := range corpusFiles(t) {
+		for _, l := range corpusLines(t, file) {
+			lines = append(lines, string(l))
+		}
+	}
+	for _, prev := range lines {
+		for _, line := range lines {
+			check(p, prev)
+			check(p, prev)
+			check(p, line)
+		}
+	}
+}
