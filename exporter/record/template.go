@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/binary"
+	"math"
 	"sync/atomic"
 )
 
@@ -102,6 +103,22 @@ func (p *Parser) replay(start int) (int, bool) {
 					p.entries = append(p.entries, entry{nameOff: int(m.nameOff), nameEnd: int(m.nameEnd), value: f, kind: entMetric, top: true})
 				}
 				continue
+			}
+			// The structural numbers, as topValueOf takes them.
+			switch m.cls {
+			case clsStep:
+				s := &p.stepSlots[m.idx]
+				s.top, s.topVal = !math.IsInf(f, 0), f
+				continue
+			case clsEpoch:
+				s := &p.epochSlots[m.idx]
+				s.top, s.topVal = !math.IsInf(f, 0), f
+				continue
+			case clsTime:
+				if s := &p.timeSlots[m.idx]; minUnixSeconds <= f && f < maxUnixSeconds && !s.entry {
+					s.secs, s.ok = f, true
+					continue
+				}
 			}
 			m.value.num = f
 		}

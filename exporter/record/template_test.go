@@ -21,6 +21,7 @@ func TestTemplate(t *testing.T) {
 		{"new numbers of other lengths", `{"_type":"metric","time":1764115260.25,"epoch":12,"step":100000,"train/loss":0.000123,"train/lr":3e-05,"note":"warm","ok":true}`, true},
 		{"negative and exponent numbers", `{"_type":"metric","time":1.7641152E9,"epoch":-1,"step":-0.5,"train/loss":-2.5e+300,"train/lr":1e-400,"note":"warm","ok":true}`, true},
 		{"long mantissa", `{"_type":"metric","time":1764115200.123456789012345678901,"epoch":0,"step":1,"train/loss":12345678901234567890123,"train/lr":0.1,"note":"warm","ok":true}`, true},
+		{"step and epoch overflow to infinity", `{"_type":"metric","time":1764115200.5,"epoch":-1e999,"step":1e999,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, true},
 		{"implausible time becomes a metric", `{"_type":"metric","time":0.25,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, true},
 		{"time in milliseconds", `{"_type":"metric","time":1764115200500,"epoch":0,"step":1,"train/loss":2.5,"train/lr":0.1,"note":"warm","ok":true}`, true},
 		{"trailing spaces and CR", templateBase + " \t\r", true},
