@@ -60,9 +60,10 @@ type templateMember struct {
 
 // Bounds of a template: longer lines or more members are not templated.
 const (
-	templateMaxText   = 4 << 10
-	maxTemplateMisses = 8
-	templateCooldown  = 256
+	templateMaxText    = 4 << 10
+	templateMaxMembers = 64 // of about 150 bytes each
+	maxTemplateMisses  = 8
+	templateCooldown   = 256
 )
 
 // replay reads the object at start as the template says, recording its
@@ -212,7 +213,7 @@ func (t *lineTemplate) setText(m *templateMember, b []byte) {
 func (p *Parser) learnTemplate(start int) {
 	t := &p.tmpl
 	t.ok, t.direct = false, false
-	if len(p.line)-start > templateMaxText {
+	if len(p.line)-start > templateMaxText || len(p.memo.keys) > templateMaxMembers {
 		return
 	}
 	b := p.line

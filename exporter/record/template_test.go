@@ -109,15 +109,28 @@ func TestTemplateLifecycle(t *testing.T) {
 	}
 }
 
-// TestTemplateBounded: a long line leaves no template to hold on to.
+// TestTemplateBounded: a long line, or one of very many members, leaves
+// no template to hold on to.
 func TestTemplateBounded(t *testing.T) {
-	line := []byte(`{"step":1,"note":"` + strings.Repeat("n", templateMaxText) + `"}`)
-	p := NewParser(Options{})
-	for range 3 {
-		outcome(p, line)
+	for _, line := range []string{
+		`{"step":1,"note":"` + strings.Repeat("n", templateMaxText) + `"}`,
+		manyKeys(templateMaxMembers + 1),
+	} {
+		p := NewParser(Options{})
+		for range 3 {
+			outcome(p, []byte(line))
+		}
+		if p.tmpl.ok || cap(p.tmpl.text) > 0 || cap(p.tmpl.members) > 0 {
+			t.Errorf("template of a %d-byte line: ok %v, %d bytes and %d members kept", len(line), p.tmpl.ok, cap(p.tmpl.text), cap(p.tmpl.members))
+		}
 	}
-	if p.tmpl.ok || cap(p.tmpl.text) > 0 {
-		t.Errorf("template of a %d-byte line: ok %v, %d bytes kept", len(line), p.tmpl.ok, cap(p.tmpl.text))
+	// Just within the bounds, a template is taken.
+	p := NewParser(Options{})
+	for range 2 {
+		outcome(p, []byte(manyKeys(templateMaxMembers)))
+	}
+	if !p.tmpl.ok {
+		t.Errorf("no template for %d members", templateMaxMembers)
 	}
 }
 
