@@ -61,7 +61,7 @@ type templateMember struct {
 // Bounds of a template: longer lines or more members are not templated.
 const (
 	templateMaxText    = 4 << 10
-	templateMaxMembers = 64 // of about 150 bytes each
+	templateMaxMembers = 32 // of about 150 bytes each
 	maxTemplateMisses  = 8
 	templateCooldown   = 256
 )
