@@ -86,4 +86,10 @@
 //		}
 //		use(&r) // r's slices are valid until the next Parse
 //	}
+//
+// A Parser is meant for the lines of one file: it remembers the previous
+// line's keys and, once they repeat, a template of its text, so that a
+// line printed by the same format string costs little more than reading
+// its numbers. Results never depend on the lines before; a record read
+// through a template carries a Shape for consumers that cache by names.
 package record
