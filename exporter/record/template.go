@@ -173,6 +173,11 @@ func (p *Parser) isDirect(r *Record) bool {
 	if r.Kind != KindMetric && r.Kind != KindEpochEnd || r.RunName != nil || r.Info != nil {
 		return false
 	}
+	if p.longName.ok && p.longValue.ok {
+		// The long form's one metric takes its value from "value", not
+		// from the plain number of the same name that may come with it.
+		return false
+	}
 	k := 0
 	for i := range p.tmpl.members {
 		m := &p.tmpl.members[i]
@@ -212,7 +217,7 @@ func (t *lineTemplate) setText(m *templateMember, b []byte) {
 // memo's.
 func (p *Parser) learnTemplate(start int) {
 	t := &p.tmpl
-	t.ok, t.direct = false, false
+	t.ok, t.direct, t.misses = false, false, 0
 	if len(p.line)-start > templateMaxText || len(p.memo.keys) > templateMaxMembers {
 		return
 	}

@@ -150,6 +150,10 @@ func TestTemplateDirect(t *testing.T) {
 		{"prefix", `{"prefix":"train","loss":2}`, `{"prefix":"train","loss":3}`, false},
 		{"split from the type", `{"_type":"val","loss":2}`, `{"_type":"val","loss":3}`, false},
 		{"long form", `{"step":1,"metric":"loss","value":2}`, `{"step":2,"metric":"loss","value":3}`, false},
+		{"long form beside a number of its name", `{"metric":"a","value":1,"a":1}`, `{"metric":"a","value":2,"a":1}`, false},
+		{"long form of true beside a number of its name", `{"metric":"a","value":true,"a":1}`, `{"metric":"a","value":true,"a":5}`, false},
+		{"long form of NaN beside a number of its name", `{"metric":"a","value":NaN,"a":1}`, `{"metric":"a","value":NaN,"a":5}`, false},
+		{"long form of a slashed name", `{"step":1,"metric":"a/b","value":1,"a.b":1}`, `{"step":2,"metric":"a/b","value":7,"a.b":1}`, false},
 		{"run name", `{"run_name":"r","loss":2}`, `{"run_name":"r","loss":3}`, false},
 		{"run_start", `{"_type":"run_start","host":"h","gpus":8}`, `{"_type":"run_start","host":"h","gpus":4}`, false},
 		{"slash and dot spell one name", `{"a/b":1,"a.b":2}`, `{"a/b":3,"a.b":4}`, false},
@@ -230,4 +234,94 @@ func TestShape(t *testing.T) {
 			check(p, line)
 		}
 	}
+}
+
+// holeValues replace the numbers of a line in FuzzTemplate: numbers of
+// other forms, values that are no numbers, and bytes that break the line.
+var holeValues = []string{
+	"0", "-1", "7", "0.5", "3.817297", "0.0002857143", "1764115200", "1764115200000", "1764115200.250",
+	"946684800", "4102444800", "1e400", "-1e400", "1e-400", "1E5", "-0", "12345678901234567890123",
+	"NaN", "Infinity", "-Infinity", "null", "true", `"x"`, `"2025-11-26T00:00:00Z"`, "{}", `{"a":1}`, "[]",
+	"01", "1.", "-", "1e", "\xff", " 1", "1 ",
+}
+
+var holeOptions = []Options{
+	{},
+	modeOpts,
+	{StepKeys: []string{"it", "step"}, TimeKeys: []string{"wall", "t/x"}, PrefixKeys: []string{"split"}, EpochKeys: []string{"ep"}},
+	{MaxKeys: 3},
+	{TimeKeys: []string{"a/b"}, StepKeys: []string{"a.b"}},
+}
+
+// withHoles returns line with its k-th number (outside strings) replaced
+// by holeValues[pick[k]] where pick has a nonzero byte.
+func withHoles(line, pick []byte) []byte {
+	var out []byte
+	k, inString := 0, false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case inString:
+			if c == '\\' && i+1 < len(line) {
+				out = append(out, c)
+				i++
+				c = line[i]
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '-' || isDigit(c):
+			j := i + 1
+			for j < len(line) && (isDigit(line[j]) || strings.IndexByte(".eE+-", line[j]) >= 0) {
+				j++
+			}
+			if k < len(pick) && pick[k] != 0 {
+				out = append(out, holeValues[int(pick[k])%len(holeValues)]...)
+			} else {
+				out = append(out, line[i:j]...)
+			}
+			k++
+			i = j - 1
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// FuzzTemplate reads a line twice, so a template is taken from it, then
+// the line with some of its numbers replaced: every result must be a fresh
+// parser's, and one Shape must always name the same metrics.
+func FuzzTemplate(f *testing.F) {
+	f.Add([]byte(templateBase), []byte{1, 2, 0, 3}, byte(0), byte(0))
+	f.Add([]byte(`{"metric":"a","value":1,"a":1}`), []byte{0, 4}, byte(0), byte(1))
+	f.Add([]byte(`{"it":1,"step":5,"wall":1764115200,"split":"val","loss":1,"t/x":3,"t.x":4}`), []byte{0, 5, 0, 7}, byte(2), byte(2))
+	f.Add([]byte(`{"mode":"train","loss":1,"train.loss":2}`), []byte{3, 4}, byte(1), byte(0))
+	f.Add([]byte("\xEF\xBB\xBF {\"a\" : 1 , \"b\":\"\\u00e9\", \"c\":2 }\r"), []byte{3, 4}, byte(0), byte(3))
+	f.Fuzz(func(t *testing.T, line, pick []byte, opt, order byte) {
+		opts := holeOptions[int(opt)%len(holeOptions)]
+		v := withHoles(line, pick)
+		lines := [][]byte{line, line, v, v, line}
+		switch order % 4 {
+		case 1:
+			lines = [][]byte{line, line, v, line, v}
+		case 2:
+			lines = [][]byte{line, v, v, v, line}
+		case 3:
+			lines = [][]byte{line, line, append(append([]byte("\xEF\xBB\xBF \t"), v...), " \r"...), v}
+		}
+		p := NewParser(opts)
+		names := map[uint64]string{}
+		for i, l := range lines {
+			if got, want := outcome(p, l), outcome(NewParser(opts), l); got != want {
+				t.Fatalf("line %d %q of %q:\ntemplated parser: %s\nfresh parser:     %s", i, l, lines, got, want)
+			}
+			shape, got := shapeOf(p, string(l)) // the same line once more, for its Shape
+			if want, ok := names[shape]; shape != 0 && ok && got != want {
+				t.Fatalf("shape %d: metrics %q, earlier %q", shape, got, want)
+			}
+			names[shape] = got
+		}
+	})
 }
