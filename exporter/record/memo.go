@@ -46,7 +46,8 @@ const (
 
 // prepare starts a line. It rebuilds the canonical names at the start of
 // the arena if the previous line changed the memo, and returns the arena
-// truncated to them.
+// truncated to them. Nothing else writes below m.names: a template, which
+// lives only while the memo is unchanged, holds slices of these names.
 func (m *keyMemo) prepare(arena []byte) []byte {
 	m.diverged = len(m.keys)
 	m.fresh = m.fresh[:0]

@@ -7,7 +7,10 @@ import (
 )
 
 // resolve turns what scan collected into r, now that the type, prefix and
-// long-form keys are known wherever they were in the line.
+// long-form keys are known wherever they were in the line. Lines that fit
+// a direct template skip it (template.go): a new rule here that depends on
+// a value rather than on the text needs its check in isDirect or
+// finishDirect.
 func (p *Parser) resolve(r *Record) {
 	kind, split := p.kindAndSplit()
 	r.Kind = kind
