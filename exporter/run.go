@@ -196,6 +196,8 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 	}
 }
 
+// setGauge stores one value of g's metric, feeding its best-so-far and
+// spike watch.
 func (r *Run) setGauge(g *gauge, v float64) {
 	g.value = v
 	if !isFinite(v) {

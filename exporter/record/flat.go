@@ -70,7 +70,7 @@ func (p *Parser) scanFlat(i int) (next, members int, done bool) {
 		key := b[keyStart:keyEnd]
 		keyRef := strRef{start: int32(keyStart), end: int32(keyEnd)}
 		var v scalar
-		if c := b[i]; isDigit(c) || c == '-' && (i+1 >= len(b) || b[i+1] != 'I') {
+		if startsNumber(b, i) {
 			f, j, ok := readNumber(b, i)
 			if !ok {
 				return resume, n, false
@@ -78,7 +78,7 @@ func (p *Parser) scanFlat(i int) (next, members int, done bool) {
 			i = j
 			p.keyCount++
 			n++
-			if cls == clsPlain && uint(len(key)-1) < MaxNameLen {
+			if plainMetricKey(cls, len(key)) {
 				// The common member: a plain metric name and a number.
 				nameOff, nameEnd := off, off+len(key)
 				switch {
@@ -94,6 +94,7 @@ func (p *Parser) scanFlat(i int) (next, members int, done bool) {
 				p.topValueOf(cls, idx, key, keyRef, scalar{kind: valNumber, num: f})
 			}
 		} else {
+			c := b[i]
 			if c == '{' || c == '[' {
 				return resume, n, false
 			}

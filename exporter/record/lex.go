@@ -59,6 +59,13 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
+// startsNumber reports whether the value at b[i] is read as a JSON number:
+// a digit, or a '-' that does not start Python's -Infinity.
+func startsNumber(b []byte, i int) bool {
+	c := b[i]
+	return isDigit(c) || c == '-' && (i+1 >= len(b) || b[i+1] != 'I')
+}
+
 func (p *Parser) skipSpace() { p.pos = skipSpace(p.line, p.pos) }
 
 // skipSpace returns the position of the first non-space byte at or after

@@ -211,10 +211,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	}
 	p.resolve(r)
 	if learn && p.tmpl.ok {
-		p.tmpl.kind, p.tmpl.direct = r.Kind, p.isDirect(r)
-		if p.tmpl.direct {
-			p.tmpl.shape = shapes.Add(1)
-		}
+		p.judgeTemplate(r)
 	}
 	return nil
 }

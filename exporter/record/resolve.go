@@ -14,14 +14,7 @@ import (
 func (p *Parser) resolve(r *Record) {
 	kind, split := p.kindAndSplit()
 	r.Kind = kind
-	r.Step, r.HasStep = pickNum(p.stepSlots)
-	r.Epoch, r.HasEpoch = pickNum(p.epochSlots)
-	for _, s := range p.timeSlots {
-		if s.ok {
-			r.Time, r.HasTime = s.secs, true
-			break
-		}
-	}
+	p.resolvePosition(r)
 	runNameOff, runNameEnd := -1, -1
 	if p.runName.ok {
 		runNameOff = len(p.arena)
@@ -80,6 +73,23 @@ func (p *Parser) resolve(r *Record) {
 	if len(info) > 0 {
 		r.Info = info
 	}
+}
+
+// resolvePosition sets r's step, epoch and time from the slots: the first
+// key of each list that had a usable value wins.
+func (p *Parser) resolvePosition(r *Record) {
+	r.Step, r.HasStep = pickNum(p.stepSlots)
+	r.Epoch, r.HasEpoch = pickNum(p.epochSlots)
+	r.Time, r.HasTime = pickTime(p.timeSlots)
+}
+
+func pickTime(slots []timeSlot) (float64, bool) {
+	for _, s := range slots {
+		if s.ok {
+			return s.secs, true
+		}
+	}
+	return 0, false
 }
 
 // appendInfo decodes keys and values of the string fields. It runs after

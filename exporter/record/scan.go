@@ -108,7 +108,7 @@ func (p *Parser) scan(i, n int) error {
 
 		var v scalar
 		var err error
-		if isDigit(c) || c == '-' && (i+1 >= len(b) || b[i+1] != 'I') {
+		if startsNumber(b, i) {
 			// Numbers are nearly all values of a training log.
 			v.kind = valNumber
 			v.num, i, err = p.scanNumber(i)
@@ -119,7 +119,7 @@ func (p *Parser) scan(i, n int) error {
 			return err
 		}
 		switch {
-		case f.top && v.kind == valNumber && !p.keys.maybeSpecial(key) && uint(len(key)-1) < MaxNameLen:
+		case f.top && v.kind == valNumber && !p.keys.maybeSpecial(key) && plainMetricKey(clsPlain, len(key)):
 			// The common member: a plain metric name and a number.
 			off := len(p.arena)
 			p.arena = appendCanonical(p.arena, key)

@@ -2,7 +2,6 @@ package record
 
 import (
 	"encoding/binary"
-	"math"
 	"sync/atomic"
 )
 
@@ -91,12 +90,12 @@ func (p *Parser) replay(start int) (int, bool) {
 		}
 		delta := int32(i) - m.base
 		i += int(m.textLen)
+		var f float64
 		if m.number {
-			f, j, ok := readNumber(b, i)
-			if !ok {
+			var ok bool
+			if f, i, ok = readNumber(b, i); !ok {
 				return i, false
 			}
-			i = j
 			if m.plain {
 				if t.direct {
 					p.metrics = append(p.metrics, Metric{Name: m.name, Value: f})
@@ -105,26 +104,27 @@ func (p *Parser) replay(start int) (int, bool) {
 				}
 				continue
 			}
-			// The structural numbers, as topValueOf takes them.
-			switch m.cls {
+			// Step, epoch and a wall-clock time, as topValueOf takes them.
+			switch num := (scalar{kind: valNumber, num: f}); m.cls {
 			case clsStep:
 				s := &p.stepSlots[m.idx]
-				s.top, s.topVal = !math.IsInf(f, 0), f
+				s.top, s.topVal = num.finiteNumber(), f
 				continue
 			case clsEpoch:
 				s := &p.epochSlots[m.idx]
-				s.top, s.topVal = !math.IsInf(f, 0), f
+				s.top, s.topVal = num.finiteNumber(), f
 				continue
 			case clsTime:
-				if s := &p.timeSlots[m.idx]; minUnixSeconds <= f && f < maxUnixSeconds && !s.entry {
+				if s := &p.timeSlots[m.idx]; isWallClock(f) && !s.entry {
 					s.secs, s.ok = f, true
 					continue
 				}
 			}
-			m.value.num = f
 		}
 		v := m.value
-		if v.kind == valString {
+		if m.number {
+			v.num = f
+		} else if v.kind == valString {
 			v.str.start += delta
 			v.str.end += delta
 		}
@@ -149,14 +149,7 @@ func (p *Parser) finishDirect(r *Record) bool {
 		}
 	}
 	r.Kind = p.tmpl.kind
-	r.Step, r.HasStep = pickNum(p.stepSlots)
-	r.Epoch, r.HasEpoch = pickNum(p.epochSlots)
-	for _, s := range p.timeSlots {
-		if s.ok {
-			r.Time, r.HasTime = s.secs, true
-			break
-		}
-	}
+	p.resolvePosition(r)
 	if len(p.metrics) > 0 {
 		r.Metrics = p.metrics
 	}
@@ -166,6 +159,16 @@ func (p *Parser) finishDirect(r *Record) bool {
 
 // shapes numbers the shapes of records for Record.Shape, across parsers.
 var shapes atomic.Uint64
+
+// judgeTemplate decides, from r resolved from the line the template was
+// just taken from, whether the template is direct, and numbers its shape.
+func (p *Parser) judgeTemplate(r *Record) {
+	t := &p.tmpl
+	t.kind, t.direct = r.Kind, p.isDirect(r)
+	if t.direct {
+		t.shape = shapes.Add(1)
+	}
+}
 
 // isDirect reports whether r, resolved from the line the template was just
 // taken from, allows the template to be direct.
@@ -231,7 +234,7 @@ func (p *Parser) learnTemplate(start int) {
 		}
 		mk := &p.memo.keys[k]
 		m := templateMember{base: int32(from), cls: mk.cls, idx: mk.idx, nameOff: mk.nameOff, nameEnd: mk.nameEnd}
-		m.plain = mk.cls == clsPlain && uint(mk.rawEnd-mk.rawOff-1) < MaxNameLen
+		m.plain = plainMetricKey(mk.cls, int(mk.rawEnd-mk.rawOff))
 		// The memo's names stay at the start of the arena while the
 		// template lives; should the arena grow, this slice keeps the old
 		// array, whose bytes do not change.
@@ -240,12 +243,12 @@ func (p *Parser) learnTemplate(start int) {
 		i = skipSpace(b, int(m.key.end)+1) // at the ':'
 		i = skipSpace(b, i+1)
 		end := i
-		if c := b[i]; isDigit(c) || c == '-' && (i+1 >= len(b) || b[i+1] != 'I') {
+		if startsNumber(b, i) {
 			m.number, m.value.kind = true, valNumber
 			_, end, _ = readNumber(b, i)
 		} else {
 			var err error
-			if m.value, end, err = p.scanScalar(i, c); err != nil {
+			if m.value, end, err = p.scanScalar(i, b[i]); err != nil {
 				return // cannot be: scanFlat read this value
 			}
 			i = end

@@ -7,6 +7,15 @@ const (
 	maxUnixSeconds = 4102444800
 )
 
+// plainMetricKey reports whether a number under a top-level key of class
+// cls and length keyLen is an ordinary metric of that name.
+func plainMetricKey(cls keyClass, keyLen int) bool {
+	return cls == clsPlain && uint(keyLen-1) < MaxNameLen
+}
+
+// isWallClock reports whether f, in seconds, is a plausible wall-clock time.
+func isWallClock(f float64) bool { return minUnixSeconds <= f && f < maxUnixSeconds }
+
 // topValue records a scalar member of the record's own object.
 func (p *Parser) topValue(key []byte, keyRef strRef, v scalar) {
 	cls, idx := p.keys.lookup(key)
@@ -53,7 +62,7 @@ func (p *Parser) timeValue(idx int, key []byte, keyRef strRef, v scalar) {
 	switch v.kind {
 	case valNumber:
 		switch {
-		case minUnixSeconds <= v.num && v.num < maxUnixSeconds:
+		case isWallClock(v.num):
 			s.secs, s.ok = v.num, true
 		case minUnixSeconds*1000 <= v.num && v.num < maxUnixSeconds*1000:
 			s.secs, s.ok = v.num/1000, true
