@@ -28,6 +28,9 @@ type lineTemplate struct {
 	direct bool
 	kind   Kind
 	shape  uint64 // of a direct template's records
+	// metrics of a direct template's records: the names are fixed, so
+	// replay only writes the values.
+	metrics []Metric
 	// misses counts replays that failed in a row; after maxTemplateMisses
 	// the template is dropped and none is taken for cooldown lines, so a
 	// file whose lines never repeat pays for neither.
@@ -73,15 +76,15 @@ func (p *Parser) replay(start int) (int, bool) {
 	b, t := p.line, &p.tmpl
 	members := t.members
 	i := start
-	p.metrics = p.metrics[:0]
+	direct, j := t.metrics, 0
 	for k := range members {
 		m := &members[k]
 		// Three word comparisons take the usual text: a key with its
 		// quotes, colon and comma.
 		if m.nwords <= 3 && len(b)-i >= 24 {
-			s := b[i : i+24]
-			if (binary.LittleEndian.Uint64(s)^m.w[0])&m.m[0]|
-				(binary.LittleEndian.Uint64(s[8:])^m.w[1])&m.m[1]|
+			s := (*[24]byte)(b[i:])
+			if (binary.LittleEndian.Uint64(s[:8])^m.w[0])&m.m[0]|
+				(binary.LittleEndian.Uint64(s[8:16])^m.w[1])&m.m[1]|
 				(binary.LittleEndian.Uint64(s[16:])^m.w[2])&m.m[2] != 0 {
 				return i, false
 			}
@@ -98,7 +101,8 @@ func (p *Parser) replay(start int) (int, bool) {
 			}
 			if m.plain {
 				if t.direct {
-					p.metrics = append(p.metrics, Metric{Name: m.name, Value: f})
+					direct[j].Value = f // judgeTemplate sized it
+					j++
 				} else {
 					p.entries = append(p.entries, entry{nameOff: int(m.nameOff), nameEnd: int(m.nameEnd), value: f, kind: entMetric, top: true})
 				}
@@ -150,8 +154,8 @@ func (p *Parser) finishDirect(r *Record) bool {
 	}
 	r.Kind = p.tmpl.kind
 	p.resolvePosition(r)
-	if len(p.metrics) > 0 {
-		r.Metrics = p.metrics
+	if len(p.tmpl.metrics) > 0 {
+		r.Metrics = p.tmpl.metrics
 	}
 	r.Shape = p.tmpl.shape
 	return true
@@ -167,6 +171,12 @@ func (p *Parser) judgeTemplate(r *Record) {
 	t.kind, t.direct = r.Kind, p.isDirect(r)
 	if t.direct {
 		t.shape = shapes.Add(1)
+		t.metrics = t.metrics[:0]
+		for i := range t.members {
+			if m := &t.members[i]; m.number && m.plain {
+				t.metrics = append(t.metrics, Metric{Name: m.name})
+			}
+		}
 	}
 }
 
