@@ -166,6 +166,28 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 // go to strconv. ok is false for an invalid number or one with an
 // exponent of more than 4 digits.
 func readNumber(b []byte, i int) (f float64, next int, ok bool) {
+	if len(b)-i >= 24 {
+		// Away from the end of the line, the usual 3.817297 and 123 take
+		// two loads from a window whose bounds are checked once.
+		a := (*[24]byte)(b[i:])
+		w := binary.LittleEndian.Uint64(a[:8])
+		if n := digitCount(w); n == 1 || n > 1 && byte(w) != '0' {
+			if n < 8 {
+				switch c := a[n]; {
+				case c == '.':
+					w2 := binary.LittleEndian.Uint64(a[n+1 : n+9])
+					if m := digitCount(w2); m > 0 && n+m <= 8 && a[n+1+m]|0x20 != 'e' {
+						return float64(digitsValue(w&(1<<(8*n)-1)|w2<<(8*n), n+m)) / exactPow10[m], i + n + 1 + m, true
+					}
+				case c|0x20 != 'e':
+					return float64(digitsValue(w, n)), i + n, true
+				}
+			}
+			if f, j, ok := windowNumber(a, w, n); ok {
+				return f, i + j, true
+			}
+		}
+	}
 	start := i
 	neg := false
 	if i < len(b) && b[i] == '-' {
@@ -254,6 +276,46 @@ exponent:
 	// ParseFloat does not retain its argument, so the unsafe view is fine.
 	f, _ = strconv.ParseFloat(unsafe.String(&b[start], i-start), 64)
 	return f, i, true
+}
+
+// windowNumber converts the number at the start of a, whose first word w
+// starts with n > 0 digits, when it has at most 15 digits on each side of
+// an optional point and no exponent, as 1764115200.250 and 0.0002995008:
+// the mantissa is then below 2^53 and the power of ten exact. It returns
+// the number's length, or false to leave it to readNumber's general path.
+func windowNumber(a *[24]byte, w uint64, n int) (float64, int, bool) {
+	mant := digitsValue(w, n)
+	if n == 8 {
+		w = binary.LittleEndian.Uint64(a[8:16])
+		m := digitCount(w)
+		if m == 8 {
+			return 0, 0, false
+		}
+		mant = mant*pow10u64[m] + digitsValue(w, m)
+		n += m
+	}
+	if a[n] != '.' {
+		if a[n]|0x20 == 'e' {
+			return 0, 0, false
+		}
+		return float64(mant), n, true
+	}
+	w = binary.LittleEndian.Uint64(a[n+1 : n+9])
+	m := digitCount(w)
+	mant = mant*pow10u64[m] + digitsValue(w, m)
+	end := n + 1 + m
+	if m == 8 && n < 8 {
+		w = binary.LittleEndian.Uint64(a[n+9 : n+17])
+		k := digitCount(w)
+		mant = mant*pow10u64[k] + digitsValue(w, k)
+		m += k
+		end += k
+	}
+	// At most 19 digits: the mantissa did not wrap.
+	if m == 0 || n+m > 19 || end >= len(a) || a[end] >= '0' && a[end] <= '9' || a[end]|0x20 == 'e' || mant > 1<<53 {
+		return 0, 0, false
+	}
+	return float64(mant) / exactPow10[m], end, true
 }
 
 // moreDigits continues a run of digits at i after a full word of them.

@@ -12,7 +12,7 @@ import (
 // numberSuffixes follow a number in a line. The digit scanner reads 8
 // bytes at a time only while 8 bytes are left, so the bytes after the
 // number decide which path a digit run ends in.
-var numberSuffixes = []string{"", "}", ",\"a\":1}", ",\"abcdefghij\":1}", "e", ".", "0123456789"}
+var numberSuffixes = []string{"", "}", ",\"a\":1}", ",\"abcdefghij\":1}", ",\"a_key_of_24_bytes_or_more\":1}", "e", ".", "0123456789"}
 
 // checkNumber compares scanNumber on in, followed by each suffix, with
 // strconv.ParseFloat, bit for bit.
@@ -41,7 +41,9 @@ func TestNumbersMatchParseFloat(t *testing.T) {
 		"0.1234567890123456789", "1.7976931348623157e308", "1e309", "-1e400", "4.9e-324", "1e-400",
 		"100000000000000000000000", "0e10", "0.0e-999", "1E+2", "1e+022", "123.456e-7", "89884656743115795386465259539451236680898848947115328636715040578866337902750481566354238661203768010560056939935696678829394884407208311246423715319737062188883946712432742638151109800623047059726541476042502884419075341171231440736956555270413618581675255342293149119973622969239858152417678164812112068608",
 		"12345678", "123456789", "1234567.8", "0.12345678", "0.123456789", "87654321.12345678", "9007199254740991.5",
-		"0.00000001", "-99999999.99999999",
+		"0.00000001", "-99999999.99999999", "1234567.123456789012345", "123456789012345.12345678",
+		"9007199.254740993", "9007199254740993.0", "0.0000000000000001",
+		"1844674.407370955173945", // 22 digits whose value wraps to 12345 in a uint64
 	}
 	// Every length of digit run before and after the point, so runs end
 	// at every byte of an 8-byte word.
