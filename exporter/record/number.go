@@ -167,25 +167,10 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 // exponent of more than 4 digits.
 func readNumber(b []byte, i int) (f float64, next int, ok bool) {
 	if len(b)-i >= 24 {
-		// Away from the end of the line, the usual 3.817297 and 123 take
-		// two loads from a window whose bounds are checked once.
-		a := (*[24]byte)(b[i:])
-		w := binary.LittleEndian.Uint64(a[:8])
-		if n := digitCount(w); n == 1 || n > 1 && byte(w) != '0' {
-			if n < 8 {
-				switch c := a[n]; {
-				case c == '.':
-					w2 := binary.LittleEndian.Uint64(a[n+1 : n+9])
-					if m := digitCount(w2); m > 0 && n+m <= 8 && a[n+1+m]|0x20 != 'e' {
-						return float64(digitsValue(w&(1<<(8*n)-1)|w2<<(8*n), n+m)) / exactPow10[m], i + n + 1 + m, true
-					}
-				case c|0x20 != 'e':
-					return float64(digitsValue(w, n)), i + n, true
-				}
-			}
-			if f, j, ok := windowNumber(a, w, n); ok {
-				return f, i + j, true
-			}
+		// Away from the end of the line, numbers take loads from a window
+		// whose bounds are checked once.
+		if f, n, ok := windowNumber((*[24]byte)(b[i:])); ok {
+			return f, i + n, true
 		}
 	}
 	start := i
@@ -278,12 +263,32 @@ exponent:
 	return f, i, true
 }
 
-// windowNumber converts the number at the start of a, whose first word w
-// starts with n > 0 digits, when it has at most 15 digits on each side of
-// an optional point and no exponent, as 1764115200.250 and 0.0002995008:
-// the mantissa is then below 2^53 and the power of ten exact. It returns
-// the number's length, or false to leave it to readNumber's general path.
-func windowNumber(a *[24]byte, w uint64, n int) (float64, int, bool) {
+// windowNumber converts the number at the start of a when it has at most
+// 15 digits on each side of an optional point, no sign and no exponent,
+// as 3.817297, 123, 1764115200.250 and 0.0002995008: the mantissa is then
+// below 2^53 and the power of ten exact. It returns the number's length,
+// or false to leave the number to readNumber's general path. A leaf
+// function, so the usual numbers pay for no stack frame.
+func windowNumber(a *[24]byte) (float64, int, bool) {
+	w := binary.LittleEndian.Uint64(a[:8])
+	n := digitCount(w)
+	if n == 0 || n > 1 && byte(w) == '0' {
+		return 0, 0, false // a sign, no digit, or a leading zero
+	}
+	if n < 8 {
+		switch c := a[n]; {
+		case c == '.':
+			// The usual 3.817297: when the digits on both sides of the
+			// point fit in one word, put them together and convert them
+			// at once (at most 8 digits and 7 decimals: exact operands).
+			w2 := binary.LittleEndian.Uint64(a[n+1 : n+9])
+			if m := digitCount(w2); m > 0 && n+m <= 8 && a[n+1+m]|0x20 != 'e' {
+				return float64(digitsValue(w&(1<<(8*n)-1)|w2<<(8*n), n+m)) / exactPow10[m], n + 1 + m, true
+			}
+		case c|0x20 != 'e':
+			return float64(digitsValue(w, n)), n, true // an integer of at most 7 digits
+		}
+	}
 	mant := digitsValue(w, n)
 	if n == 8 {
 		w = binary.LittleEndian.Uint64(a[8:16])

@@ -96,8 +96,15 @@ func (p *Parser) replay(start int) (int, bool) {
 		var f float64
 		if m.number {
 			var ok bool
-			if f, i, ok = readNumber(b, i); !ok {
-				return i, false
+			if len(b)-i >= 24 {
+				var n int
+				f, n, ok = windowNumber((*[24]byte)(b[i:]))
+				i += n
+			}
+			if !ok {
+				if f, i, ok = readNumber(b, i); !ok {
+					return i, false
+				}
 			}
 			if m.plain {
 				if t.direct {
