@@ -50,6 +50,13 @@ type Parser struct {
 	longValue   numSlot
 }
 
+// clearSlots forgets the configured keys' values of the previous line.
+func (p *Parser) clearSlots() {
+	clear(p.strSlots)
+	clear(p.numSlots)
+	clear(p.timeSlots)
+}
+
 // frame is one open object or array.
 type frame struct {
 	obj     bool
@@ -153,6 +160,9 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	}
 	start := p.pos
 	if p.tmpl.ok {
+		if !p.tmpl.direct {
+			p.clearSlots() // a direct template reads only the slots it writes
+		}
 		// A line that fits the template is valid UTF-8: its text is
 		// copied from a valid line and its numbers are ASCII.
 		next, ok := p.replay(start)
@@ -176,6 +186,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	} else if p.tmpl.cooldown > 0 {
 		p.tmpl.cooldown--
 	}
+	p.clearSlots()
 	if !utf8.Valid(line) {
 		return p.fail(ReasonInvalidUTF8, firstInvalidUTF8(line), "invalid UTF-8")
 	}
@@ -246,9 +257,6 @@ func (p *Parser) reset(line []byte) {
 	p.fields = p.fields[:0]
 	p.infoOnly = 0
 	p.path = p.path[:0]
-	clear(p.strSlots)
-	clear(p.numSlots)
-	clear(p.timeSlots)
 	p.runName, p.longName, p.longValue = strSlot{}, strSlot{}, numSlot{}
 }
 

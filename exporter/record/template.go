@@ -28,6 +28,9 @@ type lineTemplate struct {
 	direct bool
 	kind   Kind
 	shape  uint64 // of a direct template's records
+	// The slots of a direct template's step, epoch and time members, or
+	// -1: replay writes them on every line, and no other slot is read.
+	stepSlot, epochSlot, timeSlot int
 	// metrics of a direct template's records: the names are fixed, so
 	// replay only writes the values.
 	metrics []Metric
@@ -126,7 +129,9 @@ func (p *Parser) replay(start int) (int, bool) {
 				s.top, s.topVal = num.finiteNumber(), f
 				continue
 			case clsTime:
-				if s := &p.timeSlots[m.idx]; isWallClock(f) && !s.entry {
+				// A direct template has one time member, so an entry of
+				// its key can only be a previous line's, not cleared.
+				if s := &p.timeSlots[m.idx]; isWallClock(f) && (t.direct || !s.entry) {
 					s.secs, s.ok = f, true
 					continue
 				}
@@ -159,8 +164,18 @@ func (p *Parser) finishDirect(r *Record) bool {
 			return false
 		}
 	}
-	r.Kind = p.tmpl.kind
-	p.resolvePosition(r)
+	t := &p.tmpl
+	r.Kind = t.kind
+	// As resolvePosition, from the only slots a direct line can fill.
+	if t.stepSlot >= 0 && p.stepSlots[t.stepSlot].top {
+		r.Step, r.HasStep = p.stepSlots[t.stepSlot].topVal, true
+	}
+	if t.epochSlot >= 0 && p.epochSlots[t.epochSlot].top {
+		r.Epoch, r.HasEpoch = p.epochSlots[t.epochSlot].topVal, true
+	}
+	if t.timeSlot >= 0 && p.timeSlots[t.timeSlot].ok {
+		r.Time, r.HasTime = p.timeSlots[t.timeSlot].secs, true
+	}
 	if len(p.tmpl.metrics) > 0 {
 		r.Metrics = p.tmpl.metrics
 	}
@@ -198,9 +213,26 @@ func (p *Parser) isDirect(r *Record) bool {
 		// from the plain number of the same name that may come with it.
 		return false
 	}
+	t := &p.tmpl
+	t.stepSlot, t.epochSlot, t.timeSlot = -1, -1, -1
 	k := 0
-	for i := range p.tmpl.members {
-		m := &p.tmpl.members[i]
+	for i := range t.members {
+		m := &t.members[i]
+		var slot *int
+		switch m.cls {
+		case clsStep:
+			slot = &t.stepSlot
+		case clsEpoch:
+			slot = &t.epochSlot
+		case clsTime:
+			slot = &t.timeSlot
+		}
+		if slot != nil {
+			if *slot >= 0 {
+				return false // two steps (say): resolvePosition picks
+			}
+			*slot = int(m.idx)
+		}
 		if !m.number || !m.plain {
 			continue
 		}

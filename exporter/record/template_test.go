@@ -159,6 +159,11 @@ func TestTemplateDirect(t *testing.T) {
 		{"slash and dot spell one name", `{"a/b":1,"a.b":2}`, `{"a/b":3,"a.b":4}`, false},
 		{"a time that is a metric", `{"time":0.25,"loss":2}`, `{"time":0.5,"loss":3}`, false},
 		{"a time that stops being one", `{"time":1764115200,"loss":2}`, `{"time":0.5,"loss":3}`, false},
+		{"two step keys", `{"step":1,"iter":1,"loss":2}`, `{"step":2,"iter":5,"loss":3}`, false},
+		{"a time key twice, first a metric", `{"time":0.5,"time":1764115200,"a":1}`, `{"time":0.25,"time":1764115201,"a":2}`, false},
+		{"two time keys", `{"time":1764115200,"ts":1764115200,"loss":2}`, `{"time":1764115201,"ts":1764115300,"loss":3}`, false},
+		{"an infinite step", `{"step":1,"epoch":2,"loss":2}`, `{"step":1e999,"epoch":-1e999,"loss":3}`, true},
+		{"a time in milliseconds", `{"time":1764115200,"loss":2}`, `{"time":1764115200123,"loss":3}`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := NewParser(Options{})
@@ -174,6 +179,30 @@ func TestTemplateDirect(t *testing.T) {
 				t.Errorf("direct template: %v, want %v", p.tmpl.direct, tc.direct)
 			}
 		})
+	}
+}
+
+// TestTemplateDirectKeepsNoStaleSlots: a direct template reads its step,
+// epoch and time slots without clearing the others first, so a line that
+// leaves other state behind (through the full path, with the same keys)
+// must not show in the next direct line.
+func TestTemplateDirectKeepsNoStaleSlots(t *testing.T) {
+	base := `{"time":1764115200,"step":1,"epoch":0,"a":1}`
+	lines := []string{
+		base, base,
+		`{"time":true,"step":"x","epoch":null,"a":1}`,
+		`{"time":1764115201,"step":2,"epoch":0,"a":2}`,
+		`{"time":"2026-12-01T06:00:00Z","step":3,"epoch":1,"a":3}`,
+		`{"time":1764115203,"step":4,"epoch":1,"a":4}`,
+	}
+	p := NewParser(Options{})
+	for i, line := range lines {
+		if got, want := outcome(p, []byte(line)), outcome(NewParser(Options{}), []byte(line)); got != want {
+			t.Fatalf("line %d %q:\ntemplated parser: %s\nfresh parser:     %s", i, line, got, want)
+		}
+	}
+	if !p.tmpl.ok || !p.tmpl.direct {
+		t.Fatalf("template ok %v, direct %v: the last line did not test a direct template", p.tmpl.ok, p.tmpl.direct)
 	}
 }
 
