@@ -157,14 +157,12 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 	return f, i, nil
 }
 
-// readNumber converts the JSON number at i in the same pass that checks
-// its grammar: digits are gathered 8 at a time into the mantissa while
-// they are scanned. With at most 19 digits, a mantissa of at most 2^53 and
-// a decimal exponent within ±22, both operands of one multiplication or
-// division are exact in a float64, so the result is the correctly rounded
-// one strconv.ParseFloat gives (Clinger's fast path). Other valid numbers
-// go to strconv. ok is false for an invalid number or one with an
-// exponent of more than 4 digits.
+// readNumber converts the JSON number at i and returns the position
+// after it, bit for bit as strconv.ParseFloat would; ok is false for an
+// invalid number or one with an exponent of more than 4 digits. Numbers
+// with a mantissa of at most 2^53 and a decimal exponent within ±22 are
+// converted by one exact multiplication or division (Clinger's fast path),
+// others by strconv.
 func readNumber(b []byte, i int) (f float64, next int, ok bool) {
 	if len(b)-i >= 24 {
 		// Away from the end of the line, numbers take loads from a window
@@ -173,6 +171,13 @@ func readNumber(b []byte, i int) (f float64, next int, ok bool) {
 			return f, i + n, true
 		}
 	}
+	return scanDigits(b, i)
+}
+
+// scanDigits is readNumber for numbers windowNumber does not take (near
+// the end of the line, negative, long): it checks the grammar while it
+// gathers the digits 8 at a time into the mantissa.
+func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 	start := i
 	neg := false
 	if i < len(b) && b[i] == '-' {
@@ -299,28 +304,58 @@ func windowNumber(a *[24]byte) (float64, int, bool) {
 		mant = mant*pow10u64[m] + digitsValue(w, m)
 		n += m
 	}
-	if a[n] != '.' {
-		if a[n]|0x20 == 'e' {
-			return 0, 0, false
+	m, end := 0, n // digits after the point; the end of the mantissa
+	if a[n] == '.' {
+		w = binary.LittleEndian.Uint64(a[n+1 : n+9])
+		m = digitCount(w)
+		mant = mant*pow10u64[m] + digitsValue(w, m)
+		end = n + 1 + m
+		if m == 8 && n < 8 {
+			w = binary.LittleEndian.Uint64(a[n+9 : n+17])
+			k := digitCount(w)
+			mant = mant*pow10u64[k] + digitsValue(w, k)
+			m += k
+			end += k
 		}
-		return float64(mant), n, true
-	}
-	w = binary.LittleEndian.Uint64(a[n+1 : n+9])
-	m := digitCount(w)
-	mant = mant*pow10u64[m] + digitsValue(w, m)
-	end := n + 1 + m
-	if m == 8 && n < 8 {
-		w = binary.LittleEndian.Uint64(a[n+9 : n+17])
-		k := digitCount(w)
-		mant = mant*pow10u64[k] + digitsValue(w, k)
-		m += k
-		end += k
+		if m == 0 || end >= len(a) || a[end]-'0' <= 9 {
+			return 0, 0, false // no digit after the point, or more than the window holds
+		}
 	}
 	// At most 19 digits: the mantissa did not wrap.
-	if m == 0 || n+m > 19 || end >= len(a) || a[end] >= '0' && a[end] <= '9' || a[end]|0x20 == 'e' || mant > 1<<53 {
+	if n+m > 19 || mant > 1<<53 {
 		return 0, 0, false
 	}
-	return float64(mant) / exactPow10[m], end, true
+	exp := -m
+	if a[end]|0x20 == 'e' {
+		// An exponent of 1 to 3 digits, with its end inside the window.
+		if end > len(a)-6 {
+			return 0, 0, false
+		}
+		j := end + 1
+		neg := a[j] == '-'
+		if neg || a[j] == '+' {
+			j++
+		}
+		e := 0
+		for k := j; j < k+3 && a[j]-'0' <= 9; j++ {
+			e = e*10 + int(a[j]-'0')
+		}
+		if j == end+1 || a[j-1]-'0' > 9 || a[j]-'0' <= 9 {
+			return 0, 0, false // no digit, or more than 3
+		}
+		if neg {
+			e = -e
+		}
+		exp, end = exp+e, j
+	}
+	if exp < -22 || exp > 22 {
+		return 0, 0, false
+	}
+	f := float64(mant)
+	if exp < 0 {
+		return f / exactPow10[-exp], end, true
+	}
+	return f * exactPow10[exp], end, true
 }
 
 // moreDigits continues a run of digits at i after a full word of them.

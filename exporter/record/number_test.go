@@ -113,3 +113,34 @@ func TestLeadingDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowAgreesWithScan: the window reader takes a number only when it
+// gives what the general path gives (value, end and validity), for random
+// strings of number characters, valid or not, followed by enough bytes
+// that the window applies.
+func TestWindowAgreesWithScan(t *testing.T) {
+	inputs := []string{
+		"1e5", "1.5E+022", "2.5e-7", "1e0001", "12345678e-3", "123456789012345e10", "5.091514e-05",
+		"1.5e", "1.5e+", "1.e5", "01.5", "00", "1.5.3", "1e5.3", "1e-23", "1e23", "9007199254740993e-3",
+		"123456789012345678901234", "0.000000000000000000001", "1234567.1234567890123456",
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "0123456789012345678901234567890123456789.eE+-"
+	for range 200000 {
+		b := make([]byte, 1+rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, in := range inputs {
+		for _, suffix := range []string{`,"a_key_of_24_bytes_or_more":1}`, "}" + strings.Repeat(" ", 30)} {
+			b := []byte(in + suffix)
+			f, next, ok := readNumber(b, 0)
+			wf, wnext, wok := scanDigits(b, 0)
+			if ok != wok || ok && (next != wnext || math.Float64bits(f) != math.Float64bits(wf)) {
+				t.Fatalf("readNumber(%q) = %v, %d, %v; scanDigits: %v, %d, %v", b, f, next, ok, wf, wnext, wok)
+			}
+		}
+	}
+}

@@ -105,7 +105,7 @@ func (p *Parser) replay(start int) (int, bool) {
 				i += n
 			}
 			if !ok {
-				if f, i, ok = readNumber(b, i); !ok {
+				if f, i, ok = scanDigits(b, i); !ok {
 					return i, false
 				}
 			}
