@@ -96,6 +96,12 @@ func (p *Parser) replay(start int) (int, bool) {
 		}
 		delta := int32(i) - m.base
 		i += int(m.textLen)
+		if !m.number && t.direct && (m.plain || m.cls == clsType) {
+			// A string or literal fixed by the text: a direct line reads
+			// neither the type slot nor string fields (and the template's
+			// line had no other metrics than its plain numbers).
+			continue
+		}
 		var f float64
 		if m.number {
 			var ok bool
