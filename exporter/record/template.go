@@ -96,10 +96,11 @@ func (p *Parser) replay(start int) (int, bool) {
 		}
 		delta := int32(i) - m.base
 		i += int(m.textLen)
-		if !m.number && t.direct && (m.plain || m.cls == clsType) {
+		if !m.number && t.direct && p.memo.distinct && (m.plain || m.cls == clsType) {
 			// A string or literal fixed by the text: a direct line reads
-			// neither the type slot nor string fields (and the template's
-			// line had no other metrics than its plain numbers).
+			// neither the type slot nor string fields. With distinct keys
+			// it is no metric either (a later true would be, for an
+			// earlier number of its name).
 			continue
 		}
 		var f float64

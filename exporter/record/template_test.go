@@ -159,6 +159,7 @@ func TestTemplateDirect(t *testing.T) {
 		{"slash and dot spell one name", `{"a/b":1,"a.b":2}`, `{"a/b":3,"a.b":4}`, false},
 		{"a time that is a metric", `{"time":0.25,"loss":2}`, `{"time":0.5,"loss":3}`, false},
 		{"a time that stops being one", `{"time":1764115200,"loss":2}`, `{"time":0.5,"loss":3}`, false},
+		{"a key twice, a number then true", `{"a":0,"a":true}`, `{"a":5,"a":true}`, false},
 		{"two step keys", `{"step":1,"iter":1,"loss":2}`, `{"step":2,"iter":5,"loss":3}`, false},
 		{"a time key twice, first a metric", `{"time":0.5,"time":1764115200,"a":1}`, `{"time":0.25,"time":1764115201,"a":2}`, false},
 		{"two time keys", `{"time":1764115200,"ts":1764115200,"loss":2}`, `{"time":1764115201,"ts":1764115300,"loss":3}`, false},
