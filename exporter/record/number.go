@@ -164,14 +164,25 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 // converted by one exact multiplication or division (Clinger's fast path),
 // others by strconv.
 func readNumber(b []byte, i int) (f float64, next int, ok bool) {
+	// Numbers take loads from a window whose bounds are checked once.
+	var n int
 	if len(b)-i >= 24 {
-		// Away from the end of the line, numbers take loads from a window
-		// whose bounds are checked once.
-		if f, n, ok := windowNumber((*[24]byte)(b[i:])); ok {
-			return f, i + n, true
-		}
+		f, n, ok = windowNumber((*[24]byte)(b[i:]))
+	} else {
+		f, n, ok = windowNumber(padded(b[i:]))
+	}
+	if ok {
+		return f, i + n, true
 	}
 	return scanDigits(b, i)
+}
+
+// padded returns the first bytes of b, fewer than 24, followed by zero
+// bytes, which end a number as the end of b does.
+func padded(b []byte) *[24]byte {
+	var a [24]byte
+	copy(a[:], b)
+	return &a
 }
 
 // scanDigits is readNumber for numbers windowNumber does not take (near

@@ -117,7 +117,7 @@ func TestLeadingDigits(t *testing.T) {
 // TestWindowAgreesWithScan: the window reader takes a number only when it
 // gives what the general path gives (value, end and validity), for random
 // strings of number characters, valid or not, followed by enough bytes
-// that the window applies.
+// that the window applies, or by too few (a padded window).
 func TestWindowAgreesWithScan(t *testing.T) {
 	inputs := []string{
 		"1e5", "1.5E+022", "2.5e-7", "1e0001", "12345678e-3", "123456789012345e10", "5.091514e-05",
@@ -134,7 +134,7 @@ func TestWindowAgreesWithScan(t *testing.T) {
 		inputs = append(inputs, string(b))
 	}
 	for _, in := range inputs {
-		for _, suffix := range []string{`,"a_key_of_24_bytes_or_more":1}`, "}" + strings.Repeat(" ", 30)} {
+		for _, suffix := range []string{`,"a_key_of_24_bytes_or_more":1}`, "}" + strings.Repeat(" ", 30), "", "}", "\x00"} {
 			b := []byte(in + suffix)
 			f, next, ok := readNumber(b, 0)
 			wf, wnext, wok := scanDigits(b, 0)

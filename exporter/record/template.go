@@ -106,11 +106,13 @@ func (p *Parser) replay(start int) (int, bool) {
 		var f float64
 		if m.number {
 			var ok bool
+			var n int
 			if len(b)-i >= 24 {
-				var n int
 				f, n, ok = windowNumber((*[24]byte)(b[i:]))
-				i += n
+			} else {
+				f, n, ok = windowNumber(padded(b[i:]))
 			}
+			i += n
 			if !ok {
 				if f, i, ok = scanDigits(b, i); !ok {
 					return i, false
