@@ -164,8 +164,12 @@ func (r *Run) setMetrics(metrics []record.Metric, key, prefix, where string, tra
 		cache.reset(r)
 	}
 	if shape != 0 && cache != nil && cache.shape == shape && len(metrics) <= len(cache.gauges) {
-		for i := range metrics {
-			r.setGauge(cache.gauges[i], metrics[i].Value)
+		for i, g := range cache.gauges[:len(metrics)] {
+			if v := metrics[i].Value; g.best == nil && g.watch == nil && isFinite(v) {
+				g.value = v // all setGauge would do, without the call
+			} else {
+				r.setGauge(g, v)
+			}
 		}
 		return
 	}
