@@ -378,7 +378,7 @@ func (t *stepTracker) rememberOffset(epoch float64) {
 	}
 }
 
-func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+func isFinite(f float64) bool { return math.Abs(f) <= math.MaxFloat64 } // false for NaN and ±Inf
 
 // shapeCache remembers the series of the previous metric record of a file.
 // Consecutive records mostly carry the same keys in the same order, so a

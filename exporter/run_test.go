@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"math"
 	"testing"
 
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
@@ -80,4 +81,19 @@ func TestStepTracker(t *testing.T) {
 // recordWith is a metric record holding one metric.
 func recordWith(name string, v float64) record.Record {
 	return record.Record{Kind: record.KindMetric, Metrics: []record.Metric{{Name: []byte(name), Value: v}}}
+}
+
+func TestIsFinite(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want bool
+	}{
+		{0, true}, {math.Copysign(0, -1), true}, {1.5, true}, {-2, true},
+		{math.MaxFloat64, true}, {-math.MaxFloat64, true}, {math.SmallestNonzeroFloat64, true},
+		{math.NaN(), false}, {math.Inf(1), false}, {math.Inf(-1), false},
+	} {
+		if got := isFinite(tc.v); got != tc.want {
+			t.Errorf("isFinite(%v) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
 }
