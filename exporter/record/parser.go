@@ -142,7 +142,8 @@ func NewParser(opts Options) *Parser {
 
 // Parse resets r and fills it from line: one JSON object, optionally
 // preceded by a UTF-8 BOM and surrounded by whitespace (a trailing "\r" is
-// fine). The slices in r are valid until the next call of Parse on p.
+// fine). The slices in r are valid until the next call of Parse on p, and
+// read-only: the parser keeps using what they point to.
 // Blank lines return ErrEmpty; other failures return an *Error, after which
 // the content of r is unspecified.
 func (p *Parser) Parse(line []byte, r *Record) error {
