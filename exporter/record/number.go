@@ -272,6 +272,11 @@ exponent:
 		}
 		return signed(f, neg), i, true
 	}
+	if digits <= 19 {
+		if f, ok := mulPow10(mant, exp, neg); ok {
+			return f, i, true
+		}
+	}
 	// The grammar is checked, so the only possible error is ErrRange, and
 	// then f is ±Inf or 0: exactly what the number means to a gauge.
 	// ParseFloat does not retain its argument, so the unsafe view is fine.

@@ -1,0 +1,76 @@
+package record
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestMulPow10 checks the Eisel-Lemire conversion against strconv, bit for
+// bit, on random mantissas of up to 19 digits with exponents over the
+// whole table and on the shortest forms of float64s and float32s; and
+// that it decides nearly all of them itself rather than deferring to
+// strconv, so that the comparison tests something.
+func TestMulPow10(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	decided, total := 0, 0
+	check := func(mant uint64, exp10 int, neg bool) {
+		t.Helper()
+		total++
+		f, ok := mulPow10(mant, exp10, neg)
+		if !ok {
+			return
+		}
+		decided++
+		s := strconv.FormatUint(mant, 10) + "e" + strconv.Itoa(exp10)
+		if neg {
+			s = "-" + s
+		}
+		want, _ := strconv.ParseFloat(s, 64)
+		if math.Float64bits(f) != math.Float64bits(want) {
+			t.Fatalf("mulPow10(%d, %d, %v) = %v (%#x), strconv: %v (%#x)", mant, exp10, neg, f, math.Float64bits(f), want, math.Float64bits(want))
+		}
+	}
+	// Mantissa and exponent of the shortest decimal form of f.
+	split := func(s string) (uint64, int) {
+		var mant uint64
+		exp, dot, i := 0, -1, 0
+		for ; i < len(s) && s[i] != 'e'; i++ {
+			if s[i] == '.' {
+				dot = i
+				continue
+			}
+			mant = mant*10 + uint64(s[i]-'0')
+			if dot >= 0 {
+				exp--
+			}
+		}
+		if i < len(s) {
+			e, _ := strconv.Atoi(s[i+1:])
+			exp += e
+		}
+		return mant, exp
+	}
+	for range 100000 {
+		check(rng.Uint64()>>rng.UintN(64), minPow10+rng.IntN(maxPow10-minPow10+1), rng.IntN(2) == 0)
+		x := math.Float64frombits(rng.Uint64() &^ (1 << 63))
+		if !math.IsNaN(x) && !math.IsInf(x, 0) && x != 0 {
+			mant, exp := split(strconv.FormatFloat(x, 'e', -1, 64))
+			check(mant, exp, false)
+		}
+		y := float64(float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(20)-10))))
+		if y > 0 {
+			mant, exp := split(strconv.FormatFloat(y, 'e', -1, 64))
+			check(mant, exp, false)
+		}
+	}
+	// Exactly half-way between two float64s: 2^53+1, and the same scaled.
+	check(9007199254740993, 0, false)
+	check(90071992547409930, -1, false)
+	check(0, 5, false)
+	if decided < total*9/10 {
+		t.Fatalf("mulPow10 decided %d of %d conversions itself; want most", decided, total)
+	}
+	t.Logf("decided %d of %d", decided, total)
+}
