@@ -231,17 +231,25 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
-		v, m := leadingDigits(load8(b, i))
-		if m == 0 {
+		fracStart, first := i, i
+		if mant == 0 {
+			// In 0.0003009999927598983 the zeros are no digits of the
+			// mantissa: the exact paths take 16 digits, not 20.
+			for first < len(b) && b[first] == '0' {
+				first++
+			}
+			digits = 0
+		}
+		v, m := leadingDigits(load8(b, first))
+		if m == 0 && first == fracStart {
 			return 0, i, false
 		}
 		mant = mant*pow10u64[m&15] + v
-		fracStart := i
-		i += m
+		i = first + m
 		if m == 8 {
 			i, mant, _ = moreDigits(b, i, mant, 0)
 		}
-		digits += i - fracStart
+		digits += i - first
 		exp = fracStart - i
 	}
 exponent:
