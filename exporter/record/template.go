@@ -96,11 +96,12 @@ func (p *Parser) replay(start int) (int, bool) {
 		}
 		delta := int32(i) - m.base
 		i += int(m.textLen)
-		if !m.number && t.direct && p.memo.distinct && (m.plain || m.cls == clsType) {
-			// A string or literal fixed by the text: a direct line reads
-			// neither the type slot nor string fields. With distinct keys
-			// it is no metric either (a later true would be, for an
-			// earlier number of its name).
+		if !m.number && t.direct && p.memo.distinct && (m.plain && !m.value.numeric() || m.cls == clsType) {
+			// A string or null fixed by the text: a direct line reads
+			// neither the type slot nor string fields. true, NaN and the
+			// like are metrics, and may be the value of a number's name
+			// once a prefix makes "a" and "train.a" one name: they go
+			// through topValueOf, so finishDirect sees them.
 			continue
 		}
 		var f float64
