@@ -232,9 +232,10 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 	if i < len(b) && b[i] == '.' {
 		i++
 		fracStart, first := i, i
-		if mant == 0 {
+		if digits == 1 && mant == 0 {
 			// In 0.0003009999927598983 the zeros are no digits of the
-			// mantissa: the exact paths take 16 digits, not 20.
+			// mantissa: the exact paths take 16 digits, not 20. (Not
+			// mant == 0 alone: 10^64 wraps to 0 in a uint64.)
 			for first < len(b) && b[first] == '0' {
 				first++
 			}
