@@ -333,6 +333,10 @@ func FuzzTemplate(f *testing.F) {
 	f.Add([]byte(`{"it":1,"step":5,"wall":1764115200,"split":"val","loss":1,"t/x":3,"t.x":4}`), []byte{0, 5, 0, 7}, byte(2), byte(2))
 	f.Add([]byte(`{"mode":"train","loss":1,"train.loss":2}`), []byte{3, 4}, byte(1), byte(0))
 	f.Add([]byte("\xEF\xBB\xBF {\"a\" : 1 , \"b\":\"\\u00e9\", \"c\":2 }\r"), []byte{3, 4}, byte(0), byte(3))
+	// A literal that, once the prefix joins the names, is the value of a
+	// number's name (found in review).
+	f.Add([]byte(`{"prefix":"train","train.a":1,"a":true}`), []byte{1, 0}, byte(0), byte(0))
+	f.Add([]byte(`{"_type":"train","train.a":1,"a":NaN,"b":null}`), []byte{1, 0}, byte(0), byte(1))
 	f.Fuzz(func(t *testing.T, line, pick []byte, opt, order byte) {
 		opts := holeOptions[int(opt)%len(holeOptions)]
 		v := withHoles(line, pick)
