@@ -67,6 +67,16 @@ func digitsValue(w uint64, n int) uint64 {
 	return ((d&0x000000FF000000FF)*(100+1000000<<32) + (d>>16&0x000000FF000000FF)*(1+10000<<32)) >> 32
 }
 
+// exactValue returns mant·10^exp for mant <= 2^53 and |exp| <= 22: both
+// operands of the one multiplication or division are exact in a float64,
+// so the result is correctly rounded (Clinger's fast path).
+func exactValue(mant uint64, exp int) float64 {
+	if exp < 0 {
+		return float64(mant) / exactPow10[-exp]
+	}
+	return float64(mant) * exactPow10[exp]
+}
+
 func signed(f float64, neg bool) float64 {
 	if neg {
 		return -f
@@ -142,13 +152,7 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 		exp += e
 	}
 	if digits <= 19 && mant <= 1<<53 && -22 <= exp && exp <= 22 {
-		f := float64(mant)
-		if exp < 0 {
-			f /= exactPow10[-exp]
-		} else {
-			f *= exactPow10[exp]
-		}
-		return signed(f, neg), i, nil
+		return signed(exactValue(mant, exp), neg), i, nil
 	}
 	// The grammar is checked, so the only possible error is ErrRange, and
 	// then f is ±Inf or 0: exactly what the number means to a gauge.
@@ -160,21 +164,23 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 // readNumber converts the JSON number at i and returns the position
 // after it, bit for bit as strconv.ParseFloat would; ok is false for an
 // invalid number or one with an exponent of more than 4 digits. Numbers
-// with a mantissa of at most 2^53 and a decimal exponent within ±22 are
-// converted by one exact multiplication or division (Clinger's fast path),
-// others by strconv.
+// with a mantissa of at most 2^53 and a decimal exponent within ±22 take
+// exactValue, other mantissas of up to 19 digits mulPow10, the rest (and
+// what mulPow10 cannot decide) strconv.
 func readNumber(b []byte, i int) (f float64, next int, ok bool) {
-	// Numbers take loads from a window whose bounds are checked once.
-	var n int
-	if len(b)-i >= 24 {
-		f, n, ok = windowNumber((*[24]byte)(b[i:]))
-	} else {
-		f, n, ok = windowNumber(padded(b[i:]))
-	}
-	if ok {
+	if f, n, ok := windowAt(b, i); ok {
 		return f, i + n, true
 	}
 	return scanDigits(b, i)
+}
+
+// windowAt is windowNumber for the number at b[i:]: numbers take loads
+// from a window whose bounds are checked once, padded near the line's end.
+func windowAt(b []byte, i int) (float64, int, bool) {
+	if len(b)-i >= 24 {
+		return windowNumber((*[24]byte)(b[i:]))
+	}
+	return windowNumber(padded(b[i:]))
 }
 
 // padded returns the first bytes of b, fewer than 24, followed by zero
@@ -194,38 +200,19 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 	if i < len(b) && b[i] == '-' {
 		neg = true
 		i++
+		// The usual short numbers are the window's, after the sign.
+		if f, n, ok := windowAt(b, i); ok {
+			return -f, i + n, true
+		}
 	}
 	w := load8(b, i)
 	n := digitCount(w)
 	if n == 0 || n > 1 && w&0xFF == '0' {
 		return 0, i, false // no digit, or a leading zero
 	}
-	var mant uint64
+	mant := digitsValue(w, n)
 	digits, exp := n, 0
-	if n < 8 && byte(w>>(8*n)) == '.' {
-		// The usual 3.817297: when the digits on both sides of the point
-		// fit in one word, put them together and convert them at once.
-		w2 := load8(b, i+n+1)
-		m := digitCount(w2)
-		if m == 0 {
-			return 0, i + n + 1, false
-		}
-		if n+m <= 8 {
-			mant = digitsValue(w&(1<<(8*n)-1)|w2<<(8*n), n+m)
-			i += n + 1 + m
-			if i >= len(b) || b[i]|0x20 != 'e' {
-				// At most 8 digits and 7 decimals: exact operands.
-				return signed(float64(mant)/exactPow10[m], neg), i, true
-			}
-			digits, exp = n+m, -m
-			goto exponent
-		}
-	}
-	mant = digitsValue(w, n)
 	i += n
-	if n < 8 && byte(w>>(8*n)) != '.' && byte(w>>(8*n))|0x20 != 'e' {
-		return signed(float64(mant), neg), i, true // an integer of at most 7 digits
-	}
 	if n == 8 {
 		i, mant, digits = moreDigits(b, i, mant, digits)
 	}
@@ -253,7 +240,6 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 		digits += i - first
 		exp = fracStart - i
 	}
-exponent:
 	if i < len(b) && b[i]|0x20 == 'e' {
 		i++
 		expNeg := false
@@ -273,13 +259,7 @@ exponent:
 		}
 	}
 	if digits <= 19 && mant <= 1<<53 && -22 <= exp && exp <= 22 {
-		f := float64(mant)
-		if exp < 0 {
-			f /= exactPow10[-exp]
-		} else {
-			f *= exactPow10[exp]
-		}
-		return signed(f, neg), i, true
+		return signed(exactValue(mant, exp), neg), i, true
 	}
 	if digits <= 19 {
 		if f, ok := mulPow10(mant, exp, neg); ok {
@@ -294,11 +274,11 @@ exponent:
 }
 
 // windowNumber converts the number at the start of a when it has at most
-// 15 digits on each side of an optional point, no sign and no exponent,
-// as 3.817297, 123, 1764115200.250 and 0.0002995008: the mantissa is then
-// below 2^53 and the power of ten exact. It returns the number's length,
-// or false to leave the number to readNumber's general path. A leaf
-// function, so the usual numbers pay for no stack frame.
+// 15 digits on each side of an optional point, no sign and an exponent of
+// at most 3 digits, and exactValue can take it: 3.817297, 123,
+// 1764115200.250, 0.0002995008, 5.091514e-05. It returns the number's
+// length, or false to leave the number to scanDigits. A leaf function, so
+// the usual numbers pay for no stack frame.
 func windowNumber(a *[24]byte) (float64, int, bool) {
 	w := binary.LittleEndian.Uint64(a[:8])
 	n := digitCount(w)
@@ -376,11 +356,7 @@ func windowNumber(a *[24]byte) (float64, int, bool) {
 	if exp < -22 || exp > 22 {
 		return 0, 0, false
 	}
-	f := float64(mant)
-	if exp < 0 {
-		return f / exactPow10[-exp], end, true
-	}
-	return f * exactPow10[exp], end, true
+	return exactValue(mant, exp), end, true
 }
 
 // moreDigits continues a run of digits at i after a full word of them.

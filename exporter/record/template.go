@@ -108,6 +108,8 @@ func (p *Parser) replay(start int) (int, bool) {
 		if m.number {
 			var ok bool
 			var n int
+			// windowAt, written out: it is not inlined, and a call more
+			// per number costs about 150 instructions a line.
 			if len(b)-i >= 24 {
 				f, n, ok = windowNumber((*[24]byte)(b[i:]))
 			} else {
