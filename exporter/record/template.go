@@ -60,7 +60,6 @@ type templateMember struct {
 	cls              keyClass
 	idx              uint8
 	nameOff, nameEnd int32
-	name             []byte // arena[nameOff:nameEnd], for direct templates
 }
 
 // Bounds of a template: longer lines or more members are not templated.
@@ -208,7 +207,10 @@ func (p *Parser) judgeTemplate(r *Record) {
 		t.metrics = t.metrics[:0]
 		for i := range t.members {
 			if m := &t.members[i]; m.number && m.plain {
-				t.metrics = append(t.metrics, Metric{Name: m.name})
+				// The memo's names stay at the start of the arena while
+				// the template lives; should the arena grow, this slice
+				// keeps the old array, whose bytes do not change.
+				t.metrics = append(t.metrics, Metric{Name: p.arena[m.nameOff:m.nameEnd:m.nameEnd]})
 			}
 		}
 	}
@@ -296,10 +298,6 @@ func (p *Parser) learnTemplate(start int) {
 		mk := &p.memo.keys[k]
 		m := templateMember{base: int32(from), cls: mk.cls, idx: mk.idx, nameOff: mk.nameOff, nameEnd: mk.nameEnd}
 		m.plain = plainMetricKey(mk.cls, int(mk.rawEnd-mk.rawOff))
-		// The memo's names stay at the start of the arena while the
-		// template lives; should the arena grow, this slice keeps the old
-		// array, whose bytes do not change.
-		m.name = p.arena[mk.nameOff:mk.nameEnd:mk.nameEnd]
 		m.key = strRef{start: int32(i + 1), end: int32(i + 1 + int(mk.rawEnd-mk.rawOff))}
 		i = skipSpace(b, int(m.key.end)+1) // at the ':'
 		i = skipSpace(b, i+1)
@@ -324,7 +322,7 @@ func (p *Parser) learnTemplate(start int) {
 	t.ok = true
 }
 
-// templateMissed notes a line the template did not fit.
+// missed notes a line the template did not fit.
 func (t *lineTemplate) missed() {
 	if t.misses++; t.misses >= maxTemplateMisses {
 		t.ok, t.misses, t.cooldown = false, 0, templateCooldown
