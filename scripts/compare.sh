@@ -12,7 +12,11 @@ if [[ ! $records =~ ^[1-9][0-9]*$ ]]; then
 	echo "usage: $0 [RECORDS]   (a positive number, default 1000000)" >&2
 	exit 2
 fi
-runs=3 # best of this many for every tool
+runs=${RUNS:-5} # every tool runs this many times; the table shows the median
+if [[ ! $runs =~ ^[1-9][0-9]*$ ]]; then
+	echo "compare.sh: RUNS must be a positive number, not '$runs'" >&2
+	exit 2
+fi
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 progs=$repo/scripts/compare
 mtail=${MTAIL:-mtail}
@@ -40,22 +44,28 @@ ensure_mtail
 work=$(mktemp -d "${TMPDIR:-/tmp}/jsonl-compare.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# seconds CMD...: wall seconds of the fastest of $runs runs of CMD, whose
+# median: the median of the numbers on stdin, one a line, then the lowest
+# and the highest ("median min max").
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) exit 1
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.6f %.6f %.6f\n", m, v[1], v[NR]
+	}'
+}
+
+# seconds CMD...: "median min max" wall seconds of $runs runs of CMD, whose
 # output goes to $work/out and $work/err (the last run's is kept for checks).
 seconds() {
-	local best="" start t i
+	local start i
 	for ((i = 0; i < runs; i++)); do
 		start=$EPOCHREALTIME
 		"$@" >"$work/out" 2>"$work/err" || die "failed: $* ($(tail -n 3 "$work/err"))"
-		t=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f", b - a }')
-		if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$t
-		fi
-	done
-	echo "$best"
+		awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f\n", b - a }'
+	done | median
 }
 
-# bench NAME CPU: seconds per op of the fastest of $runs runs of a Go
+# bench NAME CPU: "median min max" seconds per op of $runs runs of a Go
 # benchmark of the exporter package, reading the generated file.
 bench() {
 	local out
@@ -64,7 +74,7 @@ bench() {
 		die "benchmark $1 failed: $out"
 	awk -v name="$1" '$1 ~ "^" name "(-[0-9]+)?$" {
 		for (i = 2; i < NF; i++) if ($(i + 1) == "ns/op") print $i / 1e9
-	}' <<<"$out" | sort -g | head -n 1 | grep . || die "no result for $1 in: $out"
+	}' <<<"$out" | median || die "no result for $1 in: $out"
 }
 
 # mtail_run PROG: one-shot mtail over the log; its HTTP listener (kept on
@@ -95,43 +105,47 @@ lines=$(wc -l <"$log")
 [[ $lines == "$records" ]] || die "generated $lines lines, asked for $records"
 cat "$log" >/dev/null # warm the page cache: every tool reads from memory
 
-echo "timing wc -l, mtail, encoding/json, jsonl-exporter (best of $runs each)..." >&2
-t_wc=$(seconds wc -l "$log")
-t_mtail=$(seconds mtail_run training.mtail)
+echo "timing wc -l, mtail, encoding/json, jsonl-exporter (median of $runs runs each)..." >&2
+wc=($(seconds wc -l "$log"))
+mtail2=($(seconds mtail_run training.mtail))
 mtail_check training.mtail
-t_mtail_all=$(seconds mtail_run training_all.mtail)
+mtail_all=($(seconds mtail_run training_all.mtail))
 mtail_check training_all.mtail
-t_json=$(bench BenchmarkStdlibJSONMap 1)
-t_exp1=$(bench BenchmarkCatchUp 1)
+json=($(bench BenchmarkStdlibJSONMap 1))
+exp1=($(bench BenchmarkCatchUp 1))
 cpus=$(nproc)
 if ((cpus > 1)); then
-	t_expn=$(bench BenchmarkCatchUp "$cpus")
+	expn=($(bench BenchmarkCatchUp "$cpus"))
 fi
 
-echo "machine: $cpus CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
+echo "machine: $cpus CPUs, $(awk -F'\t*: ' '$1 == "model name" { n = $2 } $1 == "cpu family" { f = $2 } $1 == "model" { m = $2 }
+		END { printf "%s (family %s, model %s)", n, f, m }' /proc/cpuinfo)," \
 	"$(go version | awk '{ print $3 }'), $("$mtail" --version | head -n 1 | awk '{ print $1, $2, $3 }'), $(date -u '+%Y-%m-%dT%H:%M:%SZ')"
 echo "file: $records records, $size bytes ($(awk -v s="$size" -v r="$records" 'BEGIN { printf "%.0f", s / r }') bytes/record), page cache warm"
 echo
 
-row() { # row TOOL SECONDS
-	awk -v tool="$1" -v t="$2" -v size="$size" -v n="$records" \
+t_wc=${wc[0]} t_mtail=${mtail2[0]} t_json=${json[0]} t_exp1=${exp1[0]}
+
+row() { # row TOOL MEDIAN LOWEST HIGHEST
+	awk -v tool="$1" -v t="$2" -v lo="$3" -v hi="$4" -v size="$size" -v n="$records" \
 		-v mtail="$t_mtail" -v json="$t_json" -v wc="$t_wc" 'BEGIN {
-		printf "| %-42s | %8.3f | %9.1f | %12.0f | %11.2f | %18.2f | %17.2f |\n",
-			tool, t, size / 1e6 / t, n / t, mtail / t, json / t, t / wc
+		printf "| %-42s | %8.3f | %15s | %9.1f | %12.0f | %11.2f | %18.2f | %17.2f |\n",
+			tool, t, sprintf("%.3f-%.3f", lo, hi), size / 1e6 / t, n / t, mtail / t, json / t, t / wc
 	}'
 }
-printf "| %-42s | %8s | %9s | %12s | %11s | %18s | %17s |\n" \
-	tool seconds MB/s records/s "x vs mtail" "x vs encoding/json" "x of wc -l time"
-echo "|--------------------------------------------|----------|-----------|--------------|-------------|--------------------|-------------------|"
-row "wc -l" "$t_wc"
-row "mtail one-shot, 2 regexes (training.mtail)" "$t_mtail"
-row "mtail one-shot, 11 regexes (training_all)" "$t_mtail_all"
-row "encoding/json into map[string]any, 1 CPU" "$t_json"
-row "jsonl-exporter catch-up, GOMAXPROCS=1" "$t_exp1"
+printf "| %-42s | %8s | %15s | %9s | %12s | %11s | %18s | %17s |\n" \
+	tool seconds "lowest-highest" MB/s records/s "x vs mtail" "x vs encoding/json" "x of wc -l time"
+echo "|--------------------------------------------|----------|-----------------|-----------|--------------|-------------|--------------------|-------------------|"
+row "wc -l" "${wc[@]}"
+row "mtail one-shot, 2 regexes (training.mtail)" "${mtail2[@]}"
+row "mtail one-shot, 11 regexes (training_all)" "${mtail_all[@]}"
+row "encoding/json into map[string]any, 1 CPU" "${json[@]}"
+row "jsonl-exporter catch-up, GOMAXPROCS=1" "${exp1[@]}"
 if ((cpus > 1)); then
-	row "jsonl-exporter catch-up, GOMAXPROCS=$cpus" "$t_expn"
+	row "jsonl-exporter catch-up, GOMAXPROCS=$cpus" "${expn[@]}"
 fi
 echo
+echo "seconds: median of $runs runs; the other columns are computed from the medians."
 echo "x vs mtail / encoding/json: their seconds / this row's (higher is faster);"
 echo "x of wc -l time: this row's seconds / wc -l's (lower is faster); mtail = the 2-regex program."
 
