@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"strconv"
 	"unsafe"
@@ -168,7 +169,12 @@ func (p *Parser) scanNumber(i int) (float64, int, error) {
 // exactValue, other mantissas of up to 19 digits mulPow10, the rest (and
 // what mulPow10 cannot decide) strconv.
 func readNumber(b []byte, i int) (f float64, next int, ok bool) {
-	if f, n, ok := windowAt(b, i); ok {
+	f, n, ok := windowAt(b, i)
+	if ok {
+		return f, i + n, true
+	}
+	if n != 0 {
+		f, n = handedOff(b, i, f, n, false)
 		return f, i + n, true
 	}
 	return scanDigits(b, i)
@@ -201,8 +207,13 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 		neg = true
 		i++
 		// The usual short numbers are the window's, after the sign.
-		if f, n, ok := windowAt(b, i); ok {
+		f, n, ok := windowAt(b, i)
+		if ok {
 			return -f, i + n, true
+		}
+		if n != 0 {
+			f, n = handedOff(b, i, f, n, true)
+			return f, i + n, true
 		}
 	}
 	w := load8(b, i)
@@ -277,8 +288,10 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 // 15 digits on each side of an optional point, no sign and an exponent of
 // at most 3 digits, and exactValue can take it: 3.817297, 123,
 // 1764115200.250, 0.0002995008, 5.091514e-05. It returns the number's
-// length, or false to leave the number to scanDigits. A leaf function, so
-// the usual numbers pay for no stack frame.
+// length, or false to leave the number to scanDigits; false with a length
+// hands on a number of up to 19 digits that exactValue cannot take
+// (Python's 2.0405521392822266) to handedOff. A leaf function, so the
+// usual numbers pay for no stack frame.
 func windowNumber(a *[24]byte) (float64, int, bool) {
 	w := binary.LittleEndian.Uint64(a[:8])
 	n := digitCount(w)
@@ -327,7 +340,7 @@ func windowNumber(a *[24]byte) (float64, int, bool) {
 		}
 	}
 	// At most 19 digits: the mantissa did not wrap.
-	if n+m > 19 || mant > 1<<53 {
+	if n+m > 19 {
 		return 0, 0, false
 	}
 	exp := -m
@@ -353,10 +366,30 @@ func windowNumber(a *[24]byte) (float64, int, bool) {
 		}
 		exp, end = exp+e, j
 	}
-	if exp < -22 || exp > 22 {
-		return 0, 0, false
+	if mant > 1<<53 || exp < -22 || exp > 22 {
+		// For mulPow10: the mantissa in f's bits, the exponent above the
+		// end (the usual results; a third one would cost every number).
+		return math.Float64frombits(mant), end | (exp+handoffBias)<<8, false
 	}
 	return exactValue(mant, exp), end, true
+}
+
+// handoffBias keeps the exponent windowNumber hands on positive: digits
+// after the point and a 3-digit exponent make it at least -1015.
+const handoffBias = 1 << 10
+
+// handedOff converts what windowNumber handed on for the number at b[i:]
+// and returns its length: mulPow10 when it can decide, strconv otherwise.
+func handedOff(b []byte, i int, f float64, packed int, neg bool) (float64, int) {
+	mant, exp, end := math.Float64bits(f), packed>>8-handoffBias, packed&0xFF
+	if f, ok := mulPow10(mant, exp, neg); ok {
+		return f, end
+	}
+	// The grammar is checked: ParseFloat's only error is ErrRange, with
+	// ±Inf or 0, what the number means to a gauge. It does not retain
+	// its argument, so the unsafe view is fine.
+	f, _ = strconv.ParseFloat(unsafe.String(&b[i], end), 64)
+	return signed(f, neg), end
 }
 
 // moreDigits continues a run of digits at i after a full word of them.

@@ -114,11 +114,13 @@ func (p *Parser) replay(start int) (int, bool) {
 			} else {
 				f, n, ok = windowNumber(padded(b[i:]))
 			}
-			i += n
-			if !ok {
-				if f, i, ok = scanDigits(b, i); !ok {
-					return i, false
-				}
+			if ok {
+				i += n
+			} else if n != 0 {
+				f, n = handedOff(b, i, f, n, false)
+				i += n
+			} else if f, i, ok = scanDigits(b, i); !ok {
+				return i, false
 			}
 			if m.plain {
 				if t.direct {
