@@ -57,6 +57,11 @@ func digitCount(w uint64) int {
 	return bits.TrailingZeros64((d|(d+0x76*ones))&highs) >> 3
 }
 
+// zeroCount returns the count of '0' bytes at the start of w.
+func zeroCount(w uint64) int {
+	return bits.TrailingZeros64(w^0x3030303030303030) >> 3
+}
+
 // digitsValue returns the value of the first n bytes of w, all digits.
 func digitsValue(w uint64, n int) uint64 {
 	const ones = 0x0101010101010101
@@ -183,16 +188,20 @@ func readNumber(b []byte, i int) (f float64, next int, ok bool) {
 // windowAt is windowNumber for the number at b[i:]: numbers take loads
 // from a window whose bounds are checked once, padded near the line's end.
 func windowAt(b []byte, i int) (float64, int, bool) {
-	if len(b)-i >= 24 {
-		return windowNumber((*[24]byte)(b[i:]))
+	if len(b)-i >= windowLen {
+		return windowNumber((*[windowLen]byte)(b[i:]))
 	}
 	return windowNumber(padded(b[i:]))
 }
 
-// padded returns the first bytes of b, fewer than 24, followed by zero
-// bytes, which end a number as the end of b does.
-func padded(b []byte) *[24]byte {
-	var a [24]byte
+// windowLen is what windowNumber reads: Python's 17-digit
+// 0.28347477316856384 ends within three words after the point.
+const windowLen = 32
+
+// padded returns the first bytes of b, fewer than windowLen, followed by
+// zero bytes, which end a number as the end of b does.
+func padded(b []byte) *[windowLen]byte {
+	var a [windowLen]byte
 	copy(a[:], b)
 	return &a
 }
@@ -284,15 +293,16 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 	return f, i, true
 }
 
-// windowNumber converts the number at the start of a when it has at most
-// 15 digits on each side of an optional point, no sign and an exponent of
-// at most 3 digits, and exactValue can take it: 3.817297, 123,
-// 1764115200.250, 0.0002995008, 5.091514e-05. It returns the number's
+// windowNumber converts the number at the start of a when it has no sign,
+// at most 15 digits before an optional point, at most 19 in all (zeros
+// right after "0." do not count) and an exponent of at most 3 digits, and
+// exactValue can take it: 3.817297, 123, 1764115200.250, 0.0002995008,
+// 5.091514e-05. It returns the number's
 // length, or false to leave the number to scanDigits; false with a length
 // hands on a number of up to 19 digits that exactValue cannot take
 // (Python's 2.0405521392822266) to handedOff. A leaf function, so the
 // usual numbers pay for no stack frame.
-func windowNumber(a *[24]byte) (float64, int, bool) {
+func windowNumber(a *[windowLen]byte) (float64, int, bool) {
 	w := binary.LittleEndian.Uint64(a[:8])
 	n := digitCount(w)
 	if n == 0 || n > 1 && byte(w) == '0' {
@@ -322,25 +332,38 @@ func windowNumber(a *[24]byte) (float64, int, bool) {
 		mant = mant*pow10u64[m] + digitsValue(w, m)
 		n += m
 	}
-	m, end := 0, n // digits after the point; the end of the mantissa
+	m, end, digits := 0, n, n // decimal places; the end of the mantissa; its digits
 	if a[n] == '.' {
-		w = binary.LittleEndian.Uint64(a[n+1 : n+9])
-		m = digitCount(w)
-		mant = mant*pow10u64[m] + digitsValue(w, m)
-		end = n + 1 + m
-		if m == 8 && n < 8 {
-			w = binary.LittleEndian.Uint64(a[n+9 : n+17])
-			k := digitCount(w)
-			mant = mant*pow10u64[k] + digitsValue(w, k)
-			m += k
-			end += k
+		j := n + 1 // the first digit of the mantissa after the point
+		if n == 1 && mant == 0 {
+			// In Python's 0.00030009998590685427 the zeros are no digits
+			// of the mantissa: 17 digits, not 20.
+			j += zeroCount(binary.LittleEndian.Uint64(a[2:10]))
 		}
+		w = binary.LittleEndian.Uint64(a[j : j+8])
+		k := digitCount(w)
+		mant = mant*pow10u64[k] + digitsValue(w, k)
+		end = j + k
+		if k == 8 && j <= 16 {
+			w = binary.LittleEndian.Uint64(a[j+8 : j+16])
+			k = digitCount(w)
+			mant = mant*pow10u64[k] + digitsValue(w, k)
+			end += k
+			if k == 8 && j <= 8 {
+				w = binary.LittleEndian.Uint64(a[j+16 : j+24])
+				k = digitCount(w)
+				mant = mant*pow10u64[k] + digitsValue(w, k)
+				end += k
+			}
+		}
+		m = end - n - 1
+		digits += end - j
 		if m == 0 || end >= len(a) || a[end]-'0' <= 9 {
 			return 0, 0, false // no digit after the point, or more than the window holds
 		}
 	}
 	// At most 19 digits: the mantissa did not wrap.
-	if n+m > 19 {
+	if digits > 19 {
 		return 0, 0, false
 	}
 	exp := -m

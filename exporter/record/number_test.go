@@ -12,7 +12,7 @@ import (
 // numberSuffixes follow a number in a line. The digit scanner reads 8
 // bytes at a time only while 8 bytes are left, so the bytes after the
 // number decide which path a digit run ends in.
-var numberSuffixes = []string{"", "}", ",\"a\":1}", ",\"abcdefghij\":1}", ",\"a_key_of_24_bytes_or_more\":1}", "e", ".", "0123456789"}
+var numberSuffixes = []string{"", "}", ",\"a\":1}", ",\"abcdefghij\":1}", ",\"a_key_of_24_bytes_or_more\":1}", ",\"a_key_of_32_bytes_or_more_too\":1}", ",12345678,12345678,12345678]", "e", ".", "0123456789"}
 
 // checkNumber compares scanNumber on in, followed by each suffix, with
 // strconv.ParseFloat, bit for bit.
@@ -57,7 +57,10 @@ func TestNumbersMatchParseFloat(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 200000 {
 		var s string
-		switch rng.IntN(5) {
+		switch rng.IntN(6) {
+		case 5:
+			// As Python prints a float32 turned into a float: 0.00030009998590685427.
+			s = strconv.FormatFloat(float64(float32(rng.Float64()*math.Pow(10, float64(-rng.IntN(6))))), 'f', -1, 64)
 		case 0:
 			s = strconv.FormatFloat(rng.Float64()*math.Pow(10, float64(rng.IntN(40)-20)), 'g', -1, 64)
 		case 1:
@@ -80,7 +83,7 @@ func TestNumbersMatchParseFloat(t *testing.T) {
 // FuzzNumber compares scanNumber with strconv.ParseFloat on every string
 // encoding/json takes for a number.
 func FuzzNumber(f *testing.F) {
-	for _, s := range []string{"0", "-1.5", "3.477951", "0.0002997003", "1764115200.250", "1e22", "9007199254740993", "12345678.87654321e-3"} {
+	for _, s := range []string{"0", "-1.5", "3.477951", "0.0002997003", "1764115200.250", "1e22", "9007199254740993", "12345678.87654321e-3", "2.0405521392822266", "0.00030009998590685427"} {
 		f.Add(s)
 	}
 	p := NewParser(Options{})
@@ -133,14 +136,26 @@ func TestWindowAgreesWithScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const alphabet = "0123456789012345678901234567890123456789.eE+-"
 	for range 200000 {
-		b := make([]byte, 1+rng.IntN(24))
+		b := make([]byte, 1+rng.IntN(windowLen))
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
 		}
 		inputs = append(inputs, string(b))
 	}
+	// Python's small decimals: zeros after "0." that are no digits of
+	// the mantissa, then up to 20 digits, sometimes an exponent.
+	for range 100000 {
+		b := []byte("0." + strings.Repeat("0", rng.IntN(10)))
+		for range rng.IntN(21) {
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		if rng.IntN(4) == 0 {
+			b = strconv.AppendInt(append(b, 'e'), int64(rng.IntN(700)-350), 10)
+		}
+		inputs = append(inputs, string(b))
+	}
 	for _, in := range inputs {
-		for _, suffix := range []string{`,"a_key_of_24_bytes_or_more":1}`, "}" + strings.Repeat(" ", 30), "", "}", "\x00"} {
+		for _, suffix := range []string{`,"a_key_of_32_bytes_or_more_too":1}`, `,"a_key_of_24_bytes":1}`, "}" + strings.Repeat(" ", 40), ",12345678,12345678,12345678]", "", "}", "\x00"} {
 			b := []byte(in + suffix)
 			f, next, ok := readNumber(b, 0)
 			wf, wnext, wok := scanDigits(b, 0)

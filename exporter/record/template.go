@@ -109,8 +109,8 @@ func (p *Parser) replay(start int) (int, bool) {
 			var n int
 			// windowAt, written out: it is not inlined, and a call more
 			// per number costs about 150 instructions a line.
-			if len(b)-i >= 24 {
-				f, n, ok = windowNumber((*[24]byte)(b[i:]))
+			if len(b)-i >= windowLen {
+				f, n, ok = windowNumber((*[windowLen]byte)(b[i:]))
 			} else {
 				f, n, ok = windowNumber(padded(b[i:]))
 			}
