@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
-	"sync"
+	"sync/atomic"
 )
 
 // Powers of ten the exact conversion below covers: beyond them a
@@ -14,12 +14,28 @@ const (
 	maxPow10 = 308
 )
 
-// pow10Mantissas holds, for each q in [minPow10, maxPow10], the first 128
+// pow10Table holds, for each q in [minPow10, maxPow10], the first 128
 // bits of 10^q, rounded down, as hi and lo words: 10^q = (hi·2^64 + lo +
 // ε)·2^e with 0 <= ε < 1 and the top bit of hi set. They are the bits of
 // 5^q, since the factor 2^q only moves the point.
-var pow10Mantissas = sync.OnceValue(func() [][2]uint64 {
-	table := make([][2]uint64, maxPow10-minPow10+1)
+type pow10Table [maxPow10 - minPow10 + 1][2]uint64
+
+// pow10Computed is the table once computed. Not a sync.OnceValue: its
+// call costs more than the rest of a conversion's table lookup, and two
+// goroutines computing the same table at once is harmless.
+var pow10Computed atomic.Pointer[pow10Table]
+
+func pow10Mantissas() *pow10Table {
+	if t := pow10Computed.Load(); t != nil {
+		return t
+	}
+	t := computePow10Table()
+	pow10Computed.Store(t)
+	return t
+}
+
+func computePow10Table() *pow10Table {
+	table := new(pow10Table)
 	one := big.NewInt(1)
 	for q := minPow10; q <= maxPow10; q++ {
 		v := new(big.Int)
@@ -41,7 +57,7 @@ var pow10Mantissas = sync.OnceValue(func() [][2]uint64 {
 		table[q-minPow10] = [2]uint64{v.Rsh(v, 64).Uint64(), lo.Uint64()}
 	}
 	return table
-})
+}
 
 // mulPow10 returns mant·10^exp10 correctly rounded, as strconv.ParseFloat
 // would, by the Eisel-Lemire method: the mantissa times a 128-bit
