@@ -22,6 +22,7 @@ func main() {
 	flag.IntVar(&d.Metrics, "metrics", d.Metrics, "metric keys per train record")
 	flag.IntVar(&d.StepsPerEpoch, "steps-per-epoch", d.StepsPerEpoch, "steps before the step resets (0: never)")
 	flag.IntVar(&d.ValEvery, "val-every", d.ValEvery, "a validation record after this many train records (0: never)")
+	flag.BoolVar(&d.PythonFloats, "python-floats", d.PythonFloats, "write values as Python prints a float32 loss turned into a float (up to 17 digits) instead of 7 digits")
 	flag.Parse()
 	if *dir == "" || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "jsonl-loggen: -dir is required and there are no arguments")

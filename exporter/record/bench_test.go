@@ -61,10 +61,12 @@ func TestParseDoesNotAllocate(t *testing.T) {
 
 // generatedLines returns 1000 lines as jsonl-loggen writes them, without
 // their "\n": the mix the exporter reads when it catches up on a log.
-func generatedLines(tb testing.TB) [][]byte {
+// pythonFloats gives values of up to 17 digits (jsonl-loggen -python-floats).
+func generatedLines(tb testing.TB, pythonFloats bool) [][]byte {
 	tb.Helper()
 	opts := loggen.Defaults()
 	opts.Records = 1000
+	opts.PythonFloats = pythonFloats
 	var buf bytes.Buffer
 	if _, err := loggen.Write(&buf, opts); err != nil {
 		tb.Fatal(err)
@@ -74,8 +76,13 @@ func generatedLines(tb testing.TB) [][]byte {
 
 // BenchmarkParseGenerated parses 1000 generated lines per iteration;
 // records/s counts lines.
-func BenchmarkParseGenerated(b *testing.B) {
-	lines := generatedLines(b)
+func BenchmarkParseGenerated(b *testing.B) { benchmarkParseLines(b, generatedLines(b, false)) }
+
+// BenchmarkParseGeneratedPython: the same lines with values as Python's
+// json.dumps prints float32 losses turned into floats (2.0405521392822266).
+func BenchmarkParseGeneratedPython(b *testing.B) { benchmarkParseLines(b, generatedLines(b, true)) }
+
+func benchmarkParseLines(b *testing.B, lines [][]byte) {
 	size := 0
 	for _, l := range lines {
 		size += len(l)

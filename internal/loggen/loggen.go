@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 )
 
 // Options shape the generated log.
@@ -19,6 +20,10 @@ type Options struct {
 	ValEvery      int // a validation record after every this many train records; 0 never
 	Seed          uint64
 	StartTime     float64 // Unix seconds of the first record
+	// PythonFloats writes metric values as Python's json.dumps prints a
+	// float32 loss turned into a float (loss.item()): up to 17 digits,
+	// 2.0405521392822266, instead of 7.
+	PythonFloats bool
 }
 
 // Defaults give records of about 200 bytes, as real trainers write.
@@ -44,6 +49,10 @@ func Write(w io.Writer, opts Options) (int64, error) {
 		} else {
 			names[i] = "train/metric_" + strconv.Itoa(i)
 		}
+	}
+	num := shortNum
+	if opts.PythonFloats {
+		num = pythonFloat32
 	}
 	var n int64
 	buf := make([]byte, 0, 512)
@@ -92,7 +101,23 @@ func Write(w io.Writer, opts Options) (int64, error) {
 	return n, bw.Flush()
 }
 
-// num formats like Python's json.dumps of a float32-ish value: 7 digits.
-func num(v float64) string {
+// shortNum formats a value with 7 significant digits, as loggers that
+// round (or print float32 values as such) write them.
+func shortNum(v float64) string {
 	return strconv.FormatFloat(v, 'g', 7, 64)
+}
+
+// pythonFloat32 formats v rounded to a float32 as Python's repr prints the
+// float it becomes: the shortest digits that read back as that float64,
+// in plain notation from 1e-4 to below 1e16, with ".0" if integral.
+func pythonFloat32(v float64) string {
+	f := float64(float32(v))
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64) // 1e-05, as Python
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
 }
