@@ -74,3 +74,55 @@ func TestMulPow10(t *testing.T) {
 	}
 	t.Logf("decided %d of %d", decided, total)
 }
+
+// TestDyadicValue: float32 values printed in full (3.5777740478515625)
+// are exact float64s whose products with a truncated power of ten sit on
+// the boundary mulPow10 cannot decide. dyadicValue must decide every one
+// of those, agree with strconv, and refuse mantissas that are not exact.
+func TestDyadicValue(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	undecided := 0
+	for range 200000 {
+		y := float64(float32(rng.Float64() * math.Pow(10, float64(rng.IntN(8)-4))))
+		s := strconv.FormatFloat(y, 'f', -1, 64)
+		var mant uint64
+		exp, digits := 0, 0
+		for i, c := range []byte(s) {
+			switch {
+			case c == '.':
+				exp = i + 1 - len(s)
+			case mant > 0 || c != '0':
+				mant = mant*10 + uint64(c-'0')
+				digits++
+			}
+		}
+		if digits > 19 || mant <= 1<<53 {
+			continue
+		}
+		if _, ok := mulPow10(mant, exp, false); ok {
+			continue
+		}
+		undecided++
+		f, ok := dyadicValue(mant, exp)
+		if !ok || f != y {
+			t.Fatalf("dyadicValue(%d, %d) = %v, %v; want %v (%s)", mant, exp, f, ok, y, s)
+		}
+	}
+	t.Logf("%d values left to dyadicValue", undecided)
+	if undecided < 100 {
+		t.Fatalf("only %d values left to dyadicValue: the test no longer reaches it", undecided)
+	}
+	for _, tc := range []struct {
+		mant uint64
+		exp  int
+	}{{20405521392822266, -16}, {9007199254740993, 0}, {35777740478515625, 0}, {35777740478515625, -28}, {1, -1},
+		{45035996273704965, -1}, // (2^53+1)·5·10^-1: divisible, but 2^53+1 is no float64
+	} {
+		if f, ok := dyadicValue(tc.mant, tc.exp); ok {
+			t.Errorf("dyadicValue(%d, %d) = %v, want no exact value", tc.mant, tc.exp, f)
+		}
+	}
+	if f, ok := dyadicValue(35777740478515625, -16); !ok || f != 3.5777740478515625 {
+		t.Errorf("dyadicValue(35777740478515625, -16) = %v, %v", f, ok)
+	}
+}

@@ -83,6 +83,32 @@ func exactValue(mant uint64, exp int) float64 {
 	return float64(mant) * exactPow10[exp]
 }
 
+// pow5u64 holds 5^k for the k that fit in a uint64.
+var pow5u64 = func() (p [28]uint64) {
+	p[0] = 1
+	for k := 1; k < len(p); k++ {
+		p[k] = p[k-1] * 5
+	}
+	return p
+}()
+
+// dyadicValue returns mant·10^exp when that is exactly a float64 although
+// mant is above 2^53, as in a float32 value printed in full
+// (3.5777740478515625): then mant = q·5^-exp with q of at most 53 bits,
+// and the value is q·2^exp. These sit on the boundary mulPow10 cannot
+// decide, and strconv would take its slow path for them.
+func dyadicValue(mant uint64, exp int) (float64, bool) {
+	if exp >= 0 || exp <= -len(pow5u64) {
+		return 0, false
+	}
+	p := pow5u64[-exp]
+	q := mant / p
+	if q*p != mant || q > 1<<53 {
+		return 0, false
+	}
+	return float64(q) * math.Float64frombits(uint64(1023+exp)<<52), true
+}
+
 func signed(f float64, neg bool) float64 {
 	if neg {
 		return -f
@@ -285,6 +311,9 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 		if f, ok := mulPow10(mant, exp, neg); ok {
 			return f, i, true
 		}
+		if f, ok := dyadicValue(mant, exp); ok {
+			return signed(f, neg), i, true
+		}
 	}
 	// The grammar is checked, so the only possible error is ErrRange, and
 	// then f is ±Inf or 0: exactly what the number means to a gauge.
@@ -407,6 +436,9 @@ func handedOff(b []byte, i int, f float64, packed int, neg bool) (float64, int) 
 	mant, exp, end := math.Float64bits(f), packed>>8-handoffBias, packed&0xFF
 	if f, ok := mulPow10(mant, exp, neg); ok {
 		return f, end
+	}
+	if f, ok := dyadicValue(mant, exp); ok {
+		return signed(f, neg), end
 	}
 	// The grammar is checked: ParseFloat's only error is ErrRange, with
 	// ±Inf or 0, what the number means to a gauge. It does not retain
