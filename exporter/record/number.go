@@ -329,8 +329,8 @@ func scanDigits(b []byte, i int) (f float64, next int, ok bool) {
 // 5.091514e-05. It returns the number's
 // length, or false to leave the number to scanDigits; false with a length
 // hands on a number of up to 19 digits that exactValue cannot take
-// (Python's 2.0405521392822266) to handedOff. A leaf function, so the
-// usual numbers pay for no stack frame.
+// (Python's 2.0405521392822266) to handedOff. A leaf function (no calls,
+// so no stack check): the usual numbers pay for little more than loads.
 func windowNumber(a *[windowLen]byte) (float64, int, bool) {
 	w := binary.LittleEndian.Uint64(a[:8])
 	n := digitCount(w)
