@@ -426,8 +426,8 @@ func windowNumber(a *[windowLen]byte) (float64, int, bool) {
 	return exactValue(mant, exp), end, true
 }
 
-// handoffBias keeps the exponent windowNumber hands on positive: digits
-// after the point and a 3-digit exponent make it at least -1015.
+// handoffBias keeps the exponent windowNumber hands on positive: at most
+// 24 decimal places fit before a 3-digit exponent, so it is at least -1023.
 const handoffBias = 1 << 10
 
 // handedOff converts what windowNumber handed on for the number at b[i:]

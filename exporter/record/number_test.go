@@ -47,6 +47,8 @@ func TestNumbersMatchParseFloat(t *testing.T) {
 		"0.0003009999927598983", "0.000", "-0.000e5", "0.00000000000000000000000001234567890123456789",
 		"3.928818464279175", "0.28347477316856384", "4856.31689453125", "1e-342", "9.999999999999999e307",
 		"1" + strings.Repeat("0", 64) + ".0", "1" + strings.Repeat("0", 64) + ".000123", // 10^64 wraps to 0 in a uint64
+		"0.000000001234567890123456e-999", "0.000000001234567890123456e-99", // the lowest exponents the window hands on: -1023, -123
+		"123456789012345e999", "0.000000001234567890123456789e1", // the highest, 999; zeros skipped but too many digits
 	}
 	// Every length of digit run before and after the point, so runs end
 	// at every byte of an 8-byte word.
