@@ -86,8 +86,6 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	var rec record.Record
 	var run *Run
 	var shape shapeCache
-	var lastEpoch float64
-	var hasEpoch bool
 	err = readLines(r, cfg.Tail.MaxLineSize, func(line []byte, lineNo int64, tooLong int64) {
 		fr.Lines++
 		if tooLong > 0 {
@@ -117,10 +115,6 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 			fr.Steps.add(rec.Step)
 		}
 		if rec.HasEpoch {
-			if hasEpoch && rec.Epoch > lastEpoch && rec.HasStep && rec.Step < fr.Steps.Max {
-				fr.EpochResets++
-			}
-			lastEpoch, hasEpoch = rec.Epoch, true
 			fr.Epochs.add(rec.Epoch)
 		}
 		if rec.HasTime {
@@ -151,6 +145,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 			}
 		}
 		fr.Restarts = run.restarts
+		fr.EpochResets = int64(run.steps.epochResets)
 		run.mu.Unlock()
 	}
 	return fr, nil

@@ -324,31 +324,45 @@ func (r *Run) isStaticLabel(name string) bool {
 
 // stepTracker derives ml_global_step, which never goes back across
 // per-epoch step resets, and spots resumed runs.
+//
+// A step that goes back is an epoch boundary when the record's epoch is
+// above the epoch its step sequence began with and not below the newest
+// epoch seen: trainers that count steps per epoch start again at their
+// first step then. The seed trainer's validation and epoch_end records
+// already carry the next epoch before its steps start again, so the epoch
+// is compared with the sequence's first, not with the previous record's.
+// Anything else that goes back is a resume or a restart.
 type stepTracker struct {
 	hasStep, hasEpoch bool
 	step, epoch       float64
 	global            float64
 	offset            float64 // global = offset + step
 	delta             float64 // last positive step increment
-	epochOffsets      map[float64]float64
+	// seqEpoch is the epoch of the first record of the current step
+	// sequence (since the first step, or since the step last went back).
+	seqEpoch     float64
+	hasSeqEpoch  bool
+	epochResets  float64 // steps that went back at an epoch boundary
+	epochOffsets map[float64]float64
 }
 
 // observe updates the tracker and reports whether the record shows a
-// restart: a step going back without a new epoch.
+// restart: a step going back that is no epoch boundary.
 func (t *stepTracker) observe(rec *record.Record) (restart bool) {
 	if rec.HasEpoch && !isFinite(rec.Epoch) || rec.HasStep && !isFinite(rec.Step) {
 		return false
 	}
-	newEpoch := rec.HasEpoch && t.hasEpoch && rec.Epoch > t.epoch
 	if rec.HasStep {
 		switch {
 		case !t.hasStep:
 			t.delta = 1
 		case rec.Step > t.step:
 			t.delta = rec.Step - t.step
-		case rec.Step < t.step && newEpoch:
+		case rec.Step < t.step && t.isEpochBoundary(rec):
 			t.offset = t.global + t.delta - rec.Step
+			t.epochResets++
 			t.rememberOffset(rec.Epoch)
+			t.hasSeqEpoch = false
 		case rec.Step < t.step:
 			// Resumed from a checkpoint, or restarted: global steps go back
 			// to where that epoch began.
@@ -356,6 +370,7 @@ func (t *stepTracker) observe(rec *record.Record) (restart bool) {
 			if off, ok := t.epochOffsets[rec.Epoch]; ok && rec.HasEpoch {
 				t.offset = off
 			}
+			t.hasSeqEpoch = false
 		}
 		t.step, t.hasStep = rec.Step, true
 		t.global = t.offset + rec.Step
@@ -365,8 +380,17 @@ func (t *stepTracker) observe(rec *record.Record) (restart bool) {
 			t.rememberOffset(rec.Epoch)
 		}
 		t.epoch, t.hasEpoch = rec.Epoch, true
+		if !t.hasSeqEpoch {
+			t.seqEpoch, t.hasSeqEpoch = rec.Epoch, true
+		}
 	}
 	return restart
+}
+
+// isEpochBoundary reports whether rec, whose step went back, starts a new
+// epoch's steps rather than repeating steps already trained.
+func (t *stepTracker) isEpochBoundary(rec *record.Record) bool {
+	return rec.HasEpoch && t.hasSeqEpoch && rec.Epoch > t.seqEpoch && rec.Epoch >= t.epoch
 }
 
 func (t *stepTracker) rememberOffset(epoch float64) {
