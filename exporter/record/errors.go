@@ -9,6 +9,10 @@ import (
 // such lines silently.
 var ErrEmpty = errors.New("record: empty line")
 
+// ErrText is returned, with Options.TextPrefix, for a line that holds no
+// object: the plain text lines of a log that mixes text and records.
+var ErrText = errors.New("record: text line without an object")
+
 // Reasons of an *Error: a small fixed set, fit for a metric label.
 const (
 	ReasonInvalidJSON = "invalid_json"

@@ -15,8 +15,11 @@ type summary struct {
 	Epoch   string
 	Time    string
 	Run     string // "" when absent, quoted otherwise
+	Tag     string // "" when absent, quoted otherwise
 	Metrics []string
 	Info    []string
+	// LongArrays counts arrays left out for their length.
+	LongArrays int
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -35,6 +38,10 @@ func summarize(r *Record) summary {
 	if r.RunName != nil {
 		s.Run = strconv.Quote(string(r.RunName))
 	}
+	if r.Tag != nil {
+		s.Tag = strconv.Quote(string(r.Tag))
+	}
+	s.LongArrays = r.LongArrays
 	for _, m := range r.Metrics {
 		s.Metrics = append(s.Metrics, string(m.Name)+"="+fmtFloat(m.Value))
 	}
@@ -47,10 +54,13 @@ func summarize(r *Record) summary {
 func (s summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kind=%s", s.Kind)
-	for _, kv := range [][2]string{{"step", s.Step}, {"epoch", s.Epoch}, {"time", s.Time}, {"run", s.Run}} {
+	for _, kv := range [][2]string{{"step", s.Step}, {"epoch", s.Epoch}, {"time", s.Time}, {"run", s.Run}, {"tag", s.Tag}} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
 		}
+	}
+	if s.LongArrays > 0 {
+		fmt.Fprintf(&b, " long_arrays=%d", s.LongArrays)
 	}
 	for _, m := range s.Metrics {
 		fmt.Fprintf(&b, "\n  metric %s", m)

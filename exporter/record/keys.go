@@ -17,6 +17,7 @@ const (
 	clsLongName  // "metric" of the long form
 	clsLongValue // "value" of the long form
 	clsSplit     // train, val, ...: an object under it is a container
+	clsIgnore    // Options.IgnoreKeys: neither a metric nor structure
 )
 
 // Fixed keys that are not configurable.
@@ -65,6 +66,7 @@ func newKeyTable(o Options) *keyTable {
 			t.filter[k[0]] |= 1 << min(len(k), 63)
 		}
 	}
+	add(clsIgnore, o.IgnoreKeys...) // first: an ignored key loses any other role
 	add(clsType, o.TypeKeys...)
 	add(clsStep, o.StepKeys...)
 	add(clsEpoch, o.EpochKeys...)

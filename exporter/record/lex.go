@@ -19,6 +19,7 @@ const (
 	valNumber    // a JSON number (±Inf only on overflow such as 1e400)
 	valNonFinite // Python's NaN, Infinity, -Infinity
 	valBool
+	valComposite // an object or array, where a key's scalar meaning ends
 )
 
 // strRef is a string token: the bytes between its quotes, still escaped
@@ -38,6 +39,23 @@ type scalar struct {
 // numeric reports whether s counts as a metric value.
 func (s scalar) numeric() bool {
 	return s.kind == valNumber || s.kind == valNonFinite || s.kind == valBool
+}
+
+// describe names s's type for Record.Ignored.
+func (s scalar) describe() string {
+	switch s.kind {
+	case valNull:
+		return "null"
+	case valString:
+		return "string"
+	case valBool:
+		return "boolean"
+	case valComposite:
+		return "object"
+	case valNonFinite:
+		return "non-finite number"
+	}
+	return "number"
 }
 
 // finiteNumber reports whether s can be a step or epoch.

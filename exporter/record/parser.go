@@ -35,6 +35,17 @@ type Parser struct {
 	// distinctKeys: the line is one flat object whose keys have pairwise
 	// distinct names, so its entries need no merging.
 	distinctKeys bool
+	// noTemplates: the options give records something templates do not
+	// reproduce (tags, numeric strings, explanations).
+	noTemplates bool
+	tag         span // in the arena; end 0: none
+	longArrays  int
+
+	// With Options.Explain: keys as written, for Record.Sources (indexed
+	// by entry.field of metric entries) and Record.Ignored.
+	raws    []span
+	notes   []note
+	rawPath []byte // the key path as written, beside path
 
 	// The slots of the configured keys, cleared for every line. Slots of
 	// one type share an array, so a line costs three clears, not five.
@@ -63,9 +74,22 @@ type frame struct {
 	top     bool // the record's own object
 	collect bool // an object whose numeric members are metrics
 	root    bool // the object directly under a container key
+	arr     bool // an array whose numbers are metrics, named by index
+	bad     bool // such an array holds something other than numbers
 	n       int  // members seen
 	pathLen int  // len(p.path) to restore when the frame closes
+	rawLen  int  // len(p.rawPath) likewise
 	segs    int  // path segments of member names
+	entries int  // len(p.entries) when an arr frame opened
+}
+
+// span is a stretch of the arena.
+type span struct{ off, end int }
+
+// note is a key that gave no metric, for Record.Ignored.
+type note struct {
+	key  span
+	what string
 }
 
 type strSlot struct {
@@ -137,6 +161,7 @@ func NewParser(opts Options) *Parser {
 	nt, ns := len(o.TypeKeys), len(o.StepKeys)
 	p.typeSlots, p.prefixSlots = p.strSlots[:nt:nt], p.strSlots[nt:]
 	p.stepSlots, p.epochSlots = p.numSlots[:ns:ns], p.numSlots[ns:]
+	p.noTemplates = o.Explain || o.NumericStrings || o.TextPrefix
 	return p
 }
 
@@ -158,6 +183,11 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	}
 	if len(line) > maxLineLen {
 		return p.fail(ReasonInvalidJSON, maxLineLen, "line longer than 2 GiB")
+	}
+	if p.opts.TextPrefix && line[p.pos] != '{' {
+		if err := p.skipTextPrefix(); err != nil {
+			return err
+		}
 	}
 	start := p.pos
 	if p.tmpl.ok {
@@ -208,7 +238,11 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 		// The arena starts with the memo's names, which are kept.
 		p.arena = append(make([]byte, 0, len(p.arena)+len(line)+len(line)/2+64), p.arena...)
 	}
-	next, n, done := p.scanFlat(p.pos + 1)
+	next, n, done := p.pos+1, 0, false
+	if !p.opts.Explain {
+		// The careful scan sees every key; scanFlat's are not explained.
+		next, n, done = p.scanFlat(next)
+	}
 	same := p.memo.settle(line, n)
 	if !same {
 		p.tmpl.ok = false // it names the memo's keys by position
@@ -223,7 +257,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	if p.pos != len(line) {
 		return p.unexpected("after top-level object")
 	}
-	learn := same && done && !p.tmpl.ok && p.tmpl.cooldown == 0
+	learn := same && done && !p.tmpl.ok && p.tmpl.cooldown == 0 && !p.noTemplates
 	if learn {
 		p.learnTemplate(start)
 	}
@@ -258,6 +292,10 @@ func (p *Parser) reset(line []byte) {
 	p.fields = p.fields[:0]
 	p.infoOnly = 0
 	p.path = p.path[:0]
+	p.tag, p.longArrays = span{}, 0
+	if p.opts.Explain {
+		p.raws, p.notes, p.rawPath = p.raws[:0], p.notes[:0], p.rawPath[:0]
+	}
 	p.runName, p.longName, p.longValue = strSlot{}, strSlot{}, numSlot{}
 }
 
@@ -278,4 +316,30 @@ func isPythonToken(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// skipTextPrefix moves past the text before the object, keeping its last
+// '|'-separated field as the tag. Text that holds a quote or a bracket is
+// no prefix: the line is then read, and refused, as it is.
+func (p *Parser) skipTextPrefix() error {
+	rest := p.line[p.pos:]
+	j := bytes.IndexByte(rest, '{')
+	if j < 0 {
+		return ErrText
+	}
+	text := rest[:j]
+	if bytes.ContainsAny(text, "\"[]}") {
+		return nil
+	}
+	p.pos += j
+	fields := bytes.Split(text, []byte("|"))
+	for k := len(fields) - 1; k >= 1; k-- {
+		if tag := bytes.TrimSpace(fields[k]); len(tag) > 0 {
+			off := len(p.arena)
+			p.arena = append(p.arena, tag...)
+			p.tag = span{off, len(p.arena)}
+			break
+		}
+	}
+	return nil
 }

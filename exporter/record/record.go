@@ -45,12 +45,29 @@ type Record struct {
 	Time     float64 // Unix seconds (fractional), only for plausible wall-clock values
 	HasTime  bool
 	RunName  []byte // value of "run_name", nil if absent
-	Metrics  []Metric
-	Info     []Field
+	// Tag is the last '|'-separated field of the text before the object,
+	// with Options.TextPrefix ("train_inner" in fairseq's lines).
+	Tag     []byte
+	Metrics []Metric
+	Info    []Field
+	// LongArrays counts numeric arrays left out for being longer than
+	// Options.MaxArrayLen.
+	LongArrays int
+	// With Options.Explain only: Sources[i] is the key of Metrics[i] as
+	// the line writes it (nested keys joined by '.'), and Ignored lists
+	// the keys of a metric or epoch_end record that gave no metric.
+	Sources [][]byte
+	Ignored []Ignored
 	// Shape, when not 0, says that Metrics names the same metrics in the
 	// same order as in every other record of this Shape, whichever Parser
 	// read it, so a consumer may reuse what it looked up for them.
 	Shape uint64
+}
+
+// Ignored is a key that gave no metric, and why.
+type Ignored struct {
+	Key  []byte // as written; nested keys joined by '.'
+	What string // "string", "null", "object", "array of 80 numbers", ...
 }
 
 // MaxNameLen bounds the length of a metric name in bytes. Longer names are
@@ -68,7 +85,32 @@ type Options struct {
 	ContainerKeys []string // default: metrics
 	MaxKeys       int      // default 10000: keys at all nesting levels; more refuses the record
 	MaxDepth      int      // default 64: nesting depth of objects and arrays; deeper refuses the record
+	// MaxArrayLen (default 16): an array of at most this many numbers is
+	// metrics element-wise, "<name>.0", "<name>.1", ...; a longer one is
+	// counted in Record.LongArrays instead.
+	MaxArrayLen int
+	// IgnoreKeys are top-level keys that are neither metrics nor
+	// structure, such as W&B's "_runtime".
+	IgnoreKeys []string
+	// NumericStrings: a string holding exactly one number ("1.72e+06",
+	// "nan") is that number, as fairseq writes every value.
+	NumericStrings bool
+	// TextPrefix: text may come before the object, as Python logging
+	// writes "2021-08-13 14:59:32 | INFO | train_inner | {...}"; its
+	// last '|'-separated field is the record's Tag. A line without an
+	// object then returns ErrText.
+	TextPrefix bool
+	// TagTypes gives a Tag the meaning of a type value ("train" ->
+	// "epoch_end"); other tags leave the record a plain metric record.
+	TagTypes map[string]string
+	// Explain fills Record.Sources and Record.Ignored, for inspect. It
+	// turns off the line templates, whose records carry neither.
+	Explain bool
 }
+
+// DefaultMaxArrayLen is the longest numeric array exported element-wise
+// by default: DETR's COCO results have 12 numbers.
+const DefaultMaxArrayLen = 16
 
 // DefaultOptions returns the options used for zero or empty fields.
 func DefaultOptions() Options {
@@ -81,6 +123,7 @@ func DefaultOptions() Options {
 		ContainerKeys: []string{"metrics"},
 		MaxKeys:       10000,
 		MaxDepth:      64,
+		MaxArrayLen:   DefaultMaxArrayLen,
 	}
 }
 
@@ -105,6 +148,17 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = d.MaxDepth
+	}
+	if o.MaxArrayLen <= 0 {
+		o.MaxArrayLen = d.MaxArrayLen
+	}
+	o.IgnoreKeys = append([]string(nil), o.IgnoreKeys...)
+	if o.TagTypes != nil {
+		tags := make(map[string]string, len(o.TagTypes))
+		for k, v := range o.TagTypes {
+			tags[k] = v
+		}
+		o.TagTypes = tags
 	}
 	return o
 }

@@ -33,9 +33,14 @@ func (p *Parser) resolve(r *Record) {
 			p.entries = p.entries[:0]
 			off := len(p.arena)
 			p.arena = p.appendString(p.arena, p.longName.ref)
-			canonicalizeTail(p.arena[off:])
-			if len(p.arena) > off {
-				p.entries = append(p.entries, entry{nameOff: off, nameEnd: len(p.arena), value: p.longValue.topVal})
+			end := len(p.arena)
+			if p.opts.Explain {
+				p.arena = append(p.arena, p.arena[off:end]...) // the source, before canonicalizing
+				p.raws = append(p.raws, span{end, len(p.arena)})
+			}
+			canonicalizeTail(p.arena[off:end])
+			if end > off {
+				p.entries = append(p.entries, entry{nameOff: off, nameEnd: end, value: p.longValue.topVal, field: int32(len(p.raws) - 1)})
 			}
 		} else if p.infoOnly > 0 {
 			p.keepEntries(func(e *entry) bool { return e.kind != entInfoOnly })
@@ -49,6 +54,9 @@ func (p *Parser) resolve(r *Record) {
 	default:
 		p.entries = p.entries[:0]
 	}
+	if kind != KindMetric && kind != KindEpochEnd {
+		p.notes = p.notes[:0] // such records have no metrics to miss
+	}
 	if !p.distinctKeys {
 		p.dedupe()
 	}
@@ -58,10 +66,21 @@ func (p *Parser) resolve(r *Record) {
 	if runNameOff >= 0 {
 		r.RunName = a[runNameOff:runNameEnd:runNameEnd]
 	}
+	if p.tag.end > 0 {
+		r.Tag = a[p.tag.off:p.tag.end:p.tag.end]
+	}
+	r.LongArrays = p.longArrays
 	for i := range p.entries {
 		if e := &p.entries[i]; e.kind == entMetric {
 			metrics = append(metrics, Metric{Name: a[e.nameOff:e.nameEnd:e.nameEnd], Value: e.value})
+			if p.opts.Explain {
+				src := p.raws[e.field]
+				r.Sources = append(r.Sources, a[src.off:src.end:src.end])
+			}
 		}
+	}
+	for _, n := range p.notes {
+		r.Ignored = append(r.Ignored, Ignored{Key: a[n.key.off:n.key.end:n.key.end], What: n.what})
 	}
 	if kind == KindRunStart || kind == KindMeta {
 		info = p.appendInfo(info)
@@ -122,23 +141,33 @@ func (p *Parser) kindAndSplit() (Kind, []byte) {
 			v = appendUnescaped(p.keyBuf[:0], v)
 			p.keyBuf = v
 		}
-		switch string(v) {
-		case "", "metric", "metrics":
-			return KindMetric, nil
-		case "epoch_end":
-			return KindEpochEnd, nil
-		case "run_start":
-			return KindRunStart, nil
-		case "config":
-			return KindConfig, nil
-		case "meta":
-			return KindMeta, nil
-		case "artifact":
-			return KindArtifact, nil
+		return kindOf(v)
+	}
+	if p.tag.end > 0 && p.opts.TagTypes != nil {
+		if v, ok := p.opts.TagTypes[string(p.arena[p.tag.off:p.tag.end])]; ok {
+			return kindOf([]byte(v))
 		}
-		return KindMetric, v
 	}
 	return KindMetric, nil
+}
+
+// kindOf reads a type value: a kind, or a split that prefixes names.
+func kindOf(v []byte) (Kind, []byte) {
+	switch string(v) {
+	case "", "metric", "metrics":
+		return KindMetric, nil
+	case "epoch_end":
+		return KindEpochEnd, nil
+	case "run_start":
+		return KindRunStart, nil
+	case "config":
+		return KindConfig, nil
+	case "meta":
+		return KindMeta, nil
+	case "artifact":
+		return KindArtifact, nil
+	}
+	return KindMetric, v
 }
 
 // prefix returns the canonical metric name prefix, stored in the arena: the

@@ -25,7 +25,11 @@ func (p *Parser) scan(i, n int) error {
 		}
 		if c == closer {
 			i++
+			if f.arr {
+				p.closeArray(f)
+			}
 			p.path = p.path[:f.pathLen]
+			p.rawPath = p.rawPath[:f.rawLen]
 			p.stack = p.stack[:len(p.stack)-1]
 			if len(p.stack) == 0 {
 				p.pos = i
@@ -94,10 +98,12 @@ func (p *Parser) scan(i, n int) error {
 			if len(p.stack) >= p.opts.MaxDepth {
 				return p.fail(ReasonTooDeep, i, "nesting deeper than the limit of "+strconv.Itoa(p.opts.MaxDepth))
 			}
-			child := frame{obj: c == '{', pathLen: len(p.path)}
+			child := frame{obj: c == '{', pathLen: len(p.path), rawLen: len(p.rawPath)}
 			switch {
 			case f.top:
 				p.openTop(&child, key, keyRef)
+			case f.arr:
+				f.bad = true // arrays of arrays or objects are no metrics
 			case f.collect && f.obj:
 				p.openNested(&child, f, key)
 			}
@@ -119,13 +125,15 @@ func (p *Parser) scan(i, n int) error {
 			return err
 		}
 		switch {
-		case f.top && v.kind == valNumber && !p.keys.maybeSpecial(key) && plainMetricKey(clsPlain, len(key)):
+		case f.top && v.kind == valNumber && !p.keys.maybeSpecial(key) && plainMetricKey(clsPlain, len(key)) && !p.opts.Explain:
 			// The common member: a plain metric name and a number.
 			off := len(p.arena)
 			p.arena = appendCanonical(p.arena, key)
 			p.entries = append(p.entries, entry{nameOff: off, nameEnd: len(p.arena), value: v.num, kind: entMetric, top: true})
 		case f.top:
 			p.topValue(key, keyRef, v)
+		case f.arr:
+			p.arrayValue(f, v)
 		case f.collect && f.obj:
 			p.nestedValue(f, key, v)
 		}

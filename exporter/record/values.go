@@ -1,5 +1,12 @@
 package record
 
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strconv"
+)
+
 // Unix seconds accepted as a wall-clock time: 2000-01-01 up to 2100-01-01.
 // Milliseconds in the same range are accepted too.
 const (
@@ -24,6 +31,12 @@ func (p *Parser) topValue(key []byte, keyRef strRef, v scalar) {
 
 // topValueOf is topValue for a key whose class is known.
 func (p *Parser) topValueOf(cls keyClass, idx int, key []byte, keyRef strRef, v scalar) {
+	if v.kind == valString && p.opts.NumericStrings {
+		switch cls {
+		case clsPlain, clsStep, clsEpoch, clsTime, clsLongValue, clsSplit:
+			v = p.numericString(v)
+		}
+	}
 	switch cls {
 	case clsType:
 		p.typeSlots[idx] = strSlot{ref: v.str, ok: v.kind == valString}
@@ -34,10 +47,16 @@ func (p *Parser) topValueOf(cls keyClass, idx int, key []byte, keyRef strRef, v 
 		s := &p.stepSlots[idx]
 		s.top, s.topVal = v.finiteNumber(), v.num
 		p.addInfoOnly(key, keyRef, v)
+		p.explainUnusable(key, v, s.top, " under a step key")
 	case clsEpoch:
 		s := &p.epochSlots[idx]
 		s.top, s.topVal = v.finiteNumber(), v.num
 		p.addInfoOnly(key, keyRef, v)
+		p.explainUnusable(key, v, s.top, " under an epoch key")
+	case clsIgnore:
+		if p.opts.Explain && v.kind != valComposite {
+			p.addNote(nil, key, "ignored key")
+		}
 	case clsTime:
 		p.timeValue(idx, key, keyRef, v)
 	case clsPrefix:
@@ -74,43 +93,192 @@ func (p *Parser) timeValue(idx int, key []byte, keyRef strRef, v scalar) {
 		p.addTop(key, keyRef, v)
 		s.entry = true
 	} else if s.entry {
-		p.addTop(key, keyRef, scalar{}) // the last value wins over an earlier metric
+		p.addTop(key, keyRef, scalar{kind: valComposite}) // the last value wins over an earlier metric
+	}
+	p.explainUnusable(key, v, s.ok || v.numeric(), " under a time key, not a time")
+}
+
+// explainUnusable notes, with Options.Explain, a scalar under a key with a
+// role that could not play it.
+func (p *Parser) explainUnusable(key []byte, v scalar, used bool, why string) {
+	if p.opts.Explain && !used && v.kind != valComposite {
+		p.addNote(nil, key, v.describe()+why)
 	}
 }
+
+// numericString returns the number a string holds, when all it holds is
+// one number; else v.
+func (p *Parser) numericString(v scalar) scalar {
+	if v.str.esc {
+		return v
+	}
+	if f, ok := parseNumericString(p.line[v.str.start:v.str.end]); ok {
+		if isFinite(f) {
+			return scalar{kind: valNumber, num: f}
+		}
+		return scalar{kind: valNonFinite, num: f}
+	}
+	return v
+}
+
+// parseNumericString reads "20.714", "-5e-06", "1.72e+06", "nan" or
+// "inf" (as Python's str and format print them), and nothing else: no
+// spaces, hexadecimal or underscores.
+func parseNumericString(s []byte) (float64, bool) {
+	if len(s) == 0 || len(s) > 64 {
+		return 0, false
+	}
+	switch {
+	case bytes.EqualFold(s, []byte("nan")):
+		return math.NaN(), true
+	case bytes.EqualFold(s, []byte("inf")), bytes.EqualFold(s, []byte("infinity")):
+		return math.Inf(1), true
+	case bytes.EqualFold(s, []byte("-inf")), bytes.EqualFold(s, []byte("-infinity")):
+		return math.Inf(-1), true
+	}
+	digits := false
+	for _, c := range s {
+		switch {
+		case isDigit(c):
+			digits = true
+		case c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E':
+		default:
+			return 0, false
+		}
+	}
+	f, err := strconv.ParseFloat(string(s), 64)
+	if !digits || err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	return f, true
+}
+
+func isFinite(f float64) bool { return math.Abs(f) <= math.MaxFloat64 }
 
 // openTop prepares the frame of an object or array that is a member of the
 // record's own object.
 func (p *Parser) openTop(child *frame, key []byte, keyRef strRef) {
 	// The key now holds a container, so it loses any earlier scalar meaning.
-	p.topValue(key, keyRef, scalar{})
+	p.topValue(key, keyRef, scalar{kind: valComposite})
+	cls, _ := p.keys.lookup(key)
 	if !child.obj {
+		if plainMetricKey(cls, len(key)) {
+			child.arr, child.segs, child.entries = true, 1, len(p.entries)
+			p.path = appendCanonical(p.path, key)
+			p.appendRawPath(key)
+		}
 		return
 	}
-	switch cls, _ := p.keys.lookup(key); cls {
+	switch cls {
 	case clsContainer:
 		child.collect, child.root = true, true
+		p.appendRawPath(key)
 	case clsSplit:
 		child.collect, child.segs = true, 1
 		p.path = appendCanonical(p.path, key)
+		p.appendRawPath(key)
+	default:
+		if p.opts.Explain && cls != clsIgnore {
+			p.addNote(nil, key, "object")
+		}
+	}
+}
+
+// appendRawPath extends the key path as written, with Options.Explain.
+func (p *Parser) appendRawPath(key []byte) {
+	if !p.opts.Explain {
+		return
+	}
+	if len(p.rawPath) > 0 {
+		p.rawPath = append(p.rawPath, '.')
+	}
+	p.rawPath = append(p.rawPath, key...)
+}
+
+// arrayValue records an element of an array whose numbers are metrics.
+func (p *Parser) arrayValue(f *frame, v scalar) {
+	if f.bad {
+		return
+	}
+	if !v.numeric() {
+		f.bad = true
+		return
+	}
+	idx := f.n - 1
+	if idx >= p.opts.MaxArrayLen {
+		return // a long array: closeArray drops it
+	}
+	off := len(p.arena)
+	p.arena = append(p.arena, p.path...)
+	p.arena = append(p.arena, '.')
+	p.arena = strconv.AppendInt(p.arena, int64(idx), 10)
+	if len(p.arena)-off > MaxNameLen {
+		p.arena = p.arena[:off]
+		return
+	}
+	e := entry{nameOff: off, nameEnd: len(p.arena), value: v.num, kind: entMetric}
+	if p.opts.Explain {
+		raw := len(p.arena)
+		p.arena = append(p.arena, p.rawPath...)
+		p.arena = append(p.arena, '[')
+		p.arena = strconv.AppendInt(p.arena, int64(idx), 10)
+		p.arena = append(p.arena, ']')
+		e.field = int32(len(p.raws))
+		p.raws = append(p.raws, span{raw, len(p.arena)})
+	}
+	p.entries = append(p.entries, e)
+}
+
+// closeArray keeps the elements of a closing array only when it holds
+// nothing but numbers, and no more than MaxArrayLen of them.
+func (p *Parser) closeArray(f *frame) {
+	what := ""
+	switch {
+	case f.bad:
+		p.entries = p.entries[:f.entries]
+		what = "array that is not all numbers"
+	case f.n > p.opts.MaxArrayLen:
+		p.entries = p.entries[:f.entries]
+		p.longArrays++
+		what = "array of " + strconv.Itoa(f.n) + " numbers, longer than " + strconv.Itoa(p.opts.MaxArrayLen)
+	case f.n == 0:
+		what = "empty array"
+	}
+	if what != "" && p.opts.Explain {
+		p.addNote(nil, p.rawPath, what)
 	}
 }
 
 // openNested prepares the frame of a member of a collecting object: an
 // object is flattened under the member's name.
 func (p *Parser) openNested(child *frame, parent *frame, key []byte) {
-	p.nestedValue(parent, key, scalar{})
-	if !child.obj || p.nameLen(parent, key) > MaxNameLen {
+	p.nestedValue(parent, key, scalar{kind: valComposite})
+	if p.nameLen(parent, key) > MaxNameLen {
 		return
 	}
-	child.collect, child.segs = true, parent.segs+1
+	if parent.root {
+		if cls, _ := p.keys.lookup(key); cls == clsStep || cls == clsEpoch {
+			return
+		}
+	}
+	if child.obj {
+		child.collect = true
+	} else {
+		child.arr, child.entries = true, len(p.entries)
+	}
+	child.segs = parent.segs + 1
 	if parent.segs > 0 {
 		p.path = append(p.path, '.')
 	}
 	p.path = appendCanonical(p.path, key)
+	p.appendRawPath(key)
 }
 
 // nestedValue records a scalar member of a collecting object.
 func (p *Parser) nestedValue(f *frame, key []byte, v scalar) {
+	if v.kind == valString && p.opts.NumericStrings {
+		v = p.numericString(v)
+	}
 	if f.root {
 		// Step and epoch inside the container are never metrics; they serve
 		// when the record has none at the top level.
@@ -138,7 +306,38 @@ func (p *Parser) nestedValue(f *frame, key []byte, v scalar) {
 	}
 	p.arena = appendCanonical(p.arena, key)
 	e.nameEnd = len(p.arena)
+	if p.opts.Explain {
+		if e.kind == entMetric {
+			e.field = p.addRaw(p.rawPath, key)
+		} else if v.kind != valComposite {
+			p.addNote(p.rawPath, key, v.describe())
+		}
+	}
 	p.entries = append(p.entries, e)
+}
+
+// addRaw stores a metric's key as written, under the path as written,
+// and returns its index in p.raws.
+func (p *Parser) addRaw(path, key []byte) int32 {
+	off := p.appendKeyPath(path, key)
+	p.raws = append(p.raws, span{off, len(p.arena)})
+	return int32(len(p.raws) - 1)
+}
+
+// addNote records a key that gave no metric.
+func (p *Parser) addNote(path, key []byte, what string) {
+	off := p.appendKeyPath(path, key)
+	p.notes = append(p.notes, note{key: span{off, len(p.arena)}, what: what})
+}
+
+func (p *Parser) appendKeyPath(path, key []byte) int {
+	off := len(p.arena)
+	if len(path) > 0 {
+		p.arena = append(p.arena, path...)
+		p.arena = append(p.arena, '.')
+	}
+	p.arena = append(p.arena, key...)
+	return off
 }
 
 func (p *Parser) nameLen(f *frame, key []byte) int {
@@ -158,8 +357,14 @@ func (p *Parser) addTop(key []byte, keyRef strRef, v scalar) {
 	switch {
 	case v.numeric():
 		e.kind, e.value = entMetric, v.num
+		if p.opts.Explain {
+			e.field = p.addRaw(nil, key)
+		}
 	case v.kind == valString:
 		e.kind, e.field = entString, p.addField(keyRef, v.str)
+	}
+	if p.opts.Explain && !v.numeric() && v.kind != valComposite {
+		p.addNote(nil, key, v.describe())
 	}
 }
 
