@@ -1,12 +1,15 @@
 package exporter
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
 )
 
@@ -61,6 +64,9 @@ type InputConfig struct {
 	RunRegex string `mapstructure:"run-regex"`
 	// Labels are added to every series of the runs read from this input.
 	Labels map[string]string `mapstructure:"labels"`
+	// Profile names the producer of the files (docs/formats.md); empty
+	// takes parser.profile.
+	Profile string `mapstructure:"profile"`
 }
 
 // DiscoveryConfig controls how often globs are evaluated again.
@@ -93,6 +99,10 @@ type ParserConfig struct {
 	PrefixKeys    []string `mapstructure:"prefix-keys"`
 	ContainerKeys []string `mapstructure:"container-keys"`
 	MaxKeys       int      `mapstructure:"max-keys"`
+	MaxArrayLen   int      `mapstructure:"max-array-len"`
+	// Profile names the producer of every input's files, or "auto" to
+	// detect it per file from its name and first line.
+	Profile string `mapstructure:"profile"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -118,6 +128,8 @@ func DefaultConfig() Config {
 			PrefixKeys:    p.PrefixKeys,
 			ContainerKeys: p.ContainerKeys,
 			MaxKeys:       p.MaxKeys,
+			MaxArrayLen:   p.MaxArrayLen,
+			Profile:       profile.Auto,
 		},
 	}
 }
@@ -147,6 +159,9 @@ func (c *Config) Validate() error {
 			if re.SubexpIndex("run") < 0 {
 				return fmt.Errorf("inputs[%d].run-regex: needs a named group (?P<run>...)", i)
 			}
+		}
+		if _, ok := profile.Lookup(in.Profile); !ok {
+			return fmt.Errorf("inputs[%d].profile: unknown profile %q (one of %s)", i, in.Profile, strings.Join(profile.Names(), ", "))
 		}
 		for name := range in.Labels {
 			if !nameRE.MatchString(name) || len(name) > 2 && name[:2] == "__" {
@@ -180,6 +195,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Parser.MaxKeys <= 0 {
 		return fmt.Errorf("parser.max-keys: must be positive, got %d", c.Parser.MaxKeys)
+	}
+	if c.Parser.MaxArrayLen < 0 {
+		return fmt.Errorf("parser.max-array-len: must not be negative, got %d", c.Parser.MaxArrayLen)
+	}
+	if _, ok := profile.Lookup(c.Parser.Profile); !ok {
+		return fmt.Errorf("parser.profile: unknown profile %q (one of %s)", c.Parser.Profile, strings.Join(profile.Names(), ", "))
 	}
 	if w := c.Watch.EMAWeight; !(w >= 0 && w < 1) {
 		return fmt.Errorf("watch.ema-weight: must be in [0, 1), got %g", w)
@@ -271,5 +292,17 @@ func (c *Config) ParserOptions() record.Options {
 		PrefixKeys:    c.Parser.PrefixKeys,
 		ContainerKeys: c.Parser.ContainerKeys,
 		MaxKeys:       c.Parser.MaxKeys,
+		MaxArrayLen:   cmp.Or(c.Parser.MaxArrayLen, -1), // 0: no arrays
 	}
+}
+
+// profileOf returns the profile configured for an input, nil for
+// detection per file.
+func (c *Config) profileOf(in InputConfig) *profile.Profile {
+	name := in.Profile
+	if name == "" {
+		name = c.Parser.Profile
+	}
+	p, _ := profile.Lookup(name) // validated
+	return p
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/tailer"
 )
@@ -45,11 +46,13 @@ type Engine struct {
 	wg sync.WaitGroup
 }
 
-// input is one configured glob with its run namer and static labels.
+// input is one configured glob with its run namer, static labels and
+// profile (nil: detected per file).
 type input struct {
 	glob        string
 	namer       *runNamer
 	labelValues []string
+	profile     *profile.Profile
 }
 
 // New builds an engine for a validated config. self may be shared by
@@ -90,7 +93,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		for i, n := range labelNames {
 			values[i] = in.Labels[n]
 		}
-		e.inputs = append(e.inputs, &input{glob: in.Path, namer: newRunNamer(in.RunRegex), labelValues: values})
+		e.inputs = append(e.inputs, &input{glob: in.Path, namer: newRunNamer(in.Path, in.RunRegex), labelValues: values, profile: cfg.profileOf(in)})
 	}
 	if !e.tail.Poll {
 		if err := tailer.InotifyAvailable(); err != nil {
@@ -245,7 +248,12 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		err := tailer.Follow(ctx, path, e.tail, f)
+		var err error
+		if f.isDocument() {
+			err = tailer.FollowDocument(ctx, path, e.tail, f)
+		} else {
+			err = tailer.Follow(ctx, path, e.tail, f)
+		}
 		e.ended(ctx, f, err)
 	}()
 }
@@ -284,6 +292,10 @@ func (e *Engine) forget(f *file) {
 // claim gives f the run label name, or a unique variant of it when
 // another live file already feeds that run. Called with e.mu held.
 func (e *Engine) claim(f *file, name string) {
+	if owner := e.owners[name]; owner != nil && owner != f && f.runName == "" && owner.continuedBy(f) {
+		f.runName = name // a later checkpoint of the same run
+		return
+	}
 	if owner := e.owners[name]; owner != nil && owner != f {
 		base := name
 		suffix := distinguishingPath(owner.path, f.path)
@@ -322,6 +334,12 @@ func (e *Engine) release(f *file, now time.Time) {
 		return
 	}
 	delete(e.owners, name)
+	for _, g := range e.files {
+		if g != f && g.runName == name && g.duplicateOf == nil && g.failed.IsZero() {
+			e.owners[name] = g // another file of the run goes on feeding it
+			return
+		}
+	}
 	for _, g := range e.files {
 		if g == f || g.wantRun != name || g.runName == name || e.owners[g.runName] != g {
 			continue

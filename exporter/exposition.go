@@ -160,7 +160,7 @@ func (s *Store) fixedFamilies() map[string]*family {
 				labels = append(append([]string{}, base...), "metric")
 			}
 			name := s.fullName(d.name)
-			s.fixed[d.name] = &family{name: name, help: d.help, typ: d.typ, desc: prometheus.NewDesc(name, d.help, labels, nil)}
+			s.fixed[d.name] = newFamily(name, d.help, d.typ, labels)
 		}
 	})
 	return s.fixed
@@ -184,7 +184,7 @@ func (t *textSink) begin(f *family) {
 	b = append(b, "# HELP "...)
 	b = append(b, f.name...)
 	b = append(b, ' ')
-	b = append(b, escapeHelp(f.help)...)
+	b = append(b, escapeHelp(f.help())...)
 	b = append(b, "\n# TYPE "...)
 	b = append(b, f.name...)
 	if f.typ == prometheus.CounterValue {
@@ -286,14 +286,14 @@ func (collectSink) begin(*family) {}
 
 func (c collectSink) sample(f *family, l *runLabels, metric string, v float64) {
 	if metric == "" {
-		c.ch <- prometheus.MustNewConstMetric(f.desc, f.typ, v, l.values...)
+		c.ch <- prometheus.MustNewConstMetric(f.desc(), f.typ, v, l.values...)
 		return
 	}
-	c.ch <- prometheus.MustNewConstMetric(f.desc, f.typ, v, append(append([]string{}, l.values...), metric)...)
+	c.ch <- prometheus.MustNewConstMetric(f.desc(), f.typ, v, append(append([]string{}, l.values...), metric)...)
 }
 
 func (c collectSink) info(f *family, view *runView) {
 	names := append(c.store.constLabelNames(), view.infoKeys...)
 	values := append(append([]string{}, view.labels.values...), view.infoVals...)
-	c.ch <- prometheus.MustNewConstMetric(prometheus.NewDesc(f.name, f.help, names, nil), f.typ, 1, values...)
+	c.ch <- prometheus.MustNewConstMetric(prometheus.NewDesc(f.name, f.help(), names, nil), f.typ, 1, values...)
 }

@@ -3,6 +3,7 @@ package exporter
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -11,15 +12,33 @@ import (
 // exposition format, which wants the samples of a name together.
 type family struct {
 	name string
-	help string
 	typ  prometheus.ValueType
-	desc *prometheus.Desc // for the Collector
+	// meta is the HELP text and the Collector's Desc. Runs that log one
+	// series under different keys ("train.loss", "train_loss") would
+	// make the text depend on which file was read first: the smallest
+	// text wins instead, so every start shows the same.
+	meta atomic.Pointer[familyMeta]
 
 	// Guarded by Store.famMu.
 	members   []member
 	canonical string // the metric name the family was made for, shared as a map key
 	dead      int    // members of removed runs, dropped at the next scrape
 }
+
+type familyMeta struct {
+	help string
+	desc *prometheus.Desc
+}
+
+func newFamily(name, help string, typ prometheus.ValueType, labels []string) *family {
+	f := &family{name: name, typ: typ}
+	f.meta.Store(&familyMeta{help: help, desc: prometheus.NewDesc(name, help, labels, nil)})
+	return f
+}
+
+func (f *family) help() string { return f.meta.Load().help }
+
+func (f *family) desc() *prometheus.Desc { return f.meta.Load().desc }
 
 // memberKind says which value of a gauge a family shows.
 type memberKind uint8
@@ -56,17 +75,18 @@ func (m member) value() (v float64, ok bool) {
 
 // join adds a value of g to the family of a series name, creating the
 // family, in one step so that a scrape's clean-up of empty families cannot
-// lose it. The first HELP text given for a name is kept, so that one name
-// never has two.
+// lose it. A name has one HELP text: the smallest one given for it.
 func (s *Store) join(name, help string, typ prometheus.ValueType, g *gauge, kind memberKind) *family {
 	s.famMu.Lock()
 	defer s.famMu.Unlock()
 	f := s.fams[name]
 	if f == nil {
-		f = &family{name: name, help: help, typ: typ, desc: prometheus.NewDesc(name, help, s.constLabelNames(), nil)}
+		f = newFamily(name, help, typ, s.constLabelNames())
 		s.fams[name] = f
 		s.famOrder = append(s.famOrder, f)
 		s.famSorted = false
+	} else if help < f.help() {
+		f.meta.Store(&familyMeta{help: help, desc: prometheus.NewDesc(name, help, s.constLabelNames(), nil)})
 	}
 	f.members = append(f.members, member{g, kind})
 	return f

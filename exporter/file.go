@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/tailer"
 )
@@ -28,9 +30,18 @@ type file struct {
 	// duplicateOf is the file followed under another path; this one is not
 	// followed. Guarded by e.mu.
 	duplicateOf *file
-	parser      *record.Parser
-	rec         record.Record
-	warned      bool // a parse error was already logged at warn level
+	// The producer's profile and the parser it configures: chosen when the
+	// file is found if its input or its name says, else at its first line.
+	prof    *profile.Profile
+	profHow string // "configured", "from its name" or "detected"
+	parser  *record.Parser
+	rules   *profile.Rules
+	rec     record.Record
+	warned  bool // a parse error was already logged at warn level
+	// Position in the current read of a document file.
+	docStep   float64
+	docNth    int
+	docPasses int
 
 	// Lines up to initialSize existed when the file was found: records
 	// without a time get the file's modification time, not "now".
@@ -62,7 +73,6 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 		e:           e,
 		in:          in,
 		path:        path,
-		parser:      record.NewParser(e.parser),
 		info:        fi,
 		initialSize: fi.Size(),
 		mtime:       fi.ModTime(),
@@ -70,6 +80,11 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 		now:         time.Now(),
 	}
 	f.pathRun, f.regexNamed = in.namer.name(path)
+	if in.profile != nil {
+		f.useProfile(in.profile, "configured")
+	} else if p := profile.ForPath(path); p != nil {
+		f.useProfile(p, "from its name")
+	}
 	if strings.HasSuffix(path, ".gz") {
 		// An archive is complete: all of it predates the exporter, and it
 		// is caught up when the tailer returns.
@@ -82,6 +97,23 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 }
 
 func (f *file) markCaughtUp() { f.caughtUpOnce.Do(func() { close(f.caughtUp) }) }
+
+// useProfile sets the file's profile and makes its parser.
+func (f *file) useProfile(p *profile.Profile, how string) {
+	f.prof, f.profHow = p, how
+	f.parser = record.NewParser(p.ParserOptions(f.e.parser))
+	f.rules = profile.NewRules(p)
+	f.e.logger.Debug("reading file", "path", f.path, "profile", p.Name, "profile_from", how)
+}
+
+// isDocument reports whether the file is one JSON document.
+func (f *file) isDocument() bool { return f.prof != nil && f.prof.Document != "" }
+
+// continuedBy reports whether g feeds the same run as f without a
+// conflict: the documents of one run (its checkpoints) continue each other.
+func (f *file) continuedBy(g *file) bool {
+	return f.isDocument() && g.isDocument() && f.prof == g.prof
+}
 
 // fail records why the file cannot be read. Called with e.mu held.
 func (f *file) fail(err error, now time.Time) {
@@ -107,20 +139,84 @@ func (f *file) Line(line []byte) {
 	f.consumed += int64(len(line)) + 1
 	f.batchLines++
 	f.batchBytes += len(line) + 1
-	err := f.parser.Parse(line, &f.rec)
-	if err == record.ErrEmpty {
-		return
-	}
-	if err != nil {
-		reason := record.Reason(err)
-		f.e.self.parseErrors.WithLabelValues(reason).Inc()
-		f.logParseError(reason, err)
-		return
+	if f.parser == nil {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return
+		}
+		f.useProfile(profile.Detect(f.path, line), "detected")
 	}
 	readTime := f.now
 	if f.consumed <= f.initialSize {
 		readTime = f.mtime
 	}
+	if f.parse(line) {
+		f.apply(readTime)
+	}
+}
+
+// parse reads one line or document record into f.rec and reports whether
+// it holds a record.
+func (f *file) parse(line []byte) bool {
+	err := f.parser.Parse(line, &f.rec)
+	if err == record.ErrEmpty || err == record.ErrText {
+		return false
+	}
+	if err != nil {
+		reason := record.Reason(err)
+		f.e.self.parseErrors.WithLabelValues(reason).Inc()
+		f.logParseError(reason, err)
+		return false
+	}
+	f.rules.Apply(&f.rec)
+	if f.rec.LongArrays > 0 {
+		f.e.self.longArrays.Add(float64(f.rec.LongArrays))
+	}
+	return true
+}
+
+// Document reads the records of a document file. Each read holds every
+// record so far; the run keeps those it has not seen, also from an older
+// checkpoint's copy.
+func (f *file) Document(data []byte) {
+	f.batchBytes += len(data)
+	elems, err := record.DocumentArray(data, f.prof.Document)
+	f.batchLines += max(len(elems), 1) // its records are its lines
+	if err != nil {
+		f.e.self.parseErrors.WithLabelValues(record.ReasonInvalidJSON).Inc()
+		f.logParseError(record.ReasonInvalidJSON, err)
+		return
+	}
+	// Records that were in the file when it was found date from its
+	// modification time, as the lines of a log do.
+	readTime := f.now
+	if f.docPasses == 0 {
+		readTime = f.mtime
+	}
+	f.docPasses++
+	f.lineNo, f.docStep, f.docNth = 0, math.Inf(-1), 0
+	for _, el := range elems {
+		f.lineNo++ // the record's position, for log messages
+		if !f.parse(el) {
+			continue
+		}
+		if f.rec.HasStep && f.rec.Step != f.docStep {
+			f.docStep, f.docNth = f.rec.Step, 0
+		}
+		f.docNth++
+		for range 2 {
+			run := f.currentRun()
+			if run.applyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape) {
+				break
+			}
+			f.forgetRun(run)
+		}
+	}
+	f.consumed = int64(len(data))
+	f.markCaughtUp()
+}
+
+// apply folds f.rec into the file's run.
+func (f *file) apply(readTime time.Time) {
 	for range 2 {
 		run := f.currentRun()
 		if run.apply(&f.rec, readTime, &f.shape) {

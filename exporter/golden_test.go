@@ -24,14 +24,18 @@ var fixedMtime = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // copyCorpus copies testdata/corpus to a temporary folder with fixed
 // modification times.
-func copyCorpus(t *testing.T) string {
+func copyCorpus(t *testing.T) string { return copyTestdata(t, "testdata/corpus") }
+
+// copyTestdata copies a folder of test logs to a temporary folder with
+// fixed modification times.
+func copyTestdata(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir("testdata/corpus", func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel("testdata/corpus", path)
+		rel, _ := filepath.Rel(src, path)
 		target := filepath.Join(dst, rel)
 		data, err := os.ReadFile(path)
 		if err != nil {

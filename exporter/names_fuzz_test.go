@@ -111,3 +111,18 @@ func FuzzLabelValue(f *testing.F) {
 		}
 	})
 }
+
+func FuzzRunFromGlob(f *testing.F) {
+	for _, c := range [][2]string{
+		{"/data/**/logs/metrics.jsonl", "/data/a/b/logs/metrics.jsonl"}, {"work_dirs/*/*.log.json", "work_dirs/c/20240101_120000.log.json"},
+		{"/x/{a,b}/**", "/x/a/y/z.jsonl"}, {"*", "metrics.jsonl"}, {"/", "/"}, {"", ""}, {"**", "/a/\xff/b.jsonl"},
+		{"/a/[b/c", "/a/b/c"}, {"a\\*/*", "a*/b"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, glob, path string) {
+		if got := runFromGlob(glob, path); !utf8.ValidString(got) {
+			t.Fatalf("runFromGlob(%q, %q) = %q: not valid UTF-8", glob, path, got)
+		}
+	})
+}

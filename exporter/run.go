@@ -44,6 +44,16 @@ type Run struct {
 	hasEpochEnd       bool
 
 	steps stepTracker
+	// doc is how far the run's document records were applied.
+	doc docCursor
+}
+
+// docCursor is the newest document record applied to a run: its step and
+// its place among the records of that step.
+type docCursor struct {
+	step float64
+	nth  int
+	has  bool
 }
 
 // gauge is one series created from a metric key, guarded by its run's
@@ -125,6 +135,31 @@ func (r *Run) apply(rec *record.Record, readTime time.Time, cache *shapeCache) b
 	if r.bySeries == nil {
 		return false
 	}
+	r.applyLocked(rec, readTime, cache)
+	return true
+}
+
+// applyDocumentRecord applies a record of a document file, the nth with
+// its step, unless the run has it already from this or another copy of
+// the document; checked and applied under one lock, so that two copies
+// read at once cannot apply an older record after a newer one. It
+// reports false, doing nothing, when the run was removed meanwhile.
+func (r *Run) applyDocumentRecord(rec *record.Record, step float64, nth int, readTime time.Time, cache *shapeCache) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.bySeries == nil {
+		return false
+	}
+	c := &r.doc
+	if c.has && (step < c.step || step == c.step && nth <= c.nth) {
+		return true // every copy of a document holds the older copies' records first
+	}
+	c.step, c.nth, c.has = step, nth, true
+	r.applyLocked(rec, readTime, cache)
+	return true
+}
+
+func (r *Run) applyLocked(rec *record.Record, readTime time.Time, cache *shapeCache) {
 	r.records++
 	// The time the record was written, as well as we know it: for expiry.
 	r.lastActivity = readTime
@@ -150,7 +185,6 @@ func (r *Run) apply(rec *record.Record, readTime time.Time, cache *shapeCache) b
 	case record.KindMetric:
 		r.setMetrics(rec.Metrics, "", "", "", true, cache, rec.Shape)
 	}
-	return true
 }
 
 // setMetrics stores each metric under its series, creating series on

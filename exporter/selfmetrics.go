@@ -33,6 +33,7 @@ type SelfMetrics struct {
 	truncations   prometheus.Counter
 	fileErrors    *prometheus.CounterVec
 	runConflicts  prometheus.Counter
+	longArrays    prometheus.Counter
 }
 
 // NewSelfMetrics registers the jsonl_exporter_* counters on reg.
@@ -62,6 +63,9 @@ func NewSelfMetrics(reg prometheus.Registerer) *SelfMetrics {
 		runConflicts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "jsonl_exporter_run_name_conflicts_total", Help: "Files whose run label was already taken by another file and was made unique.",
 		}),
+		longArrays: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jsonl_exporter_long_arrays_total", Help: "Numeric arrays in records that were not exported for being longer than parser.max-array-len.",
+		}),
 	}
 	for _, r := range parseErrorReasons {
 		m.parseErrors.WithLabelValues(r)
@@ -74,7 +78,7 @@ func NewSelfMetrics(reg prometheus.Registerer) *SelfMetrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.linesRead, m.bytesRead, m.parseErrors, m.seriesDropped,
-			m.rotations, m.truncations, m.fileErrors, m.runConflicts)
+			m.rotations, m.truncations, m.fileErrors, m.runConflicts, m.longArrays)
 	}
 	return m
 }

@@ -15,6 +15,7 @@ func TestArrays(t *testing.T) {
 		{"at the length limit", short, `{"a":[1,2,3]}`, summary{Metrics: ms("a.0=1", "a.1=2", "a.2=3")}},
 		{"over the length limit", short, `{"a":[1,2,3,4],"b":1}`, summary{Metrics: ms("b=1"), LongArrays: 1}},
 		{"default limit is 16", Options{}, `{"a":[` + strings.Repeat("1,", 16) + `1]}`, summary{LongArrays: 1}},
+		{"never with a negative limit", Options{MaxArrayLen: -1}, `{"a":[1],"metrics":{"b":[2]}}`, summary{}},
 		{"not all numbers", Options{}, `{"a":[1,"x"],"b":[1,null],"c":[1,[2]],"d":[{"e":1}]}`, summary{}},
 		{"empty", Options{}, `{"a":[]}`, summary{}},
 		{"booleans and non-finite", Options{}, `{"a":[true,false,NaN]}`, summary{Metrics: ms("a.0=1", "a.1=0", "a.2=NaN")}},
@@ -170,6 +171,27 @@ func TestExplainChangesNothing(t *testing.T) {
 			if got, want := outcome(explaining, line), outcome(plain, line); got != want {
 				t.Errorf("%s: %s\nexplaining: %s\nplain: %s", file, line, got, want)
 			}
+		}
+	}
+}
+
+func TestRecordPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		opts       Options
+		line, want string
+	}{
+		{Options{}, `{"loss":1}`, ""},
+		{Options{}, `{"prefix":"train/x","loss":1}`, "train.x"},
+		{modeOpts, `{"mode":"val","iter":3,"bbox_mAP":0.3}`, "val"},
+		{Options{TextPrefix: true, TagTypes: map[string]string{"eval": "val"}}, `a | eval | {"loss":1}`, "val"},
+		{Options{}, `{"_type":"epoch_end","prefix":"train","loss":1}`, ""},
+	} {
+		var r Record
+		if err := NewParser(tc.opts).Parse([]byte(tc.line), &r); err != nil {
+			t.Fatal(err)
+		}
+		if string(r.Prefix) != tc.want {
+			t.Errorf("Parse(%s).Prefix = %q, want %q", tc.line, r.Prefix, tc.want)
 		}
 	}
 }

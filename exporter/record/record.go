@@ -45,6 +45,9 @@ type Record struct {
 	Time     float64 // Unix seconds (fractional), only for plausible wall-clock values
 	HasTime  bool
 	RunName  []byte // value of "run_name", nil if absent
+	// Prefix is what was put in front of the metric names: the prefix
+	// key's value or the split named by the type key or tag (canonical).
+	Prefix []byte
 	// Tag is the last '|'-separated field of the text before the object,
 	// with Options.TextPrefix ("train_inner" in fairseq's lines).
 	Tag     []byte
@@ -87,7 +90,8 @@ type Options struct {
 	MaxDepth      int      // default 64: nesting depth of objects and arrays; deeper refuses the record
 	// MaxArrayLen (default 16): an array of at most this many numbers is
 	// metrics element-wise, "<name>.0", "<name>.1", ...; a longer one is
-	// counted in Record.LongArrays instead.
+	// counted in Record.LongArrays instead. Negative: arrays are never
+	// metrics.
 	MaxArrayLen int
 	// IgnoreKeys are top-level keys that are neither metrics nor
 	// structure, such as W&B's "_runtime".
@@ -149,7 +153,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = d.MaxDepth
 	}
-	if o.MaxArrayLen <= 0 {
+	if o.MaxArrayLen == 0 {
 		o.MaxArrayLen = d.MaxArrayLen
 	}
 	o.IgnoreKeys = append([]string(nil), o.IgnoreKeys...)

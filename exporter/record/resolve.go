@@ -46,6 +46,7 @@ func (p *Parser) resolve(r *Record) {
 			p.keepEntries(func(e *entry) bool { return e.kind != entInfoOnly })
 		}
 		if len(prefix) > 0 {
+			r.Prefix = prefix
 			p.applyPrefix(prefix)
 			p.distinctKeys = false // a prefixed name may equal another one
 		}

@@ -162,7 +162,7 @@ func (p *Parser) openTop(child *frame, key []byte, keyRef strRef) {
 	p.topValue(key, keyRef, scalar{kind: valComposite})
 	cls, _ := p.keys.lookup(key)
 	if !child.obj {
-		if plainMetricKey(cls, len(key)) {
+		if plainMetricKey(cls, len(key)) && p.opts.MaxArrayLen > 0 {
 			child.arr, child.segs, child.entries = true, 1, len(p.entries)
 			p.path = appendCanonical(p.path, key)
 			p.appendRawPath(key)
@@ -261,10 +261,13 @@ func (p *Parser) openNested(child *frame, parent *frame, key []byte) {
 			return
 		}
 	}
-	if child.obj {
+	switch {
+	case child.obj:
 		child.collect = true
-	} else {
+	case p.opts.MaxArrayLen > 0:
 		child.arr, child.entries = true, len(p.entries)
+	default:
+		return
 	}
 	child.segs = parent.segs + 1
 	if parent.segs > 0 {

@@ -1,0 +1,116 @@
+package tailer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// DocumentHandler receives a file that is one JSON document, rewritten as
+// a whole (Hugging Face's trainer_state.json), rather than lines.
+type DocumentHandler interface {
+	// Document gets the whole file each time it was read. data is only
+	// valid during the call.
+	Document(data []byte)
+}
+
+// MaxDocumentSize bounds a document read whole: a larger one is an error.
+const MaxDocumentSize = 256 << 20
+
+// ErrDocumentTooLarge is wrapped in the error for a document over
+// MaxDocumentSize.
+var ErrDocumentTooLarge = errors.New("document larger than 256 MiB")
+
+// docState is what tells that a document changed.
+type docState struct {
+	size int64
+	mod  time.Time
+	file os.FileInfo
+}
+
+func (s docState) same(o docState) bool {
+	return s.file != nil && o.file != nil && s.size == o.size && s.mod.Equal(o.mod) && os.SameFile(s.file, o.file)
+}
+
+// FollowDocument reads path whole, then again each time it changes, until
+// ctx is done (nil) or the file is gone (ErrDeleted). It looks every
+// PollInterval: documents change at checkpoints, not at every step. A
+// change is read once the file has held still for one look, so that a
+// document is not read while it is being written; the first read is at
+// once. A Handler that is also a Batcher gets EndBatch after each read.
+func FollowDocument(ctx context.Context, path string, opts Options, h DocumentHandler) error {
+	opts = opts.withDefaults()
+	tick := time.NewTicker(opts.PollInterval)
+	defer tick.Stop()
+	return followDocument(ctx, path, opts, h, func() bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+			return true
+		}
+	})
+}
+
+// followDocument looks at path at once, then each time next returns true,
+// until it returns false.
+func followDocument(ctx context.Context, path string, opts Options, h DocumentHandler, next func() bool) error {
+	var read, last docState
+	first := true
+	for {
+		fi, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return ErrDeleted
+		case err != nil:
+			return fmt.Errorf("tailer: %w", err)
+		case !fi.Mode().IsRegular():
+			return fmt.Errorf("tailer: %w", notRegular(path, fi))
+		}
+		now := docState{size: fi.Size(), mod: fi.ModTime(), file: fi}
+		if !now.same(read) && (first || now.same(last)) {
+			data, err := readDocument(path, opts)
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return ErrDeleted
+				}
+				return err
+			}
+			h.Document(data)
+			if b, ok := h.(Batcher); ok {
+				b.EndBatch()
+			}
+			read, first = now, false
+		}
+		last = now
+		if !next() {
+			return nil
+		}
+	}
+}
+
+func readDocument(path string, opts Options) ([]byte, error) {
+	file, info, err := openRegular(path)
+	if err != nil {
+		return nil, fmt.Errorf("tailer: %w", err)
+	}
+	defer file.Close()
+	if info.Size() > MaxDocumentSize {
+		return nil, fmt.Errorf("tailer: %s: %w", path, ErrDocumentTooLarge)
+	}
+	data, err := io.ReadAll(io.LimitReader(file, MaxDocumentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("tailer: %w", err)
+	}
+	if len(data) > MaxDocumentSize {
+		return nil, fmt.Errorf("tailer: %s: %w", path, ErrDocumentTooLarge)
+	}
+	opts.Stats.BytesRead.Add(int64(len(data)))
+	opts.Stats.Offset.Store(int64(len(data)))
+	opts.Stats.Size.Store(int64(len(data)))
+	return data, nil
+}
