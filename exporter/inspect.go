@@ -2,36 +2,61 @@ package exporter
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/tailer"
 )
 
 // FileReport is what inspect found in one file.
 type FileReport struct {
-	Path    string
-	Run     string
-	Lines   int64
-	Records int64
-	Kinds   map[string]int64
-	// Series are the series names the exporter would serve, with their
-	// last values.
-	Series         map[string]float64
-	Nonfinite      map[string]float64
-	Steps, Epochs  Range
-	Times          Range
-	EpochResets    int64
-	Restarts       float64
-	Problems       []string // parse errors and oddities, with line numbers
+	Path        string
+	Run         string
+	Profile     string // the profile's name
+	ProfileFrom string // "configured", "from its name" or "detected"
+	Lines       int64
+	Records     int64
+	TextLines   int64 // lines of text without a record
+	Kinds       map[string]int64
+	Steps       Range
+	GlobalSteps Range
+	Epochs      Range
+	Times       Range
+	EpochResets int64
+	Restarts    float64
+	// Series are the samples /metrics would serve for the file's run, as
+	// it writes them, with the keys each was read from.
+	Series   []SeriesLine
+	Ignored  []IgnoredKey // keys that gave no metric
+	Problems []string     // parse errors and oddities, with line numbers
+
 	problemsByKind map[string]int
+	ignored        map[string]*IgnoredKey
+	keys           map[string][]string // series name -> keys as written
+}
+
+// SeriesLine is one sample of the exposition and where it came from.
+type SeriesLine struct {
+	Sample string   // name{labels} value
+	Keys   []string // as written in the log; none for derived series
+}
+
+// IgnoredKey is a key whose values gave no series.
+type IgnoredKey struct {
+	Key, What string
+	Records   int64
+	FirstLine int64
 }
 
 // Range is the smallest and largest value seen.
@@ -61,94 +86,219 @@ func (fr *FileReport) problem(kind string, format string, args ...any) {
 	}
 }
 
-// Inspect reads a whole file with the exporter's parser and mapper.
+func (fr *FileReport) ignore(key, what string, lineNo int64) {
+	id := key + "\x00" + what
+	ig := fr.ignored[id]
+	if ig == nil {
+		ig = &IgnoredKey{Key: key, What: what, FirstLine: lineNo}
+		fr.ignored[id] = ig
+	}
+	ig.Records++
+}
+
+func (fr *FileReport) source(series, key string) {
+	if !slices.Contains(fr.keys[series], key) {
+		fr.keys[series] = append(fr.keys[series], key)
+	}
+}
+
+// inspection reads one file as the exporter would: the same profile
+// choice, parser, profile rules and run state.
+type inspection struct {
+	fr     *FileReport
+	cfg    Config
+	prof   *profile.Profile
+	parser *record.Parser
+	rules  *profile.Rules
+	store  *Store
+	run    *Run
+	shape  shapeCache
+	rec    record.Record
+	mtime  time.Time
+}
+
+// Inspect reads a whole file with the exporter's profile, parser and run
+// state, and reports what /metrics would serve for it.
 func Inspect(path string, cfg Config) (*FileReport, error) {
-	fr := &FileReport{Path: path, Kinds: map[string]int64{}, problemsByKind: map[string]int{}}
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
+	}
+	fr := &FileReport{Path: path, Run: runFromPath(path), Kinds: map[string]int64{},
+		problemsByKind: map[string]int{}, ignored: map[string]*IgnoredKey{}, keys: map[string][]string{}}
+	in := &inspection{fr: fr, cfg: cfg, mtime: fi.ModTime(),
+		store: NewStore(cfg.Namespace, nil, math.MaxInt32, nil)}
+	in.store.best = cfg.bestRules()
+	in.store.watch = cfg.watchRules()
+	if p := cfg.profileOf(InputConfig{Path: path}); p != nil {
+		in.use(p, "configured")
+	} else if p := profile.ForPath(path); p != nil {
+		in.use(p, "from its name")
+	}
+	if in.prof != nil && in.prof.Document != "" {
+		err = in.readDocument(path)
+	} else {
+		err = in.readLines(path)
+	}
+	if err != nil {
+		fr.problem("read", "read error: %v", err)
+	}
+	in.finish()
+	return fr, nil
+}
+
+func (in *inspection) use(p *profile.Profile, how string) {
+	in.prof = p
+	in.fr.Profile, in.fr.ProfileFrom = p.Name, how
+	opts := p.ParserOptions(in.cfg.ParserOptions())
+	opts.Explain = true
+	in.parser = record.NewParser(opts)
+	in.rules = profile.NewRules(p)
+}
+
+func (in *inspection) readLines(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
 	defer f.Close()
 	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {
 		gz, err := gzip.NewReader(f)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		defer gz.Close()
 		r = gz
 	}
-	store := NewStore(cfg.Namespace, nil, math.MaxInt32, nil)
-	store.best = cfg.bestRules()
-	store.watch = cfg.watchRules()
-	parser := record.NewParser(cfg.ParserOptions())
-	runName := runFromPath(path)
-	var rec record.Record
-	var run *Run
-	var shape shapeCache
-	err = readLines(r, cfg.Tail.MaxLineSize, func(line []byte, lineNo int64, tooLong int64) {
-		fr.Lines++
+	return readLines(r, in.cfg.Tail.MaxLineSize, func(line []byte, lineNo, tooLong int64) {
+		in.fr.Lines++
 		if tooLong > 0 {
-			fr.problem(reasonLineTooLong, "line %d: %d bytes, longer than tail.max-line-size", lineNo, tooLong)
+			in.fr.problem(reasonLineTooLong, "line %d: %d bytes, longer than tail.max-line-size", lineNo, tooLong)
 			return
 		}
-		if err := parser.Parse(line, &rec); err != nil {
-			if err != record.ErrEmpty {
-				fr.problem(record.Reason(err), "line %d: %v", lineNo, err)
-			}
-			return
-		}
-		fr.Records++
-		fr.Kinds[rec.Kind.String()]++
-		if len(rec.RunName) > 0 && run == nil {
-			runName = labelValue(string(rec.RunName))
-		}
-		if run == nil {
-			run = store.run(runName, nil)
-		}
-		before, prevStep := run.restarts, run.steps.step
-		run.apply(&rec, time.Time{}, &shape)
-		if run.restarts > before {
-			fr.problem("restart", "line %d: step went back from %g to %g without a new epoch (resumed or restarted run)", lineNo, prevStep, rec.Step)
-		}
-		if rec.HasStep {
-			fr.Steps.add(rec.Step)
-		}
-		if rec.HasEpoch {
-			fr.Epochs.add(rec.Epoch)
-		}
-		if rec.HasTime {
-			fr.Times.add(rec.Time)
-		}
-		for _, m := range rec.Metrics {
-			if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
-				fr.problem("nonfinite", "line %d: %s is %g", lineNo, m.Name, m.Value)
-			}
-		}
+		in.line(line, lineNo)
 	})
+}
+
+func (in *inspection) readDocument(path string) error {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		fr.problem("read", "read error: %v", err)
+		return err
 	}
-	fr.Run = runName
-	fr.Series = map[string]float64{}
-	fr.Nonfinite = map[string]float64{}
-	if run != nil {
-		run.mu.Lock()
-		for name, g := range run.bySeries {
-			fr.Series[name] = g.value
-			if b := g.best; b != nil && b.has {
-				fr.Series[name+seriesBestSuffix] = b.value
-				fr.Series[name+seriesBestStepSuffix] = b.step
-			}
-			if g.nonfinite > 0 {
-				fr.Nonfinite[name] = g.nonfinite
+	if len(data) > tailer.MaxDocumentSize {
+		return tailer.ErrDocumentTooLarge
+	}
+	elems, err := record.DocumentArray(data, in.prof.Document)
+	if err != nil {
+		in.fr.problem(record.ReasonInvalidJSON, "document: %v", err)
+		return nil
+	}
+	for i, el := range elems {
+		in.fr.Lines++
+		in.line(el, int64(i+1))
+	}
+	return nil
+}
+
+// line reads one line, or one record of a document.
+func (in *inspection) line(line []byte, lineNo int64) {
+	fr := in.fr
+	if in.parser == nil {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return
+		}
+		in.use(profile.Detect(fr.Path, line), "detected")
+	}
+	rec := &in.rec
+	if err := in.parser.Parse(line, rec); err != nil {
+		switch {
+		case errors.Is(err, record.ErrText):
+			fr.TextLines++
+		case !errors.Is(err, record.ErrEmpty):
+			fr.problem(record.Reason(err), "line %d: %v", lineNo, err)
+		}
+		return
+	}
+	in.rules.Apply(rec)
+	fr.Records++
+	fr.Kinds[rec.Kind.String()]++
+	if len(rec.RunName) > 0 {
+		in.rename(labelValue(string(rec.RunName)))
+	}
+	if in.run == nil {
+		in.run = in.store.run(fr.Run, nil)
+	}
+	before, prevStep := in.run.restarts, in.run.steps.step
+	in.run.apply(rec, in.mtime, &in.shape)
+	if in.run.restarts > before {
+		fr.problem("restart", "line %d: step went back from %g to %g without a new epoch (resumed or restarted run)", lineNo, prevStep, rec.Step)
+	}
+	if rec.HasStep {
+		fr.Steps.add(rec.Step)
+		fr.GlobalSteps.add(in.run.steps.global)
+	}
+	if rec.HasEpoch {
+		fr.Epochs.add(rec.Epoch)
+	}
+	if rec.HasTime {
+		fr.Times.add(rec.Time)
+	}
+	for i, m := range rec.Metrics {
+		key := string(rec.Sources[i])
+		fr.source(in.store.seriesOf(rec.Kind, m.Name), key)
+		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+			fr.problem("nonfinite", "line %d: %s is %g", lineNo, key, m.Value)
+		}
+	}
+	for _, ig := range rec.Ignored {
+		fr.ignore(string(ig.Key), ig.What, lineNo)
+	}
+}
+
+// rename follows a run_name, as the exporter does.
+func (in *inspection) rename(name string) {
+	if name == in.fr.Run {
+		return
+	}
+	if in.run != nil {
+		in.store.rename(in.fr.Run, name)
+	}
+	in.fr.Run = name
+}
+
+// finish takes the series from the store as /metrics writes them.
+func (in *inspection) finish() {
+	fr := in.fr
+	if in.run != nil {
+		fr.Restarts = in.run.restarts
+		fr.EpochResets = int64(in.run.steps.epochResets)
+	}
+	var buf bytes.Buffer
+	_ = in.store.WriteText(bufio.NewWriter(&buf))
+	served := map[string]bool{}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		name := l[:strings.IndexAny(l, "{ ")]
+		served[name] = true
+		fr.Series = append(fr.Series, SeriesLine{Sample: l, Keys: fr.keys[name]})
+	}
+	for _, series := range sortedKeys(fr.keys) {
+		if !served[series] {
+			for _, key := range fr.keys[series] {
+				fr.ignore(key, "series "+series+" is the exporter's own or over max-series", 0)
 			}
 		}
-		fr.Restarts = run.restarts
-		fr.EpochResets = int64(run.steps.epochResets)
-		run.mu.Unlock()
 	}
-	return fr, nil
+	for _, ig := range fr.ignored {
+		fr.Ignored = append(fr.Ignored, *ig)
+	}
+	sort.Slice(fr.Ignored, func(i, j int) bool {
+		a, b := fr.Ignored[i], fr.Ignored[j]
+		return a.Key < b.Key || a.Key == b.Key && a.What < b.What
+	})
 }
 
 // readLines calls fn for each line, with lines longer than maxLine
@@ -189,17 +339,26 @@ func readLines(r io.Reader, maxLine int, fn func(line []byte, lineNo, tooLong in
 func WriteReport(w io.Writer, fr *FileReport) {
 	fmt.Fprintf(w, "%s\n", fr.Path)
 	fmt.Fprintf(w, "  run:      %s\n", fr.Run)
+	if fr.Profile != "" {
+		fmt.Fprintf(w, "  profile:  %s (%s)\n", fr.Profile, fr.ProfileFrom)
+	}
 	fmt.Fprintf(w, "  lines:    %d (%d records", fr.Lines, fr.Records)
 	for _, k := range sortedKeys(fr.Kinds) {
 		fmt.Fprintf(w, ", %d %s", fr.Kinds[k], k)
 	}
 	fmt.Fprintln(w, ")")
+	if fr.TextLines > 0 {
+		fmt.Fprintf(w, "  text:     %d lines of log text without a record\n", fr.TextLines)
+	}
 	if fr.Steps.N > 0 {
 		fmt.Fprintf(w, "  steps:    %g .. %g", fr.Steps.Min, fr.Steps.Max)
 		if fr.EpochResets > 0 {
 			fmt.Fprintf(w, " (reset at %d epoch starts)", fr.EpochResets)
 		}
 		fmt.Fprintln(w)
+		if fr.GlobalSteps != fr.Steps {
+			fmt.Fprintf(w, "  global:   %g .. %g (ml_global_step)\n", fr.GlobalSteps.Min, fr.GlobalSteps.Max)
+		}
 	}
 	if fr.Epochs.N > 0 {
 		fmt.Fprintf(w, "  epochs:   %g .. %g\n", fr.Epochs.Min, fr.Epochs.Max)
@@ -208,12 +367,22 @@ func WriteReport(w io.Writer, fr *FileReport) {
 		fmt.Fprintf(w, "  time:     %s .. %s\n", fmtTime(fr.Times.Min), fmtTime(fr.Times.Max))
 	}
 	fmt.Fprintf(w, "  series:   %d\n", len(fr.Series))
-	for _, name := range sortedKeys(fr.Series) {
-		fmt.Fprintf(w, "    %s{run=%q} %g", name, fr.Run, fr.Series[name])
-		if n := fr.Nonfinite[name]; n > 0 {
-			fmt.Fprintf(w, "  (%g non-finite values)", n)
+	for _, s := range fr.Series {
+		fmt.Fprintf(w, "    %s", s.Sample)
+		if len(s.Keys) > 0 {
+			fmt.Fprintf(w, "  (from %s)", strings.Join(s.Keys, ", "))
 		}
 		fmt.Fprintln(w)
+	}
+	if len(fr.Ignored) > 0 {
+		fmt.Fprintln(w, "  not exported:")
+		for _, ig := range fr.Ignored {
+			fmt.Fprintf(w, "    %s: %s", ig.Key, ig.What)
+			if ig.FirstLine > 0 {
+				fmt.Fprintf(w, " (%s from line %d)", plural(ig.Records, "record"), ig.FirstLine)
+			}
+			fmt.Fprintln(w)
+		}
 	}
 	if len(fr.Problems) == 0 {
 		fmt.Fprintln(w, "  problems: none")
@@ -236,4 +405,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -181,10 +181,21 @@ func (r *Run) applyLocked(rec *record.Record, readTime time.Time, cache *shapeCa
 		r.setMetrics(rec.Metrics, "", "", "", false, nil, 0)
 	case record.KindEpochEnd:
 		r.epochEndTime, r.hasEpochEnd = t, true
-		r.setMetrics(rec.Metrics, "\x00e", "epoch_end_", "in the newest epoch_end record", false, nil, 0)
+		r.setMetrics(rec.Metrics, "\x00e", epochEndPrefix, "in the newest epoch_end record", false, nil, 0)
 	case record.KindMetric:
 		r.setMetrics(rec.Metrics, "", "", "", true, cache, rec.Shape)
 	}
+}
+
+// epochEndPrefix starts the series names of epoch_end metrics.
+const epochEndPrefix = "epoch_end_"
+
+// seriesOf names the series a metric of a record of kind k goes to.
+func (s *Store) seriesOf(k record.Kind, name []byte) string {
+	if k == record.KindEpochEnd {
+		return seriesName(s.namespace, epochEndPrefix, name)
+	}
+	return seriesName(s.namespace, "", name)
 }
 
 // setMetrics stores each metric under its series, creating series on

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/jsonl-exporter/jsonl-exporter/exporter"
+	"github.com/jsonl-exporter/jsonl-exporter/exporter/profile"
 )
 
 // envPrefix prefixes the environment variable of every key:
@@ -77,6 +78,8 @@ func newFlagSet(name string, demo bool) *pflag.FlagSet {
 	fs.StringSlice("parser.prefix-keys", d.Parser.PrefixKeys, "Keys holding a prefix for the record's metric names.")
 	fs.StringSlice("parser.container-keys", d.Parser.ContainerKeys, "Keys whose object value holds metrics.")
 	fs.Int("parser.max-keys", d.Parser.MaxKeys, "Most keys in one record; larger records are skipped and counted.")
+	fs.Int("parser.max-array-len", d.Parser.MaxArrayLen, "Longest numeric array exported element-wise (<name>_0, <name>_1, ...); longer ones are counted; 0 exports no arrays.")
+	fs.String("parser.profile", d.Parser.Profile, "Producer of the logs (docs/formats.md): auto detects it per file; or "+strings.Join(profile.Names()[1:], ", ")+".")
 	fs.String("best.minimize", d.Best.Minimize, "Regular expression of metric names (as logged) whose lowest value so far is exported as <series>_best and <series>_best_step.")
 	fs.String("best.maximize", d.Best.Maximize, "Regular expression of metric names whose highest value so far is exported likewise (minimize wins when both match).")
 	fs.String("watch.metrics", d.Watch.Metrics, "Regular expression of metric names (as logged) that get a smoothed <series>_ema and spike detection.")

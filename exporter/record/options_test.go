@@ -142,7 +142,7 @@ func TestExplain(t *testing.T) {
 		{"long form", Options{}, `{"metric":"val/loss","value":2,"other":3}`, ms("val.loss <- val/loss"), nil},
 		{"prefix", Options{}, `{"prefix":"train","loss":1,"time":"yesterday"}`,
 			ms("train.loss <- loss"), ms("time: string under a time key, not a time")},
-		{"aliases keep the last", Options{}, `{"train/loss":1,"train.loss":2}`, ms("train.loss <- train.loss"), nil},
+		{"aliases", Options{}, `{"train/loss":1,"train.loss":2,"a":1,"a":2}`, ms("train.loss <- train/loss, train.loss", "a <- a"), nil},
 		{"no notes for config records", Options{}, `{"_type":"config","config":{"lr":1},"s":"x"}`, nil, nil},
 		{"no notes for meta strings", Options{}, `{"_type":"meta","host":"a","n":1}`, ms("n <- n"), nil},
 		{"ignored keys", Options{IgnoreKeys: []string{"_runtime"}}, `{"_runtime":3,"a":1}`, ms("a <- a"), ms("_runtime: ignored key")},

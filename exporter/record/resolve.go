@@ -59,6 +59,9 @@ func (p *Parser) resolve(r *Record) {
 		p.notes = p.notes[:0] // such records have no metrics to miss
 	}
 	if !p.distinctKeys {
+		if p.opts.Explain {
+			p.mergeSources()
+		}
 		p.dedupe()
 	}
 
@@ -323,4 +326,32 @@ func quickHash(b []byte) uint32 {
 		h ^= x * 0xC2B2AE3D27D4EB4F
 	}
 	return uint32(h ^ h>>32)
+}
+
+// mergeSources gives a metric written under several keys ("train/loss"
+// and "train.loss") all of them as its source, on the entry dedupe keeps.
+func (p *Parser) mergeSources() {
+	for i := range p.entries {
+		e := &p.entries[i]
+		if e.kind != entMetric {
+			continue
+		}
+		name := p.arena[e.nameOff:e.nameEnd]
+		for j := i - 1; j >= 0; j-- {
+			o := &p.entries[j]
+			if o.kind != entMetric || string(p.arena[o.nameOff:o.nameEnd]) != string(name) {
+				continue
+			}
+			prev, mine := p.raws[o.field], p.raws[e.field]
+			if !bytes.Contains(p.arena[prev.off:prev.end], p.arena[mine.off:mine.end]) {
+				off := len(p.arena)
+				p.arena = append(p.arena, p.arena[prev.off:prev.end]...)
+				p.arena = append(p.arena, ", "...)
+				p.arena = append(p.arena, p.arena[mine.off:mine.end]...)
+				e.field = int32(len(p.raws))
+				p.raws = append(p.raws, span{off, len(p.arena)})
+			}
+			break
+		}
+	}
 }

@@ -177,8 +177,12 @@ func (p *Parser) openTop(child *frame, key []byte, keyRef strRef) {
 		child.collect, child.segs = true, 1
 		p.path = appendCanonical(p.path, key)
 		p.appendRawPath(key)
+	case clsIgnore:
+		if p.opts.Explain {
+			p.addNote(nil, key, "ignored key")
+		}
 	default:
-		if p.opts.Explain && cls != clsIgnore {
+		if p.opts.Explain {
 			p.addNote(nil, key, "object")
 		}
 	}
