@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -23,8 +24,14 @@ func TestEndToEnd(t *testing.T) {
 	tmp := t.TempDir()
 	exporterBin := promtest.BuildExporter(t, "..", tmp)
 
+	// The demo's runs, and a finished run of every producer.
 	exporterAddr := promtest.FreeAddr(t)
-	promtest.Start(t, exporterBin, "demo", "--demo.interval", "10ms", "--demo.dir", filepath.Join(tmp, "demo"),
+	demoDir, profilesDir := filepath.Join(tmp, "demo"), filepath.Join(tmp, "profiles")
+	if err := os.CopyFS(profilesDir, os.DirFS(filepath.Join("..", "exporter", "testdata", "profiles"))); err != nil {
+		t.Fatal(err)
+	}
+	promtest.Start(t, exporterBin, "demo", "--demo.interval", "10ms", "--demo.dir", demoDir,
+		"--input", filepath.Join(demoDir, "**", "*.jsonl"), "--input", filepath.Join(profilesDir, "**", "*"),
 		"--web.listen-address", exporterAddr)
 	if err := promtest.Eventually(20*time.Second, func() error {
 		body, err := promtest.HTTPGet("http://" + exporterAddr + "/metrics")
@@ -65,6 +72,12 @@ func TestEndToEnd(t *testing.T) {
 		"__interval":      {"2s"},
 		"__rate_interval": {"4s"}, // Grafana: max(4 x scrape interval, interval + scrape interval)
 		"__range":         {"60s"},
+		"loss":            {"ml_train_loss"},
+		"val":             {"ml_val_loss"},
+		"acc":             {"ml_val_accuracy"},
+		"lr":              {"ml_train_lr"},
+		"grad":            {"ml_train_grad_norm"},
+		"throughput":      {"ml_train_throughput"},
 	}
 	for _, d := range loadDashboards(t) {
 		t.Run(d.name, func(t *testing.T) {
@@ -72,8 +85,102 @@ func TestEndToEnd(t *testing.T) {
 			for _, q := range d.queries() {
 				checkQueryLive(t, d, api, q, vars, end)
 			}
+			if d.name == "training-run.json" {
+				checkPicksLive(t, d, api, vars, end)
+			}
 		})
 	}
+}
+
+// profileRuns are the runs of exporter/testdata/profiles, served with
+// the glob profiles/**/* (so named by the folders under it, or their
+// run_name), and the
+// series the training-run dashboard must pick for them; "" takes any.
+var profileRuns = []struct{ run, loss, val, lr string }{
+	{"bert-seed", "ml_train_loss", "ml_val_loss", "ml_train_lr"},
+	{"mmengine/work_dirs/mask-rcnn_r50/20240101_120000", "ml_loss", "", "ml_lr"},
+	{"mmengine/work_dirs/resnet50_8xb32/20240102_090000", "ml_loss", "", "ml_lr"},
+	{"mmdet2/work_dirs/faster_rcnn_r50", "ml_train_loss", "", "ml_train_lr"},
+	{"detectron2/faster_rcnn_R_50_FPN", "ml_total_loss", "ml_bbox_AP", "ml_lr"},
+	{"detr/detr_r50", "ml_train_loss", "ml_test_loss", "ml_train_lr"},
+	{"detr/deit_small", "ml_train_loss", "ml_test_loss", "ml_train_lr"},
+	{"fairseq/transformer_wmt", "ml_loss", "ml_valid_loss", "ml_lr"},
+	{"hf/bert-finetune", "ml_loss", "ml_eval_loss", "ml_learning_rate"},
+	{"wandb/run-20240101_120000-abc123", "ml_train_loss", "ml_val_loss", "ml_train_lr"},
+}
+
+// checkPicksLive: for a finished run of every producer, the loss,
+// validation and learning-rate variables offer the run's own series first,
+// and the panels that show them return data.
+func checkPicksLive(t *testing.T, d dashboardFile, api promtest.API, vars sampleVars, end time.Time) {
+	variables := map[string]map[string]any{}
+	for _, v := range d.variables() {
+		variables[str(v["name"])] = v
+	}
+	panels := map[string]string{"loss": "Training loss: ${loss}", "val": "Validation: ${val}", "lr": "Learning rate: ${lr}"}
+	for _, pr := range profileRuns {
+		t.Run(pr.run, func(t *testing.T) {
+			vs := sampleVars{"run": {pr.run}}
+			for k, v := range vars {
+				if _, ok := vs[k]; !ok {
+					vs[k] = v
+				}
+			}
+			want := map[string]string{"loss": pr.loss, "val": pr.val, "lr": pr.lr}
+			for _, p := range picks {
+				first, err := firstOffer(variables[p.name], api, vs, end)
+				if err != nil {
+					t.Errorf("variable %s: %v", p.name, err)
+					continue
+				}
+				if w, checked := want[p.name]; checked && first == "" {
+					t.Errorf("variable %s offers nothing", p.name)
+				} else if checked && w != "" && first != w {
+					t.Errorf("variable %s offers %s first, want %s", p.name, first, w)
+				}
+				if first != "" {
+					vs[p.name] = []string{first}
+				}
+			}
+			for name, title := range panels {
+				for _, q := range d.queries() {
+					if q.panel != title || !strings.HasSuffix(q.where, "target A") {
+						continue
+					}
+					expanded, unknown := expand(q.expr, vs, d.multi())
+					if len(unknown) > 0 {
+						t.Errorf("%s: variables %v offer nothing", q.where, unknown)
+						continue
+					}
+					if n, err := api.QueryRange(expanded, end, time.Minute, 2*time.Second); err != nil || n == 0 {
+						t.Errorf("panel of %s: no data for %s (%v)", name, expanded, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// firstOffer runs a query_result variable as Grafana does and returns its
+// first offer, which Grafana selects when the current one is not offered.
+func firstOffer(v map[string]any, api promtest.API, vars sampleVars, end time.Time) (string, error) {
+	expr, _, err := variableQuery(v)
+	if err != nil {
+		return "", err
+	}
+	expanded, unknown := expand(expr, vars, nil)
+	if len(unknown) > 0 {
+		return "", fmt.Errorf("unknown variables %v", unknown)
+	}
+	results, err := api.QueryResult(expanded, end)
+	if err != nil {
+		return "", err
+	}
+	got, err := offers(v, results)
+	if err != nil || len(got) == 0 {
+		return "", err
+	}
+	return got[0], nil
 }
 
 // checkVariablesLive runs each query variable and expects it to offer the
@@ -90,7 +197,15 @@ func checkVariablesLive(t *testing.T, d dashboardFile, api promtest.API, vars sa
 			continue
 		}
 		expanded, _ := expand(sel, vars, d.multi())
-		values, err := api.LabelValues(label, expanded, end, time.Minute)
+		var values []string
+		if label == "" { // query_result
+			var results []string
+			if results, err = api.QueryResult(expanded, end); err == nil {
+				values, err = offers(v, results)
+			}
+		} else {
+			values, err = api.LabelValues(label, expanded, end, time.Minute)
+		}
 		if err != nil {
 			t.Errorf("variable %s: %s: %v", name, expanded, err)
 			continue

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -114,11 +115,16 @@ func (d dashboardFile) multi() map[string]bool {
 	return m
 }
 
-var labelValues = regexp.MustCompile(`^label_values\((.+),\s*(\w+)\)$`)
+var (
+	labelValues = regexp.MustCompile(`^label_values\((.+),\s*(\w+)\)$`)
+	queryResult = regexp.MustCompile(`^query_result\((.+)\)$`)
+)
 
-// variableQuery returns the PromQL selector of a query variable
-// (label_values(selector, label)) and the label it lists.
-func variableQuery(v map[string]any) (selector, label string, err error) {
+// variableQuery returns the PromQL of a query variable: the selector of
+// label_values(selector, label) with the label it lists, or the
+// expression of query_result(expr) with the regular expression that takes
+// the offers from its results.
+func variableQuery(v map[string]any) (expr, label string, err error) {
 	q := str(v["query"])
 	if q == "" {
 		q = str(obj(v["query"])["query"])
@@ -126,9 +132,30 @@ func variableQuery(v map[string]any) (selector, label string, err error) {
 	if str(v["definition"]) != q {
 		return "", "", fmt.Errorf("definition %q differs from query %q", v["definition"], q)
 	}
-	m := labelValues.FindStringSubmatch(q)
-	if m == nil {
-		return "", "", fmt.Errorf("query %q is not label_values(selector, label)", q)
+	if m := labelValues.FindStringSubmatch(q); m != nil {
+		return strings.TrimSpace(m[1]), m[2], nil
 	}
-	return strings.TrimSpace(m[1]), m[2], nil
+	if m := queryResult.FindStringSubmatch(q); m != nil {
+		if str(v["regex"]) == "" {
+			return "", "", fmt.Errorf("query_result without a regex to take the offers")
+		}
+		return strings.TrimSpace(m[1]), "", nil
+	}
+	return "", "", fmt.Errorf("query %q is neither label_values(selector, label) nor query_result(expr)", q)
+}
+
+// offers applies a query_result variable's regex to the results of its
+// expression, as Grafana does, in order and without repeats.
+func offers(v map[string]any, results []string) ([]string, error) {
+	re, err := regexp.Compile(strings.TrimSuffix(strings.TrimPrefix(str(v["regex"]), "/"), "/"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range results {
+		if m := re.FindStringSubmatch(r); m != nil && !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	return out, nil
 }

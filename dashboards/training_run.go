@@ -12,6 +12,9 @@ func TrainingRun() Dashboard {
 			"Time window of the smoothed loss (mean of the finite values in the window).",
 			"1m", "10s", "30s", "1m", "2m", "5m", "15m", "1h"),
 	}
+	for _, p := range picks {
+		d.Templating.List = append(d.Templating.List, p.variable())
+	}
 	run := func(name string) string { return name + `{run="$run"}` }
 	d.Annotations.List = append(d.Annotations.List,
 		promAnnotation("Epoch boundaries", `ml_epoch{run="$run"} > ml_epoch{run="$run"} offset $__interval`,
@@ -40,40 +43,41 @@ func TrainingRun() Dashboard {
 		withThresholds([]string{"green", "orange"}, 1))
 
 	l.row("Loss")
-	l.add(12, 9, timeseries("Training loss",
-		"Raw train loss, the exporter's TensorBoard-style EMA over every record (ml_train_loss_ema), its mean over the smoothing window (NaN and Inf left out) and the trainer's own running mean if it logs train.avg_loss. Firing alerts of the run are marked on this panel.", "short",
-		series(run("ml_train_loss"), "loss"),
-		series(run("ml_train_loss_ema"), "EMA (TensorBoard smoothing)"),
-		series(meanOver(run("ml_train_loss")), "mean over $window"),
+	loss := pickLoss.of("")
+	l.add(12, 9, timeseries("Training loss: ${loss}",
+		"The run's training loss (variable Loss picks which series: each trainer names it its own way), the exporter's TensorBoard-style EMA over every record (<series>_ema), its mean over the smoothing window (NaN and Inf left out) and the trainer's own running mean if it logs train.avg_loss. Firing alerts of the run are marked on this panel.", "short",
+		series(loss, "loss"),
+		series(pickLoss.of("_ema"), "EMA (TensorBoard smoothing)"),
+		series(meanOver(loss), "mean over $window"),
 		series(run("ml_train_avg_loss"), "trainer running mean")))
-	l.add(12, 9, timeseries("Validation loss",
-		"Validation loss at each evaluation, with the smoothed train loss for comparison (a widening gap means overfitting).", "short",
-		series(run("ml_val_loss"), "val loss"),
-		series(meanOver(run("ml_train_loss")), "train loss (mean over $window)")))
+	l.add(12, 9, timeseries("Validation: ${val}",
+		"The run's validation loss at each evaluation, or its validation score when it logs no validation loss (variable Validation), with the smoothed training loss for comparison (a widening gap means overfitting).", "short",
+		series(pickVal.of(""), "${val}"),
+		series(meanOver(loss), "training loss (mean over $window)")))
 
 	l.row("Validation and optimiser")
-	l.add(8, 8, timeseries("Validation accuracy", "Validation accuracy (val.accuracy or val.mlm_acc), 0 to 1.", "percentunit",
-		series(run("ml_val_accuracy")+" or "+run("ml_val_mlm_acc"), "{{__name__}}")))
-	l.add(8, 8, timeseries("Learning rate", "Learning rate as logged (train.lr).", "sci",
-		series(run("ml_train_lr"), "lr")))
-	l.add(8, 8, timeseries("Gradient norm", "Gradient norm before clipping as logged (train.grad_norm); spikes often come before a loss spike.", "short",
-		series(run("ml_train_grad_norm"), "grad norm")))
-	l.add(12, 8, timeseries("Throughput", "Training throughput as logged (train.throughput: samples or tokens per second).", "short",
-		series(run("ml_train_throughput"), "throughput")))
+	l.add(8, 8, timeseries("Accuracy: ${acc}", "Validation accuracy or score as logged (variable Accuracy): val.accuracy, eval_accuracy, accuracy/top1, coco/bbox_mAP, bbox/AP, ...", "short",
+		series(pickAcc.of(""), "${acc}")))
+	l.add(8, 8, timeseries("Learning rate: ${lr}", "Learning rate as logged (variable Learning rate: train.lr, lr, learning_rate, ...).", "sci",
+		series(pickLR.of(""), "lr")))
+	l.add(8, 8, timeseries("Gradient norm: ${grad}", "Gradient norm before clipping as logged (variable Gradient norm: train.grad_norm, grad_norm, gnorm, ...); spikes often come before a loss spike.", "short",
+		series(pickGrad.of(""), "grad norm")))
+	l.add(12, 8, timeseries("Throughput: ${throughput}", "Training throughput as logged (variable Throughput: samples, tokens or words per second).", "short",
+		series(pickThroughput.of(""), "throughput")))
 	l.add(12, 8, timeseries("Steps per second",
 		"deriv of ml_global_step over $__rate_interval. Negative for a moment after a restart from a checkpoint.", "short",
 		series(stepsPerSecond(run("ml_global_step")), "steps/s")))
 
 	l.row("Best so far and problems")
-	l.add(6, 6, stat("Best loss", "Lowest value so far; the exporter sees every record, so this is exact even between scrapes.", "short",
-		lastValue(run("ml_train_loss_best"), "train loss"),
-		lastValue(run("ml_val_loss_best"), "val loss")))
-	l.add(6, 6, stat("Best accuracy", "Highest validation accuracy so far.", "percentunit",
-		lastValue(run("ml_val_accuracy_best")+" or "+run("ml_val_mlm_acc_best"), "{{__name__}}")))
+	l.add(6, 6, stat("Best loss", "Lowest value so far of the picked training loss and validation series; the exporter sees every record, so this is exact even between scrapes.", "short",
+		lastValue(pickLoss.of("_best"), "training"),
+		lastValue(pickVal.of("_best"), "validation")))
+	l.add(6, 6, stat("Best accuracy", "Highest value so far of the picked accuracy series.", "short",
+		lastValue(pickAcc.of("_best"), "${acc}")))
 	l.add(6, 6, stat("Step of best", "Global step at which each best value was reached.", "none",
-		lastValue(run("ml_train_loss_best_step"), "train loss"),
-		lastValue(run("ml_val_loss_best_step"), "val loss"),
-		lastValue(run("ml_val_accuracy_best_step")+" or "+run("ml_val_mlm_acc_best_step"), "{{__name__}}")))
+		lastValue(pickLoss.of("_best_step"), "training loss"),
+		lastValue(pickVal.of("_best_step"), "validation"),
+		lastValue(pickAcc.of("_best_step"), "accuracy")))
 	l.add(6, 6, timeseries("Non-finite values by series", "Count of NaN or infinite values read, by series (label metric).", "none",
 		series(run("ml_nonfinite_values_total"), "{{metric}}")))
 	l.add(24, 5, table("Run info", "String fields of the run's meta and run_start records (ml_run_info).", "none",
@@ -90,7 +94,7 @@ func TrainingRun() Dashboard {
 	// Firing alerts of this run, drawn on its loss panel only.
 	alerts := promAnnotation("Firing alerts", `ALERTS{alertstate="firing", run="$run"}`,
 		"{{alertname}}", "{{alertname}} ({{severity}}) {{metric}}", "orange")
-	alerts.Filter = &AnnotationFilter{IDs: []int{panelID(d.Panels, "Training loss")}}
+	alerts.Filter = &AnnotationFilter{IDs: []int{panelID(d.Panels, "Training loss: ${loss}")}}
 	d.Annotations.List = append(d.Annotations.List, alerts)
 	return d
 }

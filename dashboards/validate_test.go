@@ -1,7 +1,10 @@
 package dashboards
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +19,12 @@ var staticVars = sampleVars{
 	"metric":          {"ml_train_loss"},
 	"window":          {"1m"},
 	"smoothing":       {"1"},
+	"loss":            {"ml_train_loss"},
+	"val":             {"ml_val_loss"},
+	"acc":             {"ml_val_accuracy"},
+	"lr":              {"ml_train_lr"},
+	"grad":            {"ml_train_grad_norm"},
+	"throughput":      {"ml_train_throughput"},
 	"job":             {"jsonl-exporter"},
 	"instance":        {"127.0.0.1:9478"},
 	"__rate_interval": {"20s"},
@@ -163,8 +172,9 @@ func checkQueries(t *testing.T, d dashboardFile, allow allowList) {
 }
 
 // checkExpr parses expr with sample values and checks every metric name it
-// selects against the allow-list. Name patterns are only allowed in the
-// metric picker, which TestMetricPicker covers.
+// selects against the allow-list. Name patterns are only allowed in
+// variables: the metric picker (TestMetricPicker) and the picks
+// (TestPicks).
 func checkExpr(t *testing.T, where, expr string, multi map[string]bool, allow allowList) {
 	t.Helper()
 	expanded, unknown := expand(expr, staticVars, multi)
@@ -177,8 +187,8 @@ func checkExpr(t *testing.T, where, expr string, multi map[string]bool, allow al
 		t.Errorf("%s: %s does not parse: %v", where, expanded, err)
 		return
 	}
-	if len(patterns) > 0 && where != "variable metric" {
-		t.Errorf("%s: selects metric names by pattern %v; name the series", where, patterns)
+	if len(patterns) > 0 && !strings.HasPrefix(where, "variable ") {
+		t.Errorf("%s: selects metric names by pattern %v; name the series, or pick it with a variable", where, patterns)
 	}
 	for _, n := range names {
 		if why := allow.check(n); why != "" {
@@ -230,6 +240,32 @@ func TestMetricPicker(t *testing.T) {
 	} {
 		if got := offered(tc.name); got != tc.want {
 			t.Errorf("offered(%s) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestPicksDocumented: docs/formats.md lists the series each pick looks
+// for, in the pick's order.
+func TestPicksDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "formats.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 {
+			continue
+		}
+		var names []string
+		for _, m := range docName.FindAllStringSubmatch(cells[2], -1) {
+			names = append(names, m[1])
+		}
+		rows[strings.TrimSpace(cells[1])] = names
+	}
+	for _, p := range picks {
+		if got := rows[p.label]; !slices.Equal(got, p.names) {
+			t.Errorf("docs/formats.md lists %v for %s, the dashboard picks %v", got, p.label, p.names)
 		}
 	}
 }

@@ -216,6 +216,9 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	if err != nil {
 		return // gone since the glob ran
 	}
+	if fi.IsDir() {
+		return // a glob such as runs/**/* matches the folders too
+	}
 	f := newFile(e, in, path, fi)
 	e.files[path] = f
 	if !fi.Mode().IsRegular() {

@@ -107,7 +107,7 @@ func (f *file) useProfile(p *profile.Profile, how string) {
 }
 
 // isDocument reports whether the file is one JSON document.
-func (f *file) isDocument() bool { return f.prof != nil && f.prof.Document != "" }
+func (f *file) isDocument() bool { return f.prof != nil && f.prof.IsDocument(f.path) }
 
 // continuedBy reports whether g feeds the same run as f without a
 // conflict: the documents of one run (its checkpoints) continue each other.

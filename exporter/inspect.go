@@ -135,7 +135,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	} else if p := profile.ForPath(path); p != nil {
 		in.use(p, "from its name")
 	}
-	if in.prof != nil && in.prof.Document != "" {
+	if in.prof != nil && in.prof.IsDocument(path) {
 		err = in.readDocument(path)
 	} else {
 		err = in.readLines(path)

@@ -191,6 +191,13 @@ func (p *Profile) ParserOptions(base record.Options) record.Options {
 	return base
 }
 
+// IsDocument reports whether the file at path is one JSON document of
+// this profile: its name ends in ".json" (a ".jsonl" file of the same
+// producer is read line by line).
+func (p *Profile) IsDocument(path string) bool {
+	return p.Document != "" && strings.HasSuffix(path, ".json")
+}
+
 // HasRecordRules reports whether records need Rules.Apply.
 func (p *Profile) HasRecordRules() bool {
 	return p.SplitWithoutStep != "" || len(p.StepFreeSplits) > 0 || p.SummaryKey != "" || p.EpochIsStep

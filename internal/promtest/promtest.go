@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +170,34 @@ func (p API) InstantValue(expr string) (float64, error) {
 	var v float64
 	_, err = fmt.Sscan(fmt.Sprint(d.Result[0].Value[1]), &v)
 	return v, err
+}
+
+// QueryResult returns the results of an instant query as Grafana's
+// query_result() variable shows them, {labels} value, in order.
+func (p API) QueryResult(expr string, at time.Time) ([]string, error) {
+	data, err := p.Get("/api/v1/query", url.Values{"query": {expr}, "time": {fmt.Sprint(at.Unix())}})
+	if err != nil {
+		return nil, err
+	}
+	var d struct {
+		Result []struct {
+			Metric map[string]string `json:"metric"`
+			Value  [2]any            `json:"value"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range d.Result {
+		var pairs []string
+		for k, v := range r.Metric {
+			pairs = append(pairs, fmt.Sprintf("%s=%q", k, v))
+		}
+		sort.Strings(pairs)
+		out = append(out, fmt.Sprintf("{%s} %v", strings.Join(pairs, ", "), r.Value[1]))
+	}
+	return out, nil
 }
 
 // LabelValues lists the values of label on series matching selector.
