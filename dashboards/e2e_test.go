@@ -61,6 +61,17 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("prometheus has not scraped enough: %v", err)
 	}
 
+	// Every demo run crossed epoch boundaries, where the seed trainer's
+	// shape already gives the validation record the next epoch: none of
+	// them is a restart.
+	demo := `run=~"` + strings.Join(demoRuns, "|") + `"`
+	if epochs, err := api.InstantValue(`min(ml_epoch{` + demo + `})`); err != nil || epochs < 2 {
+		t.Errorf("demo runs are in epoch %v (%v), want 2 or later", epochs, err)
+	}
+	if restarts, err := api.InstantValue(`max(ml_run_restarts_total{` + demo + `})`); err != nil || restarts != 0 {
+		t.Errorf("demo runs restarted %v times (%v), want 0", restarts, err)
+	}
+
 	end := time.Now()
 	vars := sampleVars{
 		"run":             demoRuns,

@@ -4,7 +4,9 @@
 //
 // Each run writes <Dir>/<run>/logs/metrics.jsonl: a run_start, config and
 // meta header, one train record per step (the step resets at each epoch),
-// and a validation record plus an epoch_end record at the end of each epoch.
+// and a validation record plus an epoch_end record at the end of each epoch
+// (which, in the seed trainer's aliased shape, carry the next epoch, as that
+// trainer writes them).
 // Runs use three record shapes (dotted+slashed aliases, "prefix"+"metrics",
 // nested "metrics") so the demo exercises the parser. Over the life of one
 // Run call, the first run gets exactly one loss spike and the second exactly

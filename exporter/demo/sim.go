@@ -133,13 +133,22 @@ func (r *runSim) trainRecord(now float64) []byte {
 	if r.lossCount > 0 {
 		avgLoss = r.lossSum / float64(r.lossCount)
 	}
-	return r.metricRecord(now, "train", []metric{
+	return r.metricRecord(now, r.epoch, "train", []metric{
 		{"loss", loss},
 		{"avg_loss", avgLoss},
 		{"lr", learningRate(r.p.peakLR, r.minLR, r.warmup, r.epochs*r.stepsPerEpoch, g)},
 		{"throughput", throughput},
 		{"grad_norm", gradNorm},
 	})
+}
+
+// loggedEpoch is the epoch the records after an epoch carry: runs in the
+// seed trainer's shape number them as it does, with the next epoch.
+func (r *runSim) loggedEpoch() int {
+	if r.p.shape == shapeAliased {
+		return r.epoch + 1
+	}
+	return r.epoch
 }
 
 // valRecord evaluates at the end of the current epoch: loss a little above
@@ -154,7 +163,7 @@ func (r *runSim) valRecord(now float64) []byte {
 		ms = append(ms, metric{"perplexity", math.Exp(loss)})
 	}
 	ms = append(ms, metric{"batches", valBatches})
-	return r.metricRecord(now, "val", ms)
+	return r.metricRecord(now, r.loggedEpoch(), "val", ms)
 }
 
 func (r *runSim) epochEndRecord(now float64) []byte {
@@ -162,7 +171,7 @@ func (r *runSim) epochEndRecord(now float64) []byte {
 	return newLine().
 		str("_type", "epoch_end").
 		unixTime("time", now).
-		int("epoch", r.epoch).
+		int("epoch", r.loggedEpoch()).
 		int("step", r.step).
 		num("data.truncation_rate", roundSig(rate)).
 		bytes()
@@ -174,11 +183,11 @@ type metric struct {
 }
 
 // metricRecord lays out split's metrics in the run's shape.
-func (r *runSim) metricRecord(now float64, split string, ms []metric) []byte {
+func (r *runSim) metricRecord(now float64, epoch int, split string, ms []metric) []byte {
 	l := newLine()
 	switch r.p.shape {
 	case shapeAliased:
-		l.str("_type", "metric").unixTime("time", now).int("epoch", r.epoch).int("step", r.step)
+		l.str("_type", "metric").unixTime("time", now).int("epoch", epoch).int("step", r.step)
 		for _, m := range ms {
 			l.num(split+"/"+m.name, roundSig(m.value))
 		}
@@ -186,10 +195,10 @@ func (r *runSim) metricRecord(now float64, split string, ms []metric) []byte {
 			l.num(split+"."+m.name, roundSig(m.value))
 		}
 	case shapePrefix:
-		l.unixTime("time", now).int("step", r.step).int("epoch", r.epoch).str("prefix", split).object("metrics", metricObject(ms))
+		l.unixTime("time", now).int("step", r.step).int("epoch", epoch).str("prefix", split).object("metrics", metricObject(ms))
 	case shapeNested:
 		inner := newLine().object(split, metricObject(ms))
-		l.unixTime("time", now).int("step", r.step).int("epoch", r.epoch).object("metrics", inner)
+		l.unixTime("time", now).int("step", r.step).int("epoch", epoch).object("metrics", inner)
 	}
 	return l.bytes()
 }
