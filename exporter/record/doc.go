@@ -46,8 +46,12 @@
 //
 // # Metrics
 //
-// Metric values are numbers, NaN, ±Infinity and booleans (1 or 0).
-// Strings, nulls and arrays are not metrics. An object under a container
+// Metric values are numbers, NaN, ±Infinity and booleans (1 or 0). An
+// array of at most MaxArrayLen of them (default 16; DETR's COCO results)
+// is one metric per element, named "<name>.0", "<name>.1", ...; a longer
+// array is counted in Record.LongArrays, and an array holding anything
+// else is not a metric. Strings and nulls are not metrics (see
+// NumericStrings below). An object under a container
 // key (default "metrics") or under a split key (train, val, valid,
 // validation, eval, test) is flattened recursively; other objects, such as
 // "config" or "args", are ignored. The canonical name of a metric is its
@@ -72,6 +76,29 @@
 //   - KindConfig and KindArtifact: no metrics and no Info.
 //
 // Step, epoch, time and run name are read for every kind.
+//
+// # Options for other producers
+//
+// Profiles (package profile) switch these on for the trainers that need
+// them; with none set, parsing is as above.
+//
+//   - IgnoreKeys: top-level keys that are neither metrics nor structure
+//     (W&B's "_runtime"); an ignored key loses any other role.
+//   - NumericStrings: a string that holds exactly one number, as Python
+//     prints it ("20.714", "1.72e+06", "nan", "inf"), is that number
+//     (fairseq). Strings under the type, run_name, prefix and long-form
+//     name keys stay strings.
+//   - TextPrefix: text may come before the object, as Python logging
+//     writes "2021-08-13 14:59:32 | INFO | train_inner | {...}"; the last
+//     '|'-separated field of the text is Record.Tag, and TagTypes gives a
+//     tag the meaning of a type value. A line without an object is ErrText.
+//   - Explain: Record.Sources gives each metric's key as written (aliases
+//     joined by ", ") and Record.Ignored the keys that gave no metric, for
+//     inspect.
+//
+// Record.Prefix is the prefix put in front of the names. DocumentArray
+// splits a file that is one JSON document (Hugging Face's
+// trainer_state.json) into the records of one of its arrays.
 //
 // # Use
 //
