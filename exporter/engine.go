@@ -110,6 +110,14 @@ func (e *Engine) Store() *Store { return e.store }
 // Collector exposes the engine's store.
 func (e *Engine) Collector() *Collector { return e.collector }
 
+// knows reports whether path is among the files found and not forgotten.
+func (e *Engine) knows(path string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.files[path]
+	return ok
+}
+
 // filesWatched counts files being followed or read.
 func (e *Engine) filesWatched() int {
 	e.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -124,7 +125,11 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	fr := &FileReport{Path: path, Run: runFromPath(path), Kinds: map[string]int64{},
+	named := path // run names come from folders, also above a relative path
+	if abs, err := filepath.Abs(path); err == nil {
+		named = abs
+	}
+	fr := &FileReport{Path: path, Run: runFromPath(named), Kinds: map[string]int64{},
 		problemsByKind: map[string]int{}, ignored: map[string]*IgnoredKey{}, keys: map[string][]string{}}
 	in := &inspection{fr: fr, cfg: cfg, mtime: fi.ModTime(),
 		store: NewStore(cfg.Namespace, nil, math.MaxInt32, nil)}

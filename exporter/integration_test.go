@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // These tests write real files while an engine follows them, in both
@@ -286,4 +287,62 @@ func TestStaticLabelsAndRunRegex(t *testing.T) {
 		`ml_train_loss{cluster="a100",run="job-7"} 1`,
 		`ml_train_loss{cluster="",run="exp2"} 2`,
 	})
+}
+
+// TestHuggingFaceCheckpointsContinueOneRun: trainer_state.json is saved
+// whole into every checkpoint folder; each copy holds the records of the
+// older ones first. The copies make one run with every record once, a
+// rewritten copy adds only its new records, and deleting an older
+// checkpoint (save_total_limit) takes nothing away.
+func TestHuggingFaceCheckpointsContinueOneRun(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir, true)
+	cfg.Input = []string{filepath.Join(dir, "output", "**", "trainer_state.json")}
+	entry := func(step int, loss float64) string {
+		return fmt.Sprintf(`{"epoch": %g, "learning_rate": 1e-05, "loss": %g, "step": %d}`, float64(step)/100, loss, step)
+	}
+	state := func(entries ...string) string {
+		return "{\n  \"global_step\": 1,\n  \"log_history\": [\n    " + strings.Join(entries, ",\n    ") + "\n  ]\n}\n"
+	}
+	write := func(path, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := filepath.Join(dir, "output", "bert", "checkpoint-20", "trainer_state.json")
+	write(first, state(entry(10, 2.0), entry(20, 1.8)))
+	e, self := startEngine(t, cfg)
+	eventually(t, e.Collector(), []string{`ml_records_total{run="bert"} 2`, `ml_loss{run="bert"} 1.8`, `ml_step{run="bert"} 20`})
+
+	second := filepath.Join(dir, "output", "bert", "checkpoint-40", "trainer_state.json")
+	write(second, state(entry(10, 2.0), entry(20, 1.8), entry(30, 1.7), entry(40, 1.6)))
+	eventually(t, e.Collector(), []string{`ml_records_total{run="bert"} 4`, `ml_loss{run="bert"} 1.6`, `ml_step{run="bert"} 40`})
+
+	// The final state, rewritten in place with one more record.
+	write(second, state(entry(10, 2.0), entry(20, 1.8), entry(30, 1.7), entry(40, 1.6), entry(50, 1.5)))
+	eventually(t, e.Collector(), []string{`ml_records_total{run="bert"} 5`, `ml_loss{run="bert"} 1.5`})
+
+	if err := os.RemoveAll(filepath.Dir(first)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for e.knows(first) {
+		if time.Now().After(deadline) {
+			t.Fatal("the deleted checkpoint is still followed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.sweep(time.Now().Add(time.Hour)) // long past the grace of a deleted file's run
+	eventually(t, e.Collector(), []string{`ml_records_total{run="bert"} 5`, `ml_run_restarts_total{run="bert"} 0`}, `ml_loss{run="bert@`)
+	if err := testutil.GatherAndCompare(self, strings.NewReader(`
+# HELP jsonl_exporter_run_name_conflicts_total Files whose run label was already taken by another file and was made unique.
+# TYPE jsonl_exporter_run_name_conflicts_total counter
+jsonl_exporter_run_name_conflicts_total 0
+`), "jsonl_exporter_run_name_conflicts_total"); err != nil {
+		t.Error(err)
+	}
 }

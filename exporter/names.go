@@ -200,5 +200,8 @@ func (n *runNamer) name(path string) (string, bool) {
 	if name := runFromGlob(n.glob, path); name != "" {
 		return name, false
 	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs // the folders above a relative path name runs too
+	}
 	return runFromPath(path), false
 }
