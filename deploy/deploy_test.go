@@ -216,6 +216,7 @@ func TestComposeExporter(t *testing.T) {
 	cmd := service(t, p, "exporter").Command
 	for _, want := range []string{
 		"--input=/runs/**/*.jsonl", "--input=/runs/**/*.jsonl.gz", "--input=/runs/**/metrics.json",
+		"--input=/runs/**/scalars.json", "--input=/runs/**/*.log.json", "--input=/runs/**/trainer_state.json",
 		"--input=/demo/**/*.jsonl", "--tail.poll",
 	} {
 		if !slices.Contains(cmd, want) {

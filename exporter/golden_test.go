@@ -100,20 +100,7 @@ func TestGoldenCorpus(t *testing.T) {
 	if err := e.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := exposition(t, e.Collector())
-	golden := filepath.Join("testdata", "corpus.prom")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := testutil.CollectAndCompare(e.Collector(), bytes.NewReader(want)); err != nil {
-		t.Errorf("exposition differs from %s (go test ./exporter -run TestGoldenCorpus -update):\n%v", golden, err)
-	}
+	compareGolden(t, e.Collector(), filepath.Join("testdata", "corpus.prom"), "TestGoldenCorpus")
 	problems, err := testutil.CollectAndLint(e.Collector())
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +133,24 @@ jsonl_exporter_series_dropped_total{reason="run_expired"} 0
 	if err := testutil.GatherAndCompare(self, strings.NewReader(wantSelf),
 		"jsonl_exporter_parse_errors_total", "jsonl_exporter_run_name_conflicts_total", "jsonl_exporter_series_dropped_total"); err != nil {
 		t.Error(err)
+	}
+}
+
+// compareGolden compares the exposition of c with a golden file, which
+// -update rewrites.
+func compareGolden(t *testing.T, c prometheus.Collector, golden, test string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(exposition(t, c)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := testutil.CollectAndCompare(c, bytes.NewReader(want)); err != nil {
+		t.Errorf("exposition differs from %s (go test ./exporter -run %s -update):\n%v", golden, test, err)
 	}
 }
 

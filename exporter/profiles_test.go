@@ -1,9 +1,7 @@
 package exporter
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,20 +48,7 @@ func startProfiles(t *testing.T) (*Engine, *prometheus.Registry) {
 // exposition with testdata/profiles.prom.
 func TestProfilesGolden(t *testing.T) {
 	e, _ := startProfiles(t)
-	got := exposition(t, e.Collector())
-	golden := filepath.Join("testdata", "profiles.prom")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := testutil.CollectAndCompare(e.Collector(), bytes.NewReader(want)); err != nil {
-		t.Errorf("exposition differs from %s (go test ./exporter -run TestProfilesGolden -update):\n%v", golden, err)
-	}
+	compareGolden(t, e.Collector(), filepath.Join("testdata", "profiles.prom"), "TestProfilesGolden")
 }
 
 // gathered indexes a collector's samples by "name{run}".

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"bytes"
 	"slices"
 
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
@@ -60,18 +59,18 @@ func hasMetric(rec *record.Record, name string) bool {
 // does for a prefix key. The record's Shape no longer holds: its names
 // changed.
 func (r *Rules) prefix(rec *record.Record, split string) {
-	r.names = r.names[:0]
+	r.names = append(r.names[:0], split...) // the prefix itself, then the names
 	for _, m := range rec.Metrics {
 		r.names = append(append(append(r.names, split...), '.'), m.Name...)
 	}
 	r.metrics = r.metrics[:0]
-	off := 0
+	off := len(split)
 	for _, m := range rec.Metrics {
 		end := off + len(split) + 1 + len(m.Name)
 		r.metrics = append(r.metrics, record.Metric{Name: r.names[off:end:end], Value: m.Value})
 		off = end
 	}
 	rec.Metrics = r.metrics
-	rec.Prefix = bytes.Clone([]byte(split))
+	rec.Prefix = r.names[:len(split):len(split)]
 	rec.Shape = 0
 }
