@@ -4,10 +4,13 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/exporter/record"
@@ -148,31 +151,42 @@ func (c *Config) Validate() error {
 		return errors.New("input: at least one --input glob is required")
 	}
 	for i, in := range c.AllInputs() {
+		// --input globs come first; name an input as the user wrote it.
+		key := fmt.Sprintf("input %q", in.Path)
+		if i >= len(c.Input) {
+			key = fmt.Sprintf("inputs[%d]", i-len(c.Input))
+		}
 		if in.Path == "" {
-			return fmt.Errorf("inputs[%d].path: must not be empty", i)
+			return fmt.Errorf("%s.path: must not be empty", key)
+		}
+		if !doublestar.ValidatePathPattern(filepath.ToSlash(in.Path)) {
+			return fmt.Errorf("%s: %q is not a valid glob (unclosed [ or {?)", key, in.Path)
 		}
 		if in.RunRegex != "" {
 			re, err := regexp.Compile(in.RunRegex)
 			if err != nil {
-				return fmt.Errorf("inputs[%d].run-regex: %v", i, err)
+				return fmt.Errorf("%s.run-regex: %v", key, err)
 			}
 			if re.SubexpIndex("run") < 0 {
-				return fmt.Errorf("inputs[%d].run-regex: needs a named group (?P<run>...)", i)
+				return fmt.Errorf("%s.run-regex: needs a named group (?P<run>...)", key)
 			}
 		}
 		if _, ok := profile.Lookup(in.Profile); !ok {
-			return fmt.Errorf("inputs[%d].profile: unknown profile %q (one of %s)", i, in.Profile, strings.Join(profile.Names(), ", "))
+			return fmt.Errorf("%s.profile: unknown profile %q (one of %s)", key, in.Profile, strings.Join(profile.Names(), ", "))
 		}
 		for name := range in.Labels {
 			if !nameRE.MatchString(name) || len(name) > 2 && name[:2] == "__" {
-				return fmt.Errorf("inputs[%d].labels: invalid label name %q", i, name)
+				return fmt.Errorf("%s.labels: invalid label name %q", key, name)
 			}
 			if reservedLabels[name] {
-				return fmt.Errorf("inputs[%d].labels: label %q is set by the exporter", i, name)
+				return fmt.Errorf("%s.labels: label %q is set by the exporter", key, name)
 			}
 		}
 	}
-	if c.Namespace != "" && !nameRE.MatchString(c.Namespace) {
+	if c.Namespace == "" {
+		return errors.New("namespace: must not be empty (series would be named by their keys alone: step, loss)")
+	}
+	if !nameRE.MatchString(c.Namespace) {
 		return fmt.Errorf("namespace: %q is not a valid metric name prefix", c.Namespace)
 	}
 	if c.MaxSeries <= 0 {

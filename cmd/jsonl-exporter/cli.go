@@ -32,12 +32,17 @@ func usagef(format string, args ...any) error {
 
 const usageText = `Usage:
   jsonl-exporter [serve] --input GLOB [--input GLOB ...] [flags]
-  jsonl-exporter demo [flags]        simulated training runs, served at once
-  jsonl-exporter inspect FILE...     runs, metrics, step and time ranges, problems
+  jsonl-exporter demo [flags]          simulated training runs, served at once
+  jsonl-exporter inspect FILE|DIR...   runs, series, step and time ranges, problems
   jsonl-exporter version
 
-Run "jsonl-exporter serve --help" for the flags.
+"jsonl-exporter demo --help" and "jsonl-exporter inspect --help" list their flags.
 `
+
+// printUsage prints the commands and the flags of serve.
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "%s\nFlags of serve:\n%s", usageText, newFlagSet(programName, cmdServe).FlagUsagesWrapped(helpWidth))
+}
 
 // run is the whole program; it returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -47,14 +52,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "serve", "demo", "inspect", "version", "help":
 			cmd, args = args[0], args[1:]
 		case "-h", "--help":
-			fmt.Fprint(stdout, usageText)
+			printUsage(stdout)
 			return exitOK
 		}
 	}
 	var err error
 	switch cmd {
 	case "help":
-		fmt.Fprint(stdout, usageText)
+		printUsage(stdout)
 		return exitOK
 	case "version":
 		fmt.Fprintln(stdout, version.Print(programName))

@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-viper/mapstructure/v2"
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/spf13/pflag"
@@ -31,6 +35,7 @@ type webOptions struct {
 	ListenAddress          string `mapstructure:"listen-address"`
 	TelemetryPath          string `mapstructure:"telemetry-path"`
 	DisableExporterMetrics bool   `mapstructure:"disable-exporter-metrics"`
+	EnablePprof            bool   `mapstructure:"enable-pprof"`
 	Config                 struct {
 		File string `mapstructure:"file"`
 	} `mapstructure:"config"`
@@ -50,20 +55,41 @@ type demoOptions struct {
 // cliOnly flags are not config keys: they say where the config is.
 var cliOnly = map[string]bool{"config.file": true, "config.check": true}
 
-// newFlagSet declares every flag with its default. demo adds the demo
-// flags.
-func newFlagSet(name string, demo bool) *pflag.FlagSet {
+// command names the flag set of a subcommand.
+type command int
+
+const (
+	cmdServe command = iota
+	cmdDemo
+	cmdInspect
+)
+
+// newFlagSet declares every flag of a command with its default: serve's,
+// demo's (serve's and the demo's own), or inspect's (how logs are read).
+func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	d := exporter.DefaultConfig()
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.StringArray("input", nil, "Glob of JSONL files to follow (repeatable; ** matches any folders; .jsonl.gz files are read once).")
-	fs.String("web.listen-address", ":9478", "Address to listen on for the web interface and telemetry.")
-	fs.String("web.telemetry-path", "/metrics", "Path under which to expose metrics.")
-	fs.String("web.config.file", "", "Path to a web configuration file for TLS and basic auth (exporter-toolkit format).")
-	fs.Bool("web.disable-exporter-metrics", false, "Exclude the exporter's own metrics (jsonl_exporter_*, go_*, process_*) from /metrics.")
+	serves := cmd != cmdInspect
+	if serves {
+		fs.StringArray("input", nil, "Glob of log files to follow (repeatable; ** matches any folders, {a,b} either; .gz files are read once).")
+		fs.String("web.listen-address", ":9478", "Address to listen on for the web interface and telemetry.")
+		fs.String("web.telemetry-path", "/metrics", "Path under which to expose metrics.")
+		fs.String("web.config.file", "", "Path to a web configuration file for TLS and basic auth (exporter-toolkit format).")
+		fs.Bool("web.disable-exporter-metrics", false, "Exclude the exporter's own metrics (jsonl_exporter_*, go_*, process_*) from /metrics.")
+		fs.Bool("web.enable-pprof", false, "Serve Go's profiles under /debug/pprof/ (CPU and memory use of the exporter).")
+	}
 	fs.String("config.file", "", "YAML configuration file; every flag is also a key there (env JSONL_EXPORTER_CONFIG_FILE).")
-	fs.Bool("config.check", false, "Check the configuration, print \"configuration OK\" and exit.")
+	if serves {
+		fs.Bool("config.check", false, "Check the configuration, print \"configuration OK\" and exit (env JSONL_EXPORTER_CONFIG_CHECK).")
+	}
 	fs.String("namespace", d.Namespace, "Prefix of the series made from logs.")
+	if cmd == cmdInspect {
+		addParserFlags(fs, d)
+		fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
+		addDetectorFlags(fs, d)
+		return fs
+	}
 	fs.Int("max-series", d.MaxSeries, "Most series created from metric keys, over all runs; more are refused and counted.")
 	fs.Duration("discovery.interval", d.Discovery.Interval, "How often the input globs are evaluated again to find new files.")
 	fs.Bool("tail.poll", d.Tail.Poll, "Poll files for changes instead of using inotify (safer in containers and on network file systems).")
@@ -71,6 +97,20 @@ func newFlagSet(name string, demo bool) *pflag.FlagSet {
 	fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
 	fs.Duration("run.expiry", d.Run.Expiry, "Remove a run after this long without a new record (0 keeps runs).")
 	fs.Duration("run.deleted-grace", d.Run.DeletedGrace, "Keep the run of a deleted file this long before removing its series.")
+	addParserFlags(fs, d)
+	addDetectorFlags(fs, d)
+	fs.String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
+	fs.String("log.format", "logfmt", "Output format of log messages: logfmt or json.")
+	if cmd == cmdDemo {
+		fs.String("demo.dir", "", "Folder the simulated runs are written to (default: a new temporary folder, removed on exit).")
+		fs.Int("demo.runs", 3, "Number of runs trained at the same time.")
+		fs.Duration("demo.interval", 200*time.Millisecond, "Wall time between two training steps.")
+	}
+	return fs
+}
+
+// addParserFlags declares how records are read.
+func addParserFlags(fs *pflag.FlagSet, d exporter.Config) {
 	fs.StringSlice("parser.step-keys", d.Parser.StepKeys, "Keys holding the step; the first present wins.")
 	fs.StringSlice("parser.epoch-keys", d.Parser.EpochKeys, "Keys holding the epoch.")
 	fs.StringSlice("parser.time-keys", d.Parser.TimeKeys, "Keys holding the record time (used when the value is a plausible Unix time).")
@@ -80,6 +120,10 @@ func newFlagSet(name string, demo bool) *pflag.FlagSet {
 	fs.Int("parser.max-keys", d.Parser.MaxKeys, "Most keys in one record; larger records are skipped and counted.")
 	fs.Int("parser.max-array-len", d.Parser.MaxArrayLen, "Longest numeric array exported element-wise (<name>_0, <name>_1, ...); longer ones are counted; 0 exports no arrays.")
 	fs.String("parser.profile", d.Parser.Profile, "Producer of the logs (docs/formats.md): auto detects it per file; or "+strings.Join(profile.Names()[1:], ", ")+".")
+}
+
+// addDetectorFlags declares what is derived from every record.
+func addDetectorFlags(fs *pflag.FlagSet, d exporter.Config) {
 	fs.String("best.minimize", d.Best.Minimize, "Regular expression of metric names (as logged) whose lowest value so far is exported as <series>_best and <series>_best_step.")
 	fs.String("best.maximize", d.Best.Maximize, "Regular expression of metric names whose highest value so far is exported likewise (minimize wins when both match).")
 	fs.String("watch.metrics", d.Watch.Metrics, "Regular expression of metric names (as logged) that get a smoothed <series>_ema and spike detection.")
@@ -88,20 +132,13 @@ func newFlagSet(name string, demo bool) *pflag.FlagSet {
 	fs.Float64("spike.sigma", d.Spike.Sigma, "A spike is a value more than this many standard deviations above the moving mean...")
 	fs.Float64("spike.min-jump", d.Spike.MinJump, "... and more than this fraction of the mean above it (0.5 = 50 % higher).")
 	fs.Int("spike.warmup", d.Spike.Warmup, "Records of a metric read before a spike can count.")
-	fs.String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
-	fs.String("log.format", "logfmt", "Output format of log messages: logfmt or json.")
-	if demo {
-		fs.String("demo.dir", "", "Folder the simulated runs are written to (default: a new temporary folder, removed on exit).")
-		fs.Int("demo.runs", 3, "Number of runs trained at the same time.")
-		fs.Duration("demo.interval", 200*time.Millisecond, "Wall time between two training steps.")
-	}
-	return fs
 }
 
 // loader reads the configuration again on each call: flags (parsed
 // once) > environment > config file > defaults.
 type loader struct {
 	fs     *pflag.FlagSet
+	cmd    command
 	getenv func(string) string
 	adjust func(*options) // fills in what a subcommand implies, before validation
 }
@@ -116,6 +153,22 @@ func (l *loader) configFile() string {
 		return f.Value.String()
 	}
 	return l.getenv(envKey("config.file"))
+}
+
+// configCheck is the --config.check flag, else its environment variable.
+func (l *loader) configCheck() (bool, error) {
+	if f := l.fs.Lookup("config.check"); f == nil || f.Changed {
+		return f != nil && f.Value.String() == "true", nil
+	}
+	env := l.getenv(envKey("config.check"))
+	if env == "" {
+		return false, nil
+	}
+	check, err := strconv.ParseBool(env)
+	if err != nil {
+		return false, usagef("config.check: %s=%q is not a boolean", envKey("config.check"), env)
+	}
+	return check, nil
 }
 
 func (l *loader) load() (options, error) {
@@ -140,21 +193,99 @@ func (l *loader) load() (options, error) {
 		if err := v.ReadInConfig(); err != nil {
 			return o, usagef("config.file: %s", oneLine(err.Error()))
 		}
+		for key := range cliOnly {
+			if v.InConfig(key) {
+				return o, usagef("%s: is a flag (or %s), not a key of the configuration file", key, envKey(key))
+			}
+		}
 	}
-	if err := v.UnmarshalExact(&o); err != nil {
+	if err := v.UnmarshalExact(&o, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
+		durationNeedsUnit, mapstructure.StringToTimeDurationHookFunc(), splitList))); err != nil {
 		return o, usagef("%s", decodeError(err))
 	}
 	if l.adjust != nil {
 		l.adjust(&o)
 	}
-	if err := o.validate(); err != nil {
+	if err := o.validate(l.cmd); err != nil {
 		return o, usageError{err.Error()}
 	}
 	return o, nil
 }
 
-// validate checks what the exporter library does not know about.
-func (o *options) validate() error {
+var durationType = reflect.TypeFor[time.Duration]()
+
+// durationNeedsUnit refuses a bare number for a duration, as flags and
+// the environment do: "interval: 5" would otherwise be 5 nanoseconds.
+// 0 needs no unit.
+func durationNeedsUnit(from, to reflect.Type, data any) (any, error) {
+	if to != durationType {
+		return data, nil
+	}
+	switch from.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		if reflect.ValueOf(data).IsZero() {
+			return time.Duration(0), nil
+		}
+		return nil, fmt.Errorf("%v is a number; a duration needs a unit, such as 5s or 250ms", data)
+	}
+	return data, nil
+}
+
+// splitList turns a list written as one string (an environment variable)
+// into its elements at the commas that are not inside braces, so that a
+// brace glob such as /x/{a,b}/*.jsonl stays whole.
+func splitList(from, to reflect.Type, data any) (any, error) {
+	if from.Kind() != reflect.String || to.Kind() != reflect.Slice {
+		return data, nil
+	}
+	raw := data.(string)
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '\\':
+			i++
+		case '{':
+			depth++
+		case '}':
+			depth = max(depth-1, 0)
+		case ',':
+			if depth == 0 {
+				out = append(out, raw[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if raw != "" {
+		out = append(out, raw[start:])
+	}
+	return out, nil
+}
+
+// Lower bounds of the intervals: a value below them is a typo or a unit
+// forgotten, and would make the exporter spin.
+const (
+	minInterval     = 100 * time.Millisecond
+	minDemoInterval = time.Millisecond
+)
+
+// validate checks what the exporter library does not know about, for the
+// command the options are for.
+func (o *options) validate(cmd command) error {
+	for key, d := range map[string]time.Duration{"discovery.interval": o.Discovery.Interval, "tail.poll-interval": o.Tail.PollInterval} {
+		if d < minInterval {
+			return fmt.Errorf("%s: must be at least %s, got %s", key, minInterval, d)
+		}
+	}
+	if o.Run.Expiry != 0 && o.Run.Expiry < time.Second {
+		return fmt.Errorf("run.expiry: must be 0 (keep runs) or at least 1s, got %s", o.Run.Expiry)
+	}
+	if cmd == cmdDemo {
+		if err := o.Demo.validate(); err != nil {
+			return err
+		}
+	}
 	if err := promslog.NewLevel().Set(o.Log.Level); err != nil {
 		return fmt.Errorf("log.level: %v", err)
 	}
@@ -178,6 +309,7 @@ func (o *options) validate() error {
 var (
 	spaces     = regexp.MustCompile(`\s+`)
 	invalidKey = regexp.MustCompile(`'([^']*)' has invalid keys: (.*)`)
+	badValue   = regexp.MustCompile(`^'([^']+)' (.*)$`)
 )
 
 func oneLine(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
@@ -193,5 +325,30 @@ func decodeError(err error) string {
 		}
 		return "config: unknown key " + m[1] + "." + m[2]
 	}
+	if m := badValue.FindStringSubmatch(s); m != nil {
+		if strings.Contains(m[2], "missing unit in duration") {
+			m[2] = "a duration needs a unit, such as 5s or 250ms"
+		}
+		return m[1] + ": " + m[2]
+	}
 	return "config: " + s
+}
+
+// validate refuses demo options that would leave nothing to serve.
+func (d demoOptions) validate() error {
+	if d.Runs < 1 {
+		return fmt.Errorf("demo.runs: must be at least 1, got %d", d.Runs)
+	}
+	if d.Interval < minDemoInterval {
+		return fmt.Errorf("demo.interval: must be at least %s, got %s", minDemoInterval, d.Interval)
+	}
+	if err := os.MkdirAll(d.Dir, 0o755); err != nil {
+		return fmt.Errorf("demo.dir: %v", err)
+	}
+	probe, err := os.CreateTemp(d.Dir, ".write-check-")
+	if err != nil {
+		return fmt.Errorf("demo.dir: cannot write there: %v", err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }

@@ -19,7 +19,7 @@ const configDoc = "../../docs/configuration.md"
 func flagTable() string {
 	var b strings.Builder
 	b.WriteString("| flag / key | environment | default | meaning |\n|---|---|---|---|\n")
-	newFlagSet("doc", true).VisitAll(func(f *pflag.Flag) {
+	newFlagSet("doc", cmdDemo).VisitAll(func(f *pflag.Flag) {
 		def := f.DefValue
 		if def == "" || def == "[]" {
 			def = "none"
