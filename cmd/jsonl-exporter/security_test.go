@@ -164,8 +164,48 @@ func TestTLSWithBasicAuth(t *testing.T) {
 		}
 	})
 
+	t.Run("TLS handshake errors in the log's format", func(t *testing.T) {
+		conn, err := net.Dial("tcp", p.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = conn.Write([]byte("\x16\x03\x01\x00\x05\x00\x00\x00\x00\x00garbage"))
+		_, _ = io.ReadAll(conn)
+		conn.Close()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(p.stderr.String(), "TLS handshake error") {
+			if time.Now().After(deadline) {
+				t.Fatalf("no handshake error logged:\n%s", p.stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		for _, line := range strings.Split(p.stderr.String(), "\n") {
+			if strings.Contains(line, "TLS handshake error") && !strings.HasPrefix(line, "time=") {
+				t.Errorf("handshake error outside the log format: %q", line)
+			}
+		}
+	})
+
 	if log := p.stderr.String(); strings.Contains(log, password) || strings.Contains(log, string(hash)) {
 		t.Errorf("a credential appears in the log:\n%s", log)
+	}
+}
+
+// TestPprofOnlyWhenEnabled: the landing page offers profiles, and
+// /debug/pprof/ serves them, only with --web.enable-pprof.
+func TestPprofOnlyWhenEnabled(t *testing.T) {
+	dir := t.TempDir()
+	for _, enabled := range []bool{false, true} {
+		args := []string{"--input", filepath.Join(dir, "*.jsonl")}
+		if enabled {
+			args = append(args, "--web.enable-pprof")
+		}
+		p := startExporter(t, args...)
+		_, landing := get(t, "http://"+p.addr+"/", "", "")
+		status, _ := get(t, "http://"+p.addr+"/debug/pprof/", "", "")
+		if strings.Contains(landing, "debug/pprof") != enabled || (status == http.StatusOK) != enabled {
+			t.Errorf("enabled=%v: landing links to pprof: %v, /debug/pprof/ status %d", enabled, strings.Contains(landing, "debug/pprof"), status)
+		}
 	}
 }
 
@@ -173,8 +213,8 @@ func TestTLSWithBasicAuth(t *testing.T) {
 // secrets only ever come from files (--web.config.file).
 func TestNoFlagTakesACredential(t *testing.T) {
 	credential := regexp.MustCompile(`(?i)pass|token|secret|credential|api.?key|bearer|auth`)
-	for _, demo := range []bool{false, true} {
-		newFlagSet("jsonl-exporter", demo).VisitAll(func(f *pflag.Flag) {
+	for _, cmd := range []command{cmdServe, cmdDemo, cmdInspect} {
+		newFlagSet("jsonl-exporter", cmd).VisitAll(func(f *pflag.Flag) {
 			if credential.MatchString(f.Name) {
 				t.Errorf("flag --%s looks like it takes a credential", f.Name)
 			}

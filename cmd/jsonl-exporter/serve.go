@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,23 +32,18 @@ const shutdownTimeout = 4 * time.Second
 // runServe is the serve command, and with demo set the demo command: it
 // writes simulated runs to a folder and serves them.
 func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
-	name := "serve"
+	name, cmd := "serve", cmdServe
 	if isDemo {
-		name = "demo"
+		name, cmd = "demo", cmdDemo
 	}
-	fs := newFlagSet(programName+" "+name, isDemo)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage of %s %s:\n%s", programName, name, fs.FlagUsages())
-			return err
-		}
-		return usageError{err.Error()}
+	fs := newFlagSet(programName+" "+name, cmd)
+	if err := parseFlags(fs, args, stdout, "Usage: "+programName+" "+name+" [flags]"); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	l := &loader{fs: fs, getenv: os.Getenv}
+	l := &loader{fs: fs, cmd: cmd, getenv: os.Getenv}
 	var demoDir string
 	if isDemo {
 		l.adjust = func(o *options) {
@@ -73,23 +69,53 @@ func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
 	if err != nil {
 		return err
 	}
-	if fs.Lookup("config.check").Value.String() == "true" {
+	check, err := l.configCheck()
+	if err != nil {
+		return err
+	}
+	if check {
 		fmt.Fprintln(stdout, "configuration OK")
 		return nil
 	}
 	logger := newLogger(opts.Log, stderr)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var demoFailed <-chan error
 	if isDemo {
 		demoDone := make(chan error, 1)
 		go func() {
 			demoDone <- demo.Run(ctx, demo.Options{Dir: opts.Demo.Dir, Runs: opts.Demo.Runs, Interval: opts.Demo.Interval})
 		}()
-		defer func() { cancel(); <-demoDone }()
+		defer func() {
+			cancel()
+			select {
+			case <-demoDone:
+			case <-time.After(shutdownTimeout):
+			}
+		}()
+		demoFailed = demoDone
 		logger.Info("demo: writing simulated training runs", "dir", opts.Demo.Dir)
 	}
-	return serve(ctx, l, opts, logger, stdout)
+	return serve(ctx, l, opts, logger, demoFailed)
 }
+
+// parseFlags parses args, printing the usage and the flags wrapped to a
+// terminal's width on --help.
+func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer, usage string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprintf(stdout, "%s\n\nFlags:\n%s", usage, fs.FlagUsagesWrapped(helpWidth))
+		return err
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// helpWidth is the width --help wraps its flag descriptions to.
+const helpWidth = 100
 
 func newLogger(o logOptions, w io.Writer) *slog.Logger {
 	cfg := &promslog.Config{Level: promslog.NewLevel(), Format: promslog.NewFormat(), Writer: w}
@@ -99,7 +125,8 @@ func newLogger(o logOptions, w io.Writer) *slog.Logger {
 }
 
 // serve runs the exporter until SIGINT or SIGTERM, reloading on SIGHUP.
-func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, stdout io.Writer) error {
+// A value from failed (the demo's writer stopping) ends it with that error.
+func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, failed <-chan error) error {
 	selfReg := prometheus.NewRegistry()
 	svc := exporter.NewService(selfReg, logger)
 	selfReg.MustRegister(
@@ -118,12 +145,19 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, st
 	}
 	mux := http.NewServeMux()
 	mux.Handle(opts.Web.TelemetryPath, promhttp.InstrumentMetricHandler(selfReg, svc.Handler(self, logger)))
+	profiling := "false"
+	if opts.Web.EnablePprof {
+		profiling = "true"
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	}
 	if opts.Web.TelemetryPath != "/" {
 		landing, err := web.NewLandingPage(web.LandingConfig{
 			Name:        programName,
 			Description: "Prometheus exporter for ML training metrics in JSON Lines logs",
 			Version:     version.Info(),
 			Links:       []web.LandingLinks{{Address: opts.Web.TelemetryPath, Text: "Metrics"}},
+			Profiling:   profiling,
 		})
 		if err != nil {
 			return err
@@ -137,14 +171,20 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, st
 	}
 	logger.Info("listening", "address", listener.Addr().String(), "telemetry_path", opts.Web.TelemetryPath,
 		"inputs", len(opts.AllInputs()), "version", version.Info())
-	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// net/http's own messages (TLS handshake errors) in the configured format.
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	webFlags := &web.FlagConfig{
 		WebListenAddresses: &[]string{opts.Web.ListenAddress},
 		WebSystemdSocket:   new(bool),
 		WebConfigFile:      &opts.Web.Config.File,
 	}
 	served := make(chan error, 1)
-	go func() { served <- web.Serve(listener, server, webFlags, logger) }()
+	// exporter-toolkit reads the web configuration file at every request
+	// and logs a broken one each time: once per minute is enough.
+	go func() {
+		served <- web.Serve(listener, server, webFlags, slog.New(newRepeatFilter(logger.Handler(), time.Minute)))
+	}()
 
 	hup, term, stopSignals := signals()
 	defer stopSignals()
@@ -152,6 +192,10 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, st
 		select {
 		case err := <-served:
 			return fmt.Errorf("web server: %w", err)
+		case err := <-failed:
+			logger.Error("demo: writing simulated runs stopped", "err", err)
+			_ = shutdown(server)
+			return fmt.Errorf("demo: %w", err)
 		case <-ctx.Done():
 			return shutdown(server)
 		case sig := <-term:
