@@ -53,7 +53,17 @@ type input struct {
 	namer       *runNamer
 	labelValues []string
 	profile     *profile.Profile
+
+	// What discovery told the user, guarded by being used by scan only.
+	scanned     bool
+	found       map[string]bool // files the glob matched at the last scan
+	emptySince  time.Time       // when the glob last went from files to none
+	warnedEmpty bool
 }
+
+// emptyWarnAfter is how long an input may match nothing before a warning:
+// a trainer that has not started yet is no mistake.
+const emptyWarnAfter = time.Minute
 
 // New builds an engine for a validated config. self may be shared by
 // successive engines (config reloads).
@@ -135,7 +145,7 @@ func (e *Engine) filesWatched() int {
 // every follower to stop.
 func (e *Engine) Run(ctx context.Context) error {
 	defer e.wg.Wait()
-	e.scan(ctx)
+	e.scan(ctx, time.Now())
 	close(e.scanned)
 	go func() {
 		// Catching up on many files leaves read buffers behind that an idle
@@ -152,8 +162,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-ticker.C:
-			e.scan(ctx)
+		case now := <-ticker.C:
+			e.scan(ctx, now)
 		case now := <-sweep.C:
 			e.sweep(now)
 		}
@@ -192,8 +202,7 @@ func (e *Engine) WaitReady(ctx context.Context) error {
 }
 
 // scan evaluates every glob and starts a follower for each new file.
-func (e *Engine) scan(ctx context.Context) {
-	now := time.Now()
+func (e *Engine) scan(ctx context.Context, now time.Time) {
 	for _, in := range e.inputs {
 		matches, err := doublestar.FilepathGlob(in.glob, doublestar.WithFailOnIOErrors())
 		if err != nil {
@@ -204,34 +213,87 @@ func (e *Engine) scan(ctx context.Context) {
 			e.logger.Debug("glob incomplete", "glob", in.glob, "err", err)
 			matches, _ = doublestar.FilepathGlob(in.glob)
 		}
+		found := make(map[string]bool, len(matches))
 		for _, path := range matches {
-			e.consider(ctx, in, path, now)
+			if e.consider(ctx, in, path, now) {
+				found[path] = true
+			}
 		}
+		e.report(in, found, now)
 	}
 }
 
-// consider starts following path unless it is known already.
-func (e *Engine) consider(ctx context.Context, in *input, path string, now time.Time) {
+// report logs what an input's glob found: at the first scan and whenever
+// files come or go, a line with the count (and a debug line per file); a
+// warning when it has matched nothing for a while, and a hint when it
+// names a folder.
+func (e *Engine) report(in *input, found map[string]bool, now time.Time) {
+	var added, removed []string
+	for path := range found {
+		if !in.found[path] {
+			added = append(added, path)
+		}
+	}
+	for path := range in.found {
+		if !found[path] {
+			removed = append(removed, path)
+		}
+	}
+	first := !in.scanned
+	in.scanned, in.found = true, found
+	for _, path := range added {
+		e.logger.Debug("input matches a new file", "glob", in.glob, "path", path)
+	}
+	for _, path := range removed {
+		e.logger.Debug("input no longer matches a file", "glob", in.glob, "path", path)
+	}
+	switch {
+	case first:
+		e.logger.Info("input", "glob", in.glob, "files", len(found))
+		if fi, err := os.Stat(in.glob); err == nil && fi.IsDir() {
+			e.logger.Warn("input is a folder, not a glob of files: did you mean "+
+				strconv.Quote(filepath.Join(in.glob, "**", "*.jsonl"))+"?", "glob", in.glob)
+			in.warnedEmpty = true // said once is enough
+		}
+	case len(added) > 0 || len(removed) > 0:
+		e.logger.Info("input files changed", "glob", in.glob, "files", len(found), "added", len(added), "removed", len(removed))
+	}
+	if len(found) > 0 {
+		in.emptySince, in.warnedEmpty = time.Time{}, false
+		return
+	}
+	if in.emptySince.IsZero() {
+		in.emptySince = now
+	}
+	if !in.warnedEmpty && now.Sub(in.emptySince) >= emptyWarnAfter {
+		in.warnedEmpty = true
+		e.logger.Warn("input has matched no file for "+emptyWarnAfter.String()+"; is the glob right?", "glob", in.glob)
+	}
+}
+
+// consider starts following path unless it is known already, and
+// reports whether path is a file (followed, or tried).
+func (e *Engine) consider(ctx context.Context, in *input, path string, now time.Time) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if f, ok := e.files[path]; ok {
 		if f.failed.IsZero() || now.Sub(f.failed) < retryFailedAfter {
-			return
+			return true
 		}
 		delete(e.files, path)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return // gone since the glob ran
+		return false // gone since the glob ran
 	}
 	if fi.IsDir() {
-		return // a glob such as runs/**/* matches the folders too
+		return false // a glob such as runs/**/* matches the folders too
 	}
 	f := newFile(e, in, path, fi)
 	e.files[path] = f
 	if !fi.Mode().IsRegular() {
 		f.fail(tailer.ErrNotRegular, now)
-		return
+		return true
 	}
 	// The same file under another path (a symlink, a folder symlink loop
 	// under **, a hard link) is followed once. The other path is looked at
@@ -244,7 +306,7 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 		if now, err := os.Stat(other.path); err == nil && os.SameFile(now, fi) {
 			f.duplicateOf = other
 			e.logger.Debug("file already followed under another path", "path", path, "as", other.path)
-			return
+			return true
 		}
 	}
 	// Claiming the path's label now, in glob order, makes the winner of a
@@ -267,6 +329,7 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 		}
 		e.ended(ctx, f, err)
 	}()
+	return true
 }
 
 // ended handles a follower that returned.
@@ -327,8 +390,11 @@ func (e *Engine) claim(f *file, name string) {
 	if old != "" && e.owners[old] == f {
 		delete(e.owners, old)
 		// A run_name found after some records: move what was read.
-		if f.run.Load() != nil && !e.store.rename(old, name) {
-			e.store.remove(old, "")
+		if f.run.Load() != nil {
+			e.logger.Info("run renamed by a run_name read after its first records", "path", f.path, "from", old, "to", name)
+			if !e.store.rename(old, name) {
+				e.store.remove(old, "")
+			}
 		}
 	}
 	f.runName = name
