@@ -118,10 +118,11 @@ type watch struct {
 	fam    *family // of <series>_ema
 }
 
-func (w *watch) observe(x float64) {
+// observe folds x in and reports whether it is a spike.
+func (w *watch) observe(x float64) bool {
 	w.ema.observe(x)
 	w.emaSet = true
-	w.det.observe(x)
+	return w.det.observe(x)
 }
 
 // addWatch makes g a watched series when the config names it and its

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -116,6 +117,7 @@ type inspection struct {
 	shape  shapeCache
 	rec    record.Record
 	mtime  time.Time
+	lineNo int64 // of the record being applied
 }
 
 // Inspect reads a whole file with the exporter's profile, parser and run
@@ -135,6 +137,9 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 		store: NewStore(cfg.Namespace, nil, math.MaxInt32, nil)}
 	in.store.best = cfg.bestRules()
 	in.store.watch = cfg.watchRules()
+	in.store.onSpike = func(series string, v float64) {
+		fr.problem("spike", "line %d: spike in %s: %g, far above its moving average", in.lineNo, series, v)
+	}
 	if p := cfg.profileOf(InputConfig{Path: path}); p != nil {
 		in.use(p, "configured")
 	} else if p := profile.ForPath(path); p != nil {
@@ -176,13 +181,19 @@ func (in *inspection) readLines(path string) error {
 		defer gz.Close()
 		r = gz
 	}
-	return readLines(r, in.cfg.Tail.MaxLineSize, func(line []byte, lineNo, tooLong int64) {
+	// A compressed file is complete; the last line of a log may still be
+	// being written, and the exporter waits for its newline.
+	complete := strings.HasSuffix(path, ".gz")
+	return readLines(r, in.cfg.Tail.MaxLineSize, func(line []byte, lineNo, tooLong int64, unfinished bool) {
 		in.fr.Lines++
-		if tooLong > 0 {
+		switch {
+		case tooLong > 0:
 			in.fr.problem(reasonLineTooLong, "line %d: %d bytes, longer than tail.max-line-size", lineNo, tooLong)
-			return
+		case unfinished && !complete:
+			in.fr.problem("incomplete", "line %d: incomplete last line (not exported until completed)", lineNo)
+		default:
+			in.line(line, lineNo)
 		}
-		in.line(line, lineNo)
 	})
 }
 
@@ -226,10 +237,11 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		return
 	}
 	in.rules.Apply(rec)
+	in.lineNo = lineNo
 	fr.Records++
 	fr.Kinds[rec.Kind.String()]++
 	if len(rec.RunName) > 0 {
-		in.rename(labelValue(string(rec.RunName)))
+		in.rename(labelValue(string(rec.RunName)), lineNo)
 	}
 	if in.run == nil {
 		in.run = in.store.run(fr.Run, nil)
@@ -262,11 +274,12 @@ func (in *inspection) line(line []byte, lineNo int64) {
 }
 
 // rename follows a run_name, as the exporter does.
-func (in *inspection) rename(name string) {
+func (in *inspection) rename(name string, lineNo int64) {
 	if name == in.fr.Run {
 		return
 	}
 	if in.run != nil {
+		in.fr.problem("rename", "line %d: run_name renames the run %q to %q (the records before it were served as %q until then)", lineNo, in.fr.Run, name, in.fr.Run)
 		in.store.rename(in.fr.Run, name)
 	}
 	in.fr.Run = name
@@ -308,8 +321,8 @@ func (in *inspection) finish() {
 
 // readLines calls fn for each line, with lines longer than maxLine
 // reported by their length and never held in memory whole. A last line
-// without newline is passed too: the file is read as it is now.
-func readLines(r io.Reader, maxLine int, fn func(line []byte, lineNo, tooLong int64)) error {
+// without newline is passed too, marked unfinished.
+func readLines(r io.Reader, maxLine int, fn func(line []byte, lineNo, tooLong int64, unfinished bool)) error {
 	br := bufio.NewReaderSize(r, max(maxLine+1, 4096))
 	var lineNo, skipping int64
 	for {
@@ -320,14 +333,14 @@ func readLines(r io.Reader, maxLine int, fn func(line []byte, lineNo, tooLong in
 		}
 		if len(chunk) > 0 {
 			lineNo++
-			line := chunk
+			line, unfinished := chunk, true
 			if line[len(line)-1] == '\n' {
-				line = line[:len(line)-1]
+				line, unfinished = line[:len(line)-1], false
 			}
 			if total := skipping + int64(len(line)); total > int64(maxLine) {
-				fn(nil, lineNo, total)
+				fn(nil, lineNo, total, unfinished)
 			} else {
-				fn(line, lineNo, 0)
+				fn(line, lineNo, 0, unfinished)
 			}
 			skipping = 0
 		}
@@ -417,4 +430,20 @@ func plural(n int64, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// LogFilesUnder lists the files under dir, at any depth, whose names are
+// those of training logs (profile.IsLogName), in path order.
+func LogFilesUnder(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && profile.IsLogName(d.Name()) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	return files, err
 }

@@ -254,8 +254,8 @@ func (r *Run) setGauge(g *gauge, v float64) {
 	} else if g.best != nil {
 		g.best.observe(v, r.steps.global)
 	}
-	if g.watch != nil {
-		g.watch.observe(v)
+	if g.watch != nil && g.watch.observe(v) && r.store.onSpike != nil {
+		r.store.onSpike(g.fam.name, v)
 	}
 }
 

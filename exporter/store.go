@@ -26,6 +26,9 @@ type Store struct {
 	best       bestRules
 	watch      watchRules
 	self       *SelfMetrics
+	// onSpike, when set before records arrive, hears of every spike of a
+	// watched series, under its run's lock (inspect lists them).
+	onSpike func(series string, value float64)
 
 	series atomic.Int64 // series created from metric keys, all runs
 

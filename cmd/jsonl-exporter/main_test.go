@@ -160,7 +160,12 @@ var listeningRE = regexp.MustCompile(`msg=listening address=(\S+)`)
 // until it logs its address.
 func startExporter(t *testing.T, args ...string) *exporterProcess {
 	t.Helper()
-	args = append([]string{"--web.listen-address", "127.0.0.1:0"}, args...)
+	listen := []string{"--web.listen-address", "127.0.0.1:0"}
+	if len(args) > 0 && args[0] == "demo" {
+		args = append(append([]string{"demo"}, listen...), args[1:]...)
+	} else {
+		args = append(listen, args...)
+	}
 	cmd := exec.Command(binary, args...)
 	pr, pw := io.Pipe()
 	p := &exporterProcess{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
@@ -373,6 +378,18 @@ func TestInspect(t *testing.T) {
 			t.Errorf("inspect output lacks %q:\n%s", want, out)
 		}
 	}
+
+	// A folder: the log files under it.
+	out, stderr, code = runBinary(t, nil, "inspect", dir)
+	if code != 0 || !strings.Contains(out, path+"\n  run:      bert") {
+		t.Errorf("inspect DIR: code %d, stderr %s, output:\n%s", code, stderr, out)
+	}
+	empty := t.TempDir()
+	writeFile(t, filepath.Join(empty, "notes.txt"), "no log\n")
+	out, stderr, code = runBinary(t, nil, "inspect", empty)
+	if code != 1 || !strings.Contains(out, "no log files under it") || !strings.Contains(stderr, "inspect: some files could not be read") {
+		t.Errorf("inspect of a folder without logs: code %d, stdout %q, stderr %q", code, out, stderr)
+	}
 }
 
 // promtoolCheck runs promtool check metrics on an exposition when
@@ -392,5 +409,30 @@ func promtoolCheck(t *testing.T, exposition string) {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// TestDemoThatCannotWriteExits: when the demo cannot go on writing its
+// runs (here its folder is replaced by a file, so the next run cannot
+// start), the exporter says so and exits non-zero instead of serving
+// nothing forever.
+func TestDemoThatCannotWriteExits(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	p := startExporter(t, "demo", "--demo.dir", dir, "--demo.interval", "1ms", "--demo.runs", "1")
+	waitFor(t, "http://"+p.addr+"/metrics", "ml_records_total{")
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "in the way\n")
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the exporter went on serving after the demo stopped writing")
+	}
+	if ee, ok := p.waitErr.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit: %v, want code 1", p.waitErr)
+	}
+	if log := p.stderr.String(); !strings.Contains(log, `msg="demo: writing simulated runs stopped"`) || !strings.Contains(log, "level=ERROR") {
+		t.Errorf("log lacks the demo's error:\n%s", log)
 	}
 }

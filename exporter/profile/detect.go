@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"path/filepath"
 	"regexp"
+	"strings"
 )
 
 // ForPath returns the profile a file's name implies, or nil: a document
@@ -55,3 +56,16 @@ func hasKey(line []byte, key string) bool {
 var pythonLogging = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| [A-Z]+ \| [\w.]+ \| `)
 
 func isPythonLoggingLine(line []byte) bool { return pythonLogging.Match(line) }
+
+// IsLogName reports whether a file's base name is one a training log
+// goes by: JSON Lines (.jsonl, .ndjson, also gzipped) or a name a
+// profile recognises (metrics.json, scalars.json, *.log.json,
+// trainer_state.json), or DETR's log.txt.
+func IsLogName(base string) bool {
+	for _, suffix := range []string{".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"} {
+		if strings.HasSuffix(base, suffix) {
+			return true
+		}
+	}
+	return base == "log.txt" || ForPath(base) != nil
+}
