@@ -65,14 +65,14 @@ func (p pick) query() string {
 		alts = append(alts, fmt.Sprintf(`label_join(group by (__name__) (%s), "series", "", "__name__") * %d`, selector, rank))
 	}
 	for _, n := range p.names {
-		alt(n + `{run="$run"}`)
+		alt(n + `{` + runSelector + `}`)
 	}
 	excluded := notPicked
 	if p.exclude != "" {
 		excluded += "|" + p.exclude
 	}
 	for _, re := range p.patterns {
-		alt(`{__name__=~"` + re + `", __name__!~"` + excluded + `", run="$run"}`)
+		alt(`{__name__=~"` + re + `", __name__!~"` + excluded + `", ` + runSelector + `}`)
 	}
 	return "query_result(sort(" + strings.Join(alts, " or ") + "))"
 }
@@ -88,5 +88,5 @@ func (p pick) variable() Variable {
 // of selects the picked series of the selected run, with a suffix such
 // as "_best".
 func (p pick) of(suffix string) string {
-	return "${" + p.name + "}" + suffix + `{run="$run"}`
+	return "${" + p.name + "}" + suffix + `{` + runSelector + `}`
 }

@@ -1,13 +1,26 @@
 package dashboards
 
+// runSelector picks the run of the Training run dashboard: a run name is
+// unique per exporter, not across the nodes of a fleet.
+const runSelector = `job=~"$job", instance=~"$instance", run="$run"`
+
 // TrainingRun is the "Training run" dashboard: everything about one run.
 func TrainingRun() Dashboard {
 	d := newDashboard("jsonl-exporter-training-run", "Training run",
 		"One training run as its JSON Lines log reports it: loss, validation, optimiser, progress and health.",
 		"training")
+	jobVar := queryVariable("job", "Job", "Prometheus job that scrapes the exporters.", "label_values(ml_records_total, job)")
+	jobVar.Current = Current{Selected: true, Text: "jsonl-exporter", Value: "jsonl-exporter"}
+	instVar := queryVariable("instance", "Instance",
+		"Exporter instances: pick one when runs of the same name come from several nodes.",
+		`label_values(ml_records_total{job=~"$job"}, instance)`)
+	instVar.Multi, instVar.IncludeAll = true, true
+	instVar.Current = Current{Selected: true, Text: []string{"All"}, Value: []string{"$__all"}}
 	d.Templating.List = []Variable{
 		datasourceVariable(),
-		queryVariable("run", "Run", "Run label of the training run.", "label_values(ml_records_total, run)"),
+		jobVar,
+		instVar,
+		queryVariable("run", "Run", "Run label of the training run.", `label_values(ml_records_total{job=~"$job", instance=~"$instance"}, run)`),
 		intervalVariable("window", "Smoothing window",
 			"Time window of the smoothed loss (mean of the finite values in the window).",
 			"1m", "10s", "30s", "1m", "2m", "5m", "15m", "1h"),
@@ -15,9 +28,9 @@ func TrainingRun() Dashboard {
 	for _, p := range picks {
 		d.Templating.List = append(d.Templating.List, p.variable())
 	}
-	run := func(name string) string { return name + `{run="$run"}` }
+	run := func(name string) string { return name + `{` + runSelector + `}` }
 	d.Annotations.List = append(d.Annotations.List,
-		promAnnotation("Epoch boundaries", `ml_epoch{run="$run"} > ml_epoch{run="$run"} offset $__interval`,
+		promAnnotation("Epoch boundaries", run("ml_epoch")+` > `+run("ml_epoch")+` offset $__interval`,
 			"New epoch", "run {{run}}", "rgba(150, 150, 150, 0.6)"),
 		promAnnotation("Non-finite values", appeared(run("ml_nonfinite_values_total")),
 			"Non-finite value", "{{metric}} in run {{run}}", "red"),
@@ -92,7 +105,7 @@ func TrainingRun() Dashboard {
 		series(run("ml_nonfinite_values_total"), "non-finite {{metric}}")))
 	d.Panels = l.panels
 	// Firing alerts of this run, drawn on its loss panel only.
-	alerts := promAnnotation("Firing alerts", `ALERTS{alertstate="firing", run="$run"}`,
+	alerts := promAnnotation("Firing alerts", `ALERTS{alertstate="firing", `+runSelector+`}`,
 		"{{alertname}}", "{{alertname}} ({{severity}}) {{metric}}", "orange")
 	alerts.Filter = &AnnotationFilter{IDs: []int{panelID(d.Panels, "Training loss: ${loss}")}}
 	d.Annotations.List = append(d.Annotations.List, alerts)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -108,4 +109,34 @@ func TestPromtoolCheckConfig(t *testing.T) {
 		t.Fatalf("promtool check config: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+}
+
+// TestDocsScrapeJobMatchesRules: the scrape configurations the README and
+// docs/stack.md show use the job name the rules (up{job="..."}), the
+// dashboards and the compose Prometheus use, so that a user who copies
+// them gets the exporter-down alert.
+func TestDocsScrapeJobMatchesRules(t *testing.T) {
+	rules, err := os.ReadFile(filepath.Join("prometheus", "rules", "exporter.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`up\{job="([^"]+)"\}`).FindSubmatch(rules)
+	if m == nil {
+		t.Fatal("no up{job=...} in the exporter rules")
+	}
+	job := string(m[1])
+	jobName := regexp.MustCompile(`job_name:\s*(\S+)`)
+	for _, doc := range []string{"../README.md", "../docs/stack.md", "prometheus/prometheus.yml"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := jobName.FindAllSubmatch(data, -1)
+		if len(names) == 0 {
+			t.Errorf("%s shows no scrape job", doc)
+		}
+		if string(names[0][1]) != job {
+			t.Errorf("%s scrapes the exporter as job %q; the rules expect %q", doc, names[0][1], job)
+		}
+	}
 }
