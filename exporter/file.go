@@ -32,12 +32,13 @@ type file struct {
 	duplicateOf *file
 	// The producer's profile and the parser it configures: chosen when the
 	// file is found if its input or its name says, else at its first line.
-	prof    *profile.Profile
-	profHow string // "configured", "from its name" or "detected"
-	parser  *record.Parser
-	rules   *profile.Rules
-	rec     record.Record
-	warned  bool // a parse error was already logged at warn level
+	prof     *profile.Profile
+	profHow  string // "configured", "from its name" or "detected"
+	document bool   // one JSON document, read whole (set when found)
+	parser   *record.Parser
+	rules    *profile.Rules
+	rec      record.Record
+	warned   bool // a parse error was already logged at warn level
 	// Position in the current read of a document file.
 	docStep   float64
 	docNth    int
@@ -85,6 +86,7 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 	} else if p := profile.ForPath(path); p != nil {
 		f.useProfile(p, "from its name")
 	}
+	f.document = f.prof != nil && f.prof.IsDocument(path)
 	if strings.HasSuffix(path, ".gz") {
 		// An archive is complete: all of it predates the exporter, and it
 		// is caught up when the tailer returns.
@@ -106,13 +108,16 @@ func (f *file) useProfile(p *profile.Profile, how string) {
 	f.e.logger.Debug("reading file", "path", f.path, "profile", p.Name, "profile_from", how)
 }
 
-// isDocument reports whether the file is one JSON document.
-func (f *file) isDocument() bool { return f.prof != nil && f.prof.IsDocument(f.path) }
+// isDocument reports whether the file is one JSON document. It is fixed
+// when the file is found (by its name or input), so the engine may ask
+// while the file's goroutine detects the profile of a line file.
+func (f *file) isDocument() bool { return f.document }
 
 // continuedBy reports whether g feeds the same run as f without a
 // conflict: the documents of one run (its checkpoints) continue each other.
+// A document's profile is set when it is found and never changes.
 func (f *file) continuedBy(g *file) bool {
-	return f.isDocument() && g.isDocument() && f.prof == g.prof
+	return f.document && g.document && f.prof == g.prof
 }
 
 // fail records why the file cannot be read. Called with e.mu held.
