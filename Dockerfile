@@ -23,7 +23,7 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download
 
 COPY cmd/ cmd/
-COPY exporter/ exporter/
+COPY internal/ internal/
 
 # Empty build arguments keep the defaults of cmd/jsonl-exporter/version.go
 # (a -dev version).

@@ -27,7 +27,7 @@ func TestEndToEnd(t *testing.T) {
 	// The demo's runs, and a finished run of every producer.
 	exporterAddr := promtest.FreeAddr(t)
 	demoDir, profilesDir := filepath.Join(tmp, "demo"), filepath.Join(tmp, "profiles")
-	if err := os.CopyFS(profilesDir, os.DirFS(filepath.Join("..", "exporter", "testdata", "profiles"))); err != nil {
+	if err := os.CopyFS(profilesDir, os.DirFS(filepath.Join("..", "internal", "engine", "testdata", "profiles"))); err != nil {
 		t.Fatal(err)
 	}
 	promtest.Start(t, exporterBin, "demo", "--demo.interval", "10ms", "--demo.dir", demoDir,
@@ -100,7 +100,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// profileRuns are the runs of exporter/testdata/profiles, served with
+// profileRuns are the runs of internal/engine/testdata/profiles, served with
 // the glob profiles/**/* (so named by the folders under it, or their
 // run_name), and the
 // series the training-run dashboard must pick for them; "" takes any.

@@ -95,7 +95,7 @@ mtail_check() {
 
 echo "building..." >&2
 (cd "$repo" && go build -o "$work/jsonl-loggen" ./cmd/jsonl-loggen) || die "go build failed"
-(cd "$repo" && go test -c -o "$work/exporter.test" ./exporter) || die "go test -c failed"
+(cd "$repo" && go test -c -o "$work/exporter.test" ./internal/engine) || die "go test -c failed"
 
 echo "generating $records records..." >&2
 "$work/jsonl-loggen" -dir "$work/logs" -records "$records" >&2 || die "jsonl-loggen failed"

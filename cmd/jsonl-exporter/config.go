@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	"github.com/jsonl-exporter/jsonl-exporter/exporter"
-	"github.com/jsonl-exporter/jsonl-exporter/exporter/profile"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 )
 
 // envPrefix prefixes the environment variable of every key:
@@ -25,10 +25,10 @@ const envPrefix = "JSONL_EXPORTER"
 
 // options is everything the serve and demo commands are configured with.
 type options struct {
-	exporter.Config `mapstructure:",squash"`
-	Web             webOptions  `mapstructure:"web"`
-	Log             logOptions  `mapstructure:"log"`
-	Demo            demoOptions `mapstructure:"demo"`
+	engine.Config `mapstructure:",squash"`
+	Web           webOptions  `mapstructure:"web"`
+	Log           logOptions  `mapstructure:"log"`
+	Demo          demoOptions `mapstructure:"demo"`
 }
 
 type webOptions struct {
@@ -67,7 +67,7 @@ const (
 // newFlagSet declares every flag of a command with its default: serve's,
 // demo's (serve's and the demo's own), or inspect's (how logs are read).
 func newFlagSet(name string, cmd command) *pflag.FlagSet {
-	d := exporter.DefaultConfig()
+	d := engine.DefaultConfig()
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	serves := cmd != cmdInspect
@@ -110,7 +110,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 }
 
 // addParserFlags declares how records are read.
-func addParserFlags(fs *pflag.FlagSet, d exporter.Config) {
+func addParserFlags(fs *pflag.FlagSet, d engine.Config) {
 	fs.StringSlice("parser.step-keys", d.Parser.StepKeys, "Keys holding the step; the first present wins.")
 	fs.StringSlice("parser.epoch-keys", d.Parser.EpochKeys, "Keys holding the epoch.")
 	fs.StringSlice("parser.time-keys", d.Parser.TimeKeys, "Keys holding the record time (used when the value is a plausible Unix time).")
@@ -123,7 +123,7 @@ func addParserFlags(fs *pflag.FlagSet, d exporter.Config) {
 }
 
 // addDetectorFlags declares what is derived from every record.
-func addDetectorFlags(fs *pflag.FlagSet, d exporter.Config) {
+func addDetectorFlags(fs *pflag.FlagSet, d engine.Config) {
 	fs.String("best.minimize", d.Best.Minimize, "Regular expression of metric names (as logged) whose lowest value so far is exported as <series>_best and <series>_best_step.")
 	fs.String("best.maximize", d.Best.Maximize, "Regular expression of metric names whose highest value so far is exported likewise (minimize wins when both match).")
 	fs.String("watch.metrics", d.Watch.Metrics, "Regular expression of metric names (as logged) that get a smoothed <series>_ema and spike detection.")

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/jsonl-exporter/jsonl-exporter/exporter"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
 )
 
 // runInspect prints what the exporter would make of each file. It shares
@@ -37,13 +37,13 @@ func runInspect(args []string, stdout io.Writer) error {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		report, err := exporter.Inspect(path, opts.Config)
+		report, err := engine.Inspect(path, opts.Config)
 		if err != nil {
 			fmt.Fprintf(stdout, "%s\n  error: %v\n", path, err)
 			failed = errors.New("inspect: some files could not be read")
 			continue
 		}
-		exporter.WriteReport(stdout, report)
+		engine.WriteReport(stdout, report)
 	}
 	return failed
 }
@@ -57,7 +57,7 @@ func logFiles(args []string, stdout io.Writer, failed *error) []string {
 			files = append(files, arg) // Inspect reports what is wrong with it
 			continue
 		}
-		found, err := exporter.LogFilesUnder(arg)
+		found, err := engine.LogFilesUnder(arg)
 		if err == nil && len(found) == 0 {
 			err = errors.New("no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt)")
 		}

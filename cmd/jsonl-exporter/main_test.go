@@ -260,7 +260,7 @@ not json at all
 	)
 	promtoolCheck(t, body)
 
-	// A record appended later, and a run started after the exporter.
+	// A record appended later, and a run started after the engine.
 	f, err := os.OpenFile(logs, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -22,8 +22,8 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/spf13/pflag"
 
-	"github.com/jsonl-exporter/jsonl-exporter/exporter"
-	"github.com/jsonl-exporter/jsonl-exporter/exporter/demo"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/demo"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
 )
 
 // shutdownTimeout bounds a graceful stop.
@@ -53,7 +53,7 @@ func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
 			if len(o.Input) == 0 && len(o.Inputs) == 0 {
 				o.Input = []string{filepath.Join(o.Demo.Dir, "**", "*.jsonl")}
 			}
-			if o.Discovery.Interval == exporter.DefaultConfig().Discovery.Interval {
+			if o.Discovery.Interval == engine.DefaultConfig().Discovery.Interval {
 				// Runs start and finish all the time in the demo.
 				o.Discovery.Interval = time.Second
 			}
@@ -128,7 +128,7 @@ func newLogger(o logOptions, w io.Writer) *slog.Logger {
 // A value from failed (the demo's writer stopping) ends it with that error.
 func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, failed <-chan error) error {
 	selfReg := prometheus.NewRegistry()
-	svc := exporter.NewService(selfReg, logger)
+	svc := engine.NewService(selfReg, logger)
 	selfReg.MustRegister(
 		versioncollector.NewCollector("jsonl_exporter"),
 		collectors.NewGoCollector(),
@@ -209,7 +209,7 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 
 // reload loads the configuration again and swaps the engine; a broken
 // configuration keeps the running one.
-func reload(ctx context.Context, l *loader, svc *exporter.Service, running options, logger *slog.Logger) {
+func reload(ctx context.Context, l *loader, svc *engine.Service, running options, logger *slog.Logger) {
 	next, err := l.load()
 	if err != nil {
 		svc.ReloadFailed()

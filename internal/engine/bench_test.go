@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/loggen"
+)
+
+// Benchmarks of the hot paths; results and commands: docs/performance.md.
+
+// BenchmarkCatchUp reads a generated 200,000 record log (44 MB) from disk
+// into a new engine, as at start-up: discovery, tailer, parser, mapper,
+// store. JSONL_EXPORTER_BENCH_FILE=path reads that file instead (the
+// comparison with other tools uses it).
+func BenchmarkCatchUp(b *testing.B) {
+	path, size, records := benchFile(b)
+	cfg := DefaultConfig()
+	cfg.Input = []string{path}
+	cfg.Tail.Poll = true
+	cfg.Discovery.Interval = time.Hour
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		e, err := New(cfg, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = e.Run(ctx) }()
+		if err := e.WaitReady(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		cancel()
+		<-done
+	}
+	b.ReportMetric(float64(b.N*records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// benchFile is the log BenchmarkCatchUp reads, with its size and records.
+func benchFile(b *testing.B) (path string, size int64, records int) {
+	b.Helper()
+	if path = os.Getenv("JSONL_EXPORTER_BENCH_FILE"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return path, int64(len(data)), bytes.Count(data, []byte{'\n'})
+	}
+	path = filepath.Join(b.TempDir(), "run", "logs", "metrics.jsonl")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	opts := loggen.Defaults()
+	opts.Records = 200000
+	size, err = loggen.Write(f, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path, size, opts.Records
+}

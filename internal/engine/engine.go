@@ -1,0 +1,473 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
+)
+
+// retryFailedAfter is how long a file that could not be opened waits
+// before the next try (its permissions may be fixed).
+const retryFailedAfter = time.Minute
+
+// Engine discovers files matching the inputs, follows each one, and keeps
+// the store up to date: discovery -> tailer -> parser -> run state.
+type Engine struct {
+	cfg       Config
+	logger    *slog.Logger
+	self      *SelfMetrics
+	store     *store.Store
+	collector *store.Collector
+	inputs    []*input
+	tail      tailer.Options
+	parser    record.Options
+
+	mu       sync.Mutex
+	files    map[string]*file     // by path, while known
+	owners   map[string]*file     // run label -> file feeding it
+	orphaned map[string]time.Time // run label -> when its last file went away
+	initial  []*file              // files of the first scan, for WaitReady
+	scanned  chan struct{}        // closed after the first scan
+
+	wg sync.WaitGroup
+}
+
+// input is one configured glob with its run namer, static labels and
+// profile (nil: detected per file).
+type input struct {
+	glob        string
+	namer       *runNamer
+	labelValues []string
+	profile     *profile.Profile
+
+	// What discovery told the user, guarded by being used by scan only.
+	scanned     bool
+	found       map[string]bool // files the glob matched at the last scan
+	emptySince  time.Time       // when the glob last went from files to none
+	warnedEmpty bool
+}
+
+// emptyWarnAfter is how long an input may match nothing before a warning:
+// a trainer that has not started yet is no mistake.
+const emptyWarnAfter = time.Minute
+
+// New builds an engine for a validated config. self may be shared by
+// successive engines (config reloads).
+func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if self == nil {
+		self = NewSelfMetrics(nil)
+	}
+	labelNames := cfg.staticLabelNames()
+	storeOpts := cfg.storeOptions()
+	storeOpts.Dropped = self.seriesDropped
+	e := &Engine{
+		cfg:      cfg,
+		logger:   logger,
+		self:     self,
+		store:    store.New(storeOpts),
+		parser:   cfg.ParserOptions(),
+		files:    map[string]*file{},
+		owners:   map[string]*file{},
+		orphaned: map[string]time.Time{},
+		scanned:  make(chan struct{}),
+		tail: tailer.Options{
+			Poll:         cfg.Tail.Poll,
+			PollInterval: cfg.Tail.PollInterval,
+			MaxLineSize:  cfg.Tail.MaxLineSize,
+			Logger:       logger,
+		},
+	}
+	e.collector = store.NewCollector(e.store)
+	for _, in := range cfg.AllInputs() {
+		values := make([]string, len(labelNames))
+		for i, n := range labelNames {
+			values[i] = in.Labels[n]
+		}
+		e.inputs = append(e.inputs, &input{glob: in.Path, namer: newRunNamer(in.Path, in.RunRegex), labelValues: values, profile: cfg.profileOf(in)})
+	}
+	if !e.tail.Poll {
+		if err := tailer.InotifyAvailable(); err != nil {
+			logger.Warn("inotify unavailable, polling files instead", "err", err)
+			e.tail.Poll = true
+		}
+	}
+	return e, nil
+}
+
+// Store is what /metrics and the Collector read.
+func (e *Engine) Store() *store.Store { return e.store }
+
+// Collector exposes the engine's store.
+func (e *Engine) Collector() *store.Collector { return e.collector }
+
+// knows reports whether path is among the files found and not forgotten.
+func (e *Engine) knows(path string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.files[path]
+	return ok
+}
+
+// filesWatched counts files being followed or read.
+func (e *Engine) filesWatched() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, f := range e.files {
+		if f.failed.IsZero() && f.duplicateOf == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Run discovers and follows files until ctx is done, then waits for
+// every follower to stop.
+func (e *Engine) Run(ctx context.Context) error {
+	defer e.wg.Wait()
+	e.scan(ctx, time.Now())
+	close(e.scanned)
+	go func() {
+		// Catching up on many files leaves read buffers behind that an idle
+		// exporter would hold for minutes: collect them once.
+		if e.WaitReady(ctx) == nil {
+			debug.FreeOSMemory()
+		}
+	}()
+	ticker := time.NewTicker(e.cfg.Discovery.Interval)
+	defer ticker.Stop()
+	sweep := time.NewTicker(e.sweepInterval())
+	defer sweep.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-ticker.C:
+			e.scan(ctx, now)
+		case now := <-sweep.C:
+			e.sweep(now)
+		}
+	}
+}
+
+func (e *Engine) sweepInterval() time.Duration {
+	d := time.Second
+	for _, limit := range []time.Duration{e.cfg.Run.DeletedGrace, e.cfg.Run.Expiry} {
+		if limit > 0 && limit/4 < d {
+			d = max(limit/4, 10*time.Millisecond)
+		}
+	}
+	return d
+}
+
+// WaitReady blocks until the files found by the first scan have been
+// read to the size they had then, or ctx is done.
+func (e *Engine) WaitReady(ctx context.Context) error {
+	select {
+	case <-e.scanned:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	e.mu.Lock()
+	initial := e.initial
+	e.mu.Unlock()
+	for _, f := range initial {
+		select {
+		case <-f.caughtUp:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// scan evaluates every glob and starts a follower for each new file.
+func (e *Engine) scan(ctx context.Context, now time.Time) {
+	for _, in := range e.inputs {
+		matches, err := doublestar.FilepathGlob(in.glob, doublestar.WithFailOnIOErrors())
+		if err != nil {
+			// A bad glob was refused by validation; this is an I/O error
+			// such as a symlink loop or an unreadable folder: keep the
+			// matches found so far.
+			e.self.fileErrors.WithLabelValues(fileErrGlob).Inc()
+			e.logger.Debug("glob incomplete", "glob", in.glob, "err", err)
+			matches, _ = doublestar.FilepathGlob(in.glob)
+		}
+		found := make(map[string]bool, len(matches))
+		for _, path := range matches {
+			if e.consider(ctx, in, path, now) {
+				found[path] = true
+			}
+		}
+		e.report(in, found, now)
+	}
+}
+
+// report logs what an input's glob found: at the first scan and whenever
+// files come or go, a line with the count (and a debug line per file); a
+// warning when it has matched nothing for a while, and a hint when it
+// names a folder.
+func (e *Engine) report(in *input, found map[string]bool, now time.Time) {
+	var added, removed []string
+	for path := range found {
+		if !in.found[path] {
+			added = append(added, path)
+		}
+	}
+	for path := range in.found {
+		if !found[path] {
+			removed = append(removed, path)
+		}
+	}
+	first := !in.scanned
+	in.scanned, in.found = true, found
+	for _, path := range added {
+		e.logger.Debug("input matches a new file", "glob", in.glob, "path", path)
+	}
+	for _, path := range removed {
+		e.logger.Debug("input no longer matches a file", "glob", in.glob, "path", path)
+	}
+	switch {
+	case first:
+		e.logger.Info("input", "glob", in.glob, "files", len(found))
+		if fi, err := os.Stat(in.glob); err == nil && fi.IsDir() {
+			e.logger.Warn("input is a folder, not a glob of files: did you mean "+
+				strconv.Quote(filepath.Join(in.glob, "**", "*.jsonl"))+"?", "glob", in.glob)
+			in.warnedEmpty = true // said once is enough
+		}
+	case len(added) > 0 || len(removed) > 0:
+		e.logger.Info("input files changed", "glob", in.glob, "files", len(found), "added", len(added), "removed", len(removed))
+	}
+	if len(found) > 0 {
+		in.emptySince, in.warnedEmpty = time.Time{}, false
+		return
+	}
+	if in.emptySince.IsZero() {
+		in.emptySince = now
+	}
+	if !in.warnedEmpty && now.Sub(in.emptySince) >= emptyWarnAfter {
+		in.warnedEmpty = true
+		e.logger.Warn("input has matched no file for "+emptyWarnAfter.String()+"; is the glob right?", "glob", in.glob)
+	}
+}
+
+// consider starts following path unless it is known already, and
+// reports whether path is a file (followed, or tried).
+func (e *Engine) consider(ctx context.Context, in *input, path string, now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f, ok := e.files[path]; ok {
+		if f.failed.IsZero() || now.Sub(f.failed) < retryFailedAfter {
+			return true
+		}
+		delete(e.files, path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false // gone since the glob ran
+	}
+	if fi.IsDir() {
+		return false // a glob such as runs/**/* matches the folders too
+	}
+	f := newFile(e, in, path, fi)
+	e.files[path] = f
+	if !fi.Mode().IsRegular() {
+		f.fail(tailer.ErrNotRegular, now)
+		return true
+	}
+	// The same file under another path (a symlink, a folder symlink loop
+	// under **, a hard link) is followed once. The other path is looked at
+	// again: it may name a newer file by now, and a deleted file's inode
+	// number is soon reused.
+	for _, other := range e.files {
+		if other == f || other.duplicateOf != nil || !other.failed.IsZero() || !os.SameFile(other.info, fi) {
+			continue
+		}
+		if now, err := os.Stat(other.path); err == nil && os.SameFile(now, fi) {
+			f.duplicateOf = other
+			e.logger.Debug("file already followed under another path", "path", path, "as", other.path)
+			return true
+		}
+	}
+	// Claiming the path's label now, in glob order, makes the winner of a
+	// conflict the same on every start.
+	f.wantRun = f.pathRun
+	e.claim(f, f.pathRun)
+	select {
+	case <-e.scanned:
+	default:
+		e.initial = append(e.initial, f)
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		var err error
+		if f.isDocument() {
+			err = tailer.FollowDocument(ctx, path, e.tail, f)
+		} else {
+			err = tailer.Follow(ctx, path, e.tail, f)
+		}
+		e.ended(ctx, f, err)
+	}()
+	return true
+}
+
+// ended handles a follower that returned.
+func (e *Engine) ended(ctx context.Context, f *file, err error) {
+	defer f.markCaughtUp()
+	switch {
+	case ctx.Err() != nil:
+	case err == nil: // a .gz file read to its end: it stays known
+	case errors.Is(err, tailer.ErrDeleted), errors.Is(err, fs.ErrNotExist):
+		// ErrNotExist: gone between discovery and open.
+		e.logger.Info("file deleted", "path", f.path)
+		e.mu.Lock()
+		e.forget(f)
+		e.release(f, time.Now())
+		e.mu.Unlock()
+	default:
+		e.mu.Lock()
+		f.fail(err, time.Now())
+		e.release(f, time.Now())
+		e.mu.Unlock()
+	}
+}
+
+// forget drops a deleted file and its other paths, so that the next scan
+// finds whatever is there now. Called with e.mu held.
+func (e *Engine) forget(f *file) {
+	for path, other := range e.files {
+		if other == f || other.duplicateOf == f {
+			delete(e.files, path)
+		}
+	}
+}
+
+// claim gives f the run label name, or a unique variant of it when
+// another live file already feeds that run. Called with e.mu held.
+func (e *Engine) claim(f *file, name string) {
+	if owner := e.owners[name]; owner != nil && owner != f && f.runName == "" && owner.continuedBy(f) {
+		f.runName = name // a later checkpoint of the same run
+		return
+	}
+	if owner := e.owners[name]; owner != nil && owner != f {
+		base := name
+		suffix := distinguishingPath(owner.path, f.path)
+		name = base + "@" + suffix
+		for i := 2; e.owners[name] != nil && e.owners[name] != f; i++ {
+			name = base + "@" + suffix + "#" + strconv.Itoa(i)
+		}
+		e.self.runConflicts.Inc()
+		e.logger.Warn("two files resolve to the same run; using a unique run label",
+			"run", base, "file", f.path, "other_file", owner.path, "label", name)
+	}
+	old := f.runName
+	if old == name {
+		return
+	}
+	e.owners[name] = f
+	delete(e.orphaned, name)
+	if old != "" && e.owners[old] == f {
+		delete(e.owners, old)
+		// A run_name found after some records: move what was read.
+		if f.run.Load() != nil {
+			e.logger.Info("run renamed by a run_name read after its first records", "path", f.path, "from", old, "to", name)
+			if !e.store.Rename(old, name) {
+				e.store.Remove(old, "")
+			}
+		}
+	}
+	f.runName = name
+	f.run.Store(nil) // fetched from the store with the next record
+}
+
+// release gives up f's run label; the run is removed after the grace
+// period unless another file claims it. A file that was given a unique
+// variant of the label because f held it takes the label over now (as
+// when a log is replaced by its .gz archive). Called with e.mu held.
+func (e *Engine) release(f *file, now time.Time) {
+	name := f.runName
+	if name == "" || e.owners[name] != f {
+		return
+	}
+	delete(e.owners, name)
+	for _, g := range e.files {
+		if g != f && g.runName == name && g.duplicateOf == nil && g.failed.IsZero() {
+			e.owners[name] = g // another file of the run goes on feeding it
+			return
+		}
+	}
+	for _, g := range e.files {
+		if g == f || g.wantRun != name || g.runName == name || e.owners[g.runName] != g {
+			continue
+		}
+		e.logger.Info("run label free again; taking it over", "run", name, "file", g.path, "was", g.runName)
+		e.store.Remove(name, "") // superseded by g's records
+		delete(e.owners, g.runName)
+		if g.run.Load() != nil {
+			e.store.Rename(g.runName, name)
+		}
+		e.owners[name] = g
+		g.runName = name
+		g.run.Store(nil)
+		return
+	}
+	e.orphaned[name] = now
+}
+
+// sweep removes runs whose files are gone past the grace period and, when
+// configured, runs that stopped writing.
+func (e *Engine) sweep(now time.Time) {
+	e.mu.Lock()
+	var gone []string
+	for name, since := range e.orphaned {
+		if now.Sub(since) >= e.cfg.Run.DeletedGrace {
+			gone = append(gone, name)
+			delete(e.orphaned, name)
+		}
+	}
+	e.mu.Unlock()
+	for _, name := range gone {
+		e.logger.Info("removing run of deleted file", "run", name)
+		e.store.Remove(name, store.DropFileDeleted)
+	}
+	if e.cfg.Run.Expiry > 0 {
+		for _, name := range e.store.Expire(now.Add(-e.cfg.Run.Expiry)) {
+			e.logger.Info("run expired", "run", name, "after", e.cfg.Run.Expiry)
+		}
+	}
+}
+
+// distinguishingPath is b relative to the folder it shares with a.
+func distinguishingPath(a, b string) string {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	common := filepath.Dir(a)
+	for common != filepath.Dir(common) && !strings.HasPrefix(b, common+string(filepath.Separator)) {
+		common = filepath.Dir(common)
+	}
+	if rel, err := filepath.Rel(common, b); err == nil {
+		return rel
+	}
+	return b
+}

@@ -1,0 +1,317 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
+)
+
+// file is one followed file: the tailer's handler. Its methods run on
+// the file's own goroutine; fields shared with the engine are guarded by
+// the engine's lock.
+type file struct {
+	e       *Engine
+	in      *input
+	path    string
+	pathRun string
+	// regexNamed: the input's run regex named the run; run_name is ignored.
+	regexNamed bool
+	info       os.FileInfo // when found, to recognise the file under other paths
+	// duplicateOf is the file followed under another path; this one is not
+	// followed. Guarded by e.mu.
+	duplicateOf *file
+	// The producer's profile and the parser it configures: chosen when the
+	// file is found if its input or its name says, else at its first line.
+	prof     *profile.Profile
+	profHow  string // "configured", "from its name" or "detected"
+	document bool   // one JSON document, read whole (set when found)
+	parser   *record.Parser
+	rules    *profile.Rules
+	rec      record.Record
+	warned   bool // a parse error was already logged at warn level
+	// Position in the current read of a document file.
+	docStep   float64
+	docNth    int
+	docPasses int
+
+	// Lines up to initialSize existed when the file was found: records
+	// without a time get the file's modification time, not "now".
+	initialSize int64
+	mtime       time.Time
+	consumed    int64
+	lineNo      int64
+	now         time.Time // read time of the current batch
+	shape       store.ShapeCache
+
+	// Lines and bytes read since the last EndBatch.
+	batchLines, batchBytes int
+
+	caughtUp     chan struct{}
+	caughtUpOnce sync.Once
+
+	// run is read without e.mu on the record path; written under it.
+	run atomic.Pointer[store.RunState]
+
+	// Guarded by e.mu.
+	runName     string // label in use, maybe made unique
+	wantRun     string // label asked for
+	declaredRun string // from a run_name field
+	failed      time.Time
+}
+
+func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
+	f := &file{
+		e:           e,
+		in:          in,
+		path:        path,
+		info:        fi,
+		initialSize: fi.Size(),
+		mtime:       fi.ModTime(),
+		caughtUp:    make(chan struct{}),
+		now:         time.Now(),
+	}
+	f.pathRun, f.regexNamed = in.namer.name(path)
+	if in.profile != nil {
+		f.useProfile(in.profile, "configured")
+	} else if p := profile.ForPath(path); p != nil {
+		f.useProfile(p, "from its name")
+	}
+	f.document = f.prof != nil && f.prof.IsDocument(path)
+	if strings.HasSuffix(path, ".gz") {
+		// An archive is complete: all of it predates the exporter, and it
+		// is caught up when the tailer returns.
+		f.initialSize = math.MaxInt64
+	}
+	if f.initialSize == 0 {
+		f.markCaughtUp()
+	}
+	return f
+}
+
+func (f *file) markCaughtUp() { f.caughtUpOnce.Do(func() { close(f.caughtUp) }) }
+
+// useProfile sets the file's profile and makes its parser.
+func (f *file) useProfile(p *profile.Profile, how string) {
+	f.prof, f.profHow = p, how
+	f.parser = record.NewParser(p.ParserOptions(f.e.parser))
+	f.rules = profile.NewRules(p)
+	f.e.logger.Debug("reading file", "path", f.path, "profile", p.Name, "profile_from", how)
+}
+
+// isDocument reports whether the file is one JSON document. It is fixed
+// when the file is found (by its name or input), so the engine may ask
+// while the file's goroutine detects the profile of a line file.
+func (f *file) isDocument() bool { return f.document }
+
+// continuedBy reports whether g feeds the same run as f without a
+// conflict: the documents of one run (its checkpoints) continue each other.
+// A document's profile is set when it is found and never changes.
+func (f *file) continuedBy(g *file) bool {
+	return f.document && g.document && f.prof == g.prof
+}
+
+// fail records why the file cannot be read. Called with e.mu held.
+func (f *file) fail(err error, now time.Time) {
+	reason := fileErrRead
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		reason = fileErrPermission
+	case errors.Is(err, tailer.ErrNotRegular):
+		reason = fileErrNotRegular
+	}
+	if f.failed.IsZero() {
+		f.e.logger.Warn("cannot read file; retrying later", "path", f.path, "reason", reason, "err", err)
+	}
+	f.e.self.fileErrors.WithLabelValues(reason).Inc()
+	f.failed = now
+	f.markCaughtUp()
+}
+
+// Line parses one line and applies it to the file's run. Counters are
+// published once per read by EndBatch.
+func (f *file) Line(line []byte) {
+	f.lineNo++
+	f.consumed += int64(len(line)) + 1
+	f.batchLines++
+	f.batchBytes += len(line) + 1
+	if f.parser == nil {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return
+		}
+		f.useProfile(profile.Detect(f.path, line), "detected")
+	}
+	readTime := f.now
+	if f.consumed <= f.initialSize {
+		readTime = f.mtime
+	}
+	if f.parse(line) {
+		f.apply(readTime)
+	}
+}
+
+// parse reads one line or document record into f.rec and reports whether
+// it holds a record.
+func (f *file) parse(line []byte) bool {
+	err := f.parser.Parse(line, &f.rec)
+	if err == record.ErrEmpty || err == record.ErrText {
+		return false
+	}
+	if err != nil {
+		reason := record.Reason(err)
+		f.e.self.parseErrors.WithLabelValues(reason).Inc()
+		f.logParseError(reason, err)
+		return false
+	}
+	f.rules.Apply(&f.rec)
+	if f.rec.LongArrays > 0 {
+		f.e.self.longArrays.Add(float64(f.rec.LongArrays))
+	}
+	return true
+}
+
+// Document reads the records of a document file. Each read holds every
+// record so far; the run keeps those it has not seen, also from an older
+// checkpoint's copy.
+func (f *file) Document(data []byte) {
+	f.batchBytes += len(data)
+	elems, err := record.DocumentArray(data, f.prof.Document)
+	f.batchLines += max(len(elems), 1) // its records are its lines
+	if err != nil {
+		f.e.self.parseErrors.WithLabelValues(record.ReasonInvalidJSON).Inc()
+		f.logParseError(record.ReasonInvalidJSON, err)
+		return
+	}
+	// Records that were in the file when it was found date from its
+	// modification time, as the lines of a log do.
+	readTime := f.now
+	if f.docPasses == 0 {
+		readTime = f.mtime
+	}
+	f.docPasses++
+	f.lineNo, f.docStep, f.docNth = 0, math.Inf(-1), 0
+	for _, el := range elems {
+		f.lineNo++ // the record's position, for log messages
+		if !f.parse(el) {
+			continue
+		}
+		if f.rec.HasStep && f.rec.Step != f.docStep {
+			f.docStep, f.docNth = f.rec.Step, 0
+		}
+		f.docNth++
+		for range 2 {
+			run := f.currentRun()
+			if run.ApplyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape) {
+				break
+			}
+			f.forgetRun(run)
+		}
+	}
+	f.consumed = int64(len(data))
+	f.markCaughtUp()
+}
+
+// apply folds f.rec into the file's run.
+func (f *file) apply(readTime time.Time) {
+	for range 2 {
+		run := f.currentRun()
+		if run.Apply(&f.rec, readTime, &f.shape) {
+			return
+		}
+		f.forgetRun(run) // expired or removed meanwhile: start it again
+	}
+}
+
+// EndBatch publishes the line counters of one read and notes the time
+// that stands in for records without one.
+func (f *file) EndBatch() {
+	if f.batchLines > 0 {
+		f.e.self.linesRead.Add(float64(f.batchLines))
+		f.e.self.bytesRead.Add(float64(f.batchBytes))
+		f.batchLines, f.batchBytes = 0, 0
+	}
+	f.now = time.Now()
+	if f.consumed >= f.initialSize {
+		f.markCaughtUp()
+	}
+}
+
+// currentRun returns the run this file feeds, claiming its label on the
+// first record and again when a record names the run (run_name), unless
+// the input's run regex named it.
+func (f *file) currentRun() *store.RunState {
+	if r := f.run.Load(); r != nil && len(f.rec.RunName) == 0 {
+		return r // the common case: no engine lock per record
+	}
+	e := f.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(f.rec.RunName) > 0 && !f.regexNamed {
+		f.declaredRun = store.LabelValue(string(f.rec.RunName))
+	}
+	want := f.pathRun
+	if f.declaredRun != "" {
+		want = f.declaredRun
+	}
+	if want != f.wantRun {
+		f.wantRun = want
+		e.claim(f, want)
+	}
+	r := f.run.Load()
+	if r == nil {
+		r = e.store.RunState(f.runName, f.in.labelValues)
+		f.run.Store(r)
+	}
+	return r
+}
+
+func (f *file) forgetRun(r *store.RunState) {
+	e := f.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f.run.Load() == r {
+		f.run.Store(e.store.RunState(f.runName, f.in.labelValues))
+	}
+}
+
+func (f *file) logParseError(reason string, err error) {
+	level := f.e.logger.Debug
+	if !f.warned {
+		level = f.e.logger.Warn
+		f.warned = true
+	}
+	level("skipping unusable line (further ones are logged at debug level)", "path", f.path, "line", f.lineNo, "reason", reason, "err", err)
+}
+
+// LineTooLong counts a line skipped for its length.
+func (f *file) LineTooLong(size int64) {
+	f.lineNo++
+	f.consumed += size + 1
+	f.e.self.linesRead.Inc()
+	f.e.self.bytesRead.Add(float64(size + 1))
+	f.e.self.parseErrors.WithLabelValues(reasonLineTooLong).Inc()
+	f.logParseError(reasonLineTooLong, errors.New("line longer than tail.max-line-size"))
+}
+
+// Reset notes a truncation or rotation; what follows is new content.
+func (f *file) Reset(ev tailer.Event) {
+	switch ev {
+	case tailer.Truncated:
+		f.e.self.truncations.Inc()
+	case tailer.Rotated:
+		f.e.self.rotations.Inc()
+	}
+	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
+	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
+	f.markCaughtUp()
+}

@@ -1,0 +1,451 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
+)
+
+// FileReport is what inspect found in one file.
+type FileReport struct {
+	Path        string
+	Run         string
+	Profile     string // the profile's name
+	ProfileFrom string // "configured", "from its name" or "detected"
+	Lines       int64
+	Records     int64
+	TextLines   int64 // lines of text without a record
+	Kinds       map[string]int64
+	Steps       Range
+	GlobalSteps Range
+	Epochs      Range
+	Times       Range
+	EpochResets int64
+	Restarts    float64
+	// Series are the samples /metrics would serve for the file's run, as
+	// it writes them, with the keys each was read from.
+	Series   []SeriesLine
+	Ignored  []IgnoredKey // keys that gave no metric
+	Problems []string     // parse errors and oddities, with line numbers
+
+	problemsByKind map[string]int
+	ignored        map[string]*IgnoredKey
+	keys           map[string][]string // series name -> keys as written
+}
+
+// SeriesLine is one sample of the exposition and where it came from.
+type SeriesLine struct {
+	Sample string   // name{labels} value
+	Keys   []string // as written in the log; none for derived series
+}
+
+// IgnoredKey is a key whose values gave no series.
+type IgnoredKey struct {
+	Key, What string
+	Records   int64
+	FirstLine int64
+}
+
+// Range is the smallest and largest value seen.
+type Range struct {
+	Min, Max float64
+	N        int64
+}
+
+func (r *Range) add(v float64) {
+	if r.N == 0 || v < r.Min {
+		r.Min = v
+	}
+	if r.N == 0 || v > r.Max {
+		r.Max = v
+	}
+	r.N++
+}
+
+// maxProblemsPerKind keeps a report of a broken file readable.
+const maxProblemsPerKind = 5
+
+func (fr *FileReport) problem(kind string, format string, args ...any) {
+	if fr.problemsByKind[kind]++; fr.problemsByKind[kind] <= maxProblemsPerKind {
+		fr.Problems = append(fr.Problems, fmt.Sprintf(format, args...))
+	} else if fr.problemsByKind[kind] == maxProblemsPerKind+1 {
+		fr.Problems = append(fr.Problems, "further "+kind+" problems not listed")
+	}
+}
+
+func (fr *FileReport) ignore(key, what string, lineNo int64) {
+	id := key + "\x00" + what
+	ig := fr.ignored[id]
+	if ig == nil {
+		ig = &IgnoredKey{Key: key, What: what, FirstLine: lineNo}
+		fr.ignored[id] = ig
+	}
+	ig.Records++
+}
+
+func (fr *FileReport) source(series, key string) {
+	if !slices.Contains(fr.keys[series], key) {
+		fr.keys[series] = append(fr.keys[series], key)
+	}
+}
+
+// inspection reads one file as the exporter would: the same profile
+// choice, parser, profile rules and run state.
+type inspection struct {
+	fr     *FileReport
+	cfg    Config
+	prof   *profile.Profile
+	parser *record.Parser
+	rules  *profile.Rules
+	store  *store.Store
+	run    *store.RunState
+	shape  store.ShapeCache
+	rec    record.Record
+	mtime  time.Time
+	lineNo int64 // of the record being applied
+}
+
+// Inspect reads a whole file with the exporter's profile, parser and run
+// state, and reports what /metrics would serve for it.
+func Inspect(path string, cfg Config) (*FileReport, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	named := path // run names come from folders, also above a relative path
+	if abs, err := filepath.Abs(path); err == nil {
+		named = abs
+	}
+	fr := &FileReport{Path: path, Run: runFromPath(named), Kinds: map[string]int64{},
+		problemsByKind: map[string]int{}, ignored: map[string]*IgnoredKey{}, keys: map[string][]string{}}
+	in := &inspection{fr: fr, cfg: cfg, mtime: fi.ModTime()}
+	opts := cfg.storeOptions()
+	opts.LabelNames, opts.MaxSeries = nil, math.MaxInt32 // one run, every series
+	opts.OnSpike = func(series string, v float64) {
+		fr.problem("spike", "line %d: spike in %s: %g, far above its moving average", in.lineNo, series, v)
+	}
+	in.store = store.New(opts)
+	if p := cfg.profileOf(InputConfig{Path: path}); p != nil {
+		in.use(p, "configured")
+	} else if p := profile.ForPath(path); p != nil {
+		in.use(p, "from its name")
+	}
+	if in.prof != nil && in.prof.IsDocument(path) {
+		err = in.readDocument(path)
+	} else {
+		err = in.readLines(path)
+	}
+	if err != nil {
+		fr.problem("read", "read error: %v", err)
+	}
+	in.finish()
+	return fr, nil
+}
+
+func (in *inspection) use(p *profile.Profile, how string) {
+	in.prof = p
+	in.fr.Profile, in.fr.ProfileFrom = p.Name, how
+	opts := p.ParserOptions(in.cfg.ParserOptions())
+	opts.Explain = true
+	in.parser = record.NewParser(opts)
+	in.rules = profile.NewRules(p)
+}
+
+func (in *inspection) readLines(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return err
+		}
+		defer gz.Close()
+		r = gz
+	}
+	// A compressed file is complete; the last line of a log may still be
+	// being written, and the exporter waits for its newline.
+	complete := strings.HasSuffix(path, ".gz")
+	return readLines(r, in.cfg.Tail.MaxLineSize, func(line []byte, lineNo, tooLong int64, unfinished bool) {
+		in.fr.Lines++
+		switch {
+		case tooLong > 0:
+			in.fr.problem(reasonLineTooLong, "line %d: %d bytes, longer than tail.max-line-size", lineNo, tooLong)
+		case unfinished && !complete:
+			in.fr.problem("incomplete", "line %d: incomplete last line (not exported until completed)", lineNo)
+		default:
+			in.line(line, lineNo)
+		}
+	})
+}
+
+func (in *inspection) readDocument(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if len(data) > tailer.MaxDocumentSize {
+		return tailer.ErrDocumentTooLarge
+	}
+	elems, err := record.DocumentArray(data, in.prof.Document)
+	if err != nil {
+		in.fr.problem(record.ReasonInvalidJSON, "document: %v", err)
+		return nil
+	}
+	for i, el := range elems {
+		in.fr.Lines++
+		in.line(el, int64(i+1))
+	}
+	return nil
+}
+
+// line reads one line, or one record of a document.
+func (in *inspection) line(line []byte, lineNo int64) {
+	fr := in.fr
+	if in.parser == nil {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return
+		}
+		in.use(profile.Detect(fr.Path, line), "detected")
+	}
+	rec := &in.rec
+	if err := in.parser.Parse(line, rec); err != nil {
+		switch {
+		case errors.Is(err, record.ErrText):
+			fr.TextLines++
+		case !errors.Is(err, record.ErrEmpty):
+			fr.problem(record.Reason(err), "line %d: %v", lineNo, err)
+		}
+		return
+	}
+	in.rules.Apply(rec)
+	in.lineNo = lineNo
+	fr.Records++
+	fr.Kinds[rec.Kind.String()]++
+	if len(rec.RunName) > 0 {
+		in.rename(store.LabelValue(string(rec.RunName)), lineNo)
+	}
+	if in.run == nil {
+		in.run = in.store.RunState(fr.Run, nil)
+	}
+	before := in.run.Progress()
+	in.run.Apply(rec, in.mtime, &in.shape)
+	after := in.run.Progress()
+	if after.Restarts > before.Restarts {
+		fr.problem("restart", "line %d: step went back from %g to %g without a new epoch (resumed or restarted run)", lineNo, before.Step, rec.Step)
+	}
+	if rec.HasStep {
+		fr.Steps.add(rec.Step)
+		fr.GlobalSteps.add(after.GlobalStep)
+	}
+	if rec.HasEpoch {
+		fr.Epochs.add(rec.Epoch)
+	}
+	if rec.HasTime {
+		fr.Times.add(rec.Time)
+	}
+	for i, m := range rec.Metrics {
+		key := string(rec.Sources[i])
+		fr.source(in.store.SeriesOf(rec.Kind, m.Name), key)
+		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+			fr.problem("nonfinite", "line %d: %s is %g", lineNo, key, m.Value)
+		}
+	}
+	for _, ig := range rec.Ignored {
+		fr.ignore(string(ig.Key), ig.What, lineNo)
+	}
+}
+
+// rename follows a run_name, as the exporter does.
+func (in *inspection) rename(name string, lineNo int64) {
+	if name == in.fr.Run {
+		return
+	}
+	if in.run != nil {
+		in.fr.problem("rename", "line %d: run_name renames the run %q to %q (the records before it were served as %q until then)", lineNo, in.fr.Run, name, in.fr.Run)
+		in.store.Rename(in.fr.Run, name)
+	}
+	in.fr.Run = name
+}
+
+// finish takes the series from the store as /metrics writes them.
+func (in *inspection) finish() {
+	fr := in.fr
+	if in.run != nil {
+		p := in.run.Progress()
+		fr.Restarts, fr.EpochResets = p.Restarts, int64(p.EpochResets)
+	}
+	var buf bytes.Buffer
+	_ = in.store.WriteText(bufio.NewWriter(&buf))
+	served := map[string]bool{}
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		name := l[:strings.IndexAny(l, "{ ")]
+		served[name] = true
+		fr.Series = append(fr.Series, SeriesLine{Sample: l, Keys: fr.keys[name]})
+	}
+	for _, series := range sortedKeys(fr.keys) {
+		if !served[series] {
+			for _, key := range fr.keys[series] {
+				fr.ignore(key, "series "+series+" is the exporter's own or over max-series", 0)
+			}
+		}
+	}
+	for _, ig := range fr.ignored {
+		fr.Ignored = append(fr.Ignored, *ig)
+	}
+	sort.Slice(fr.Ignored, func(i, j int) bool {
+		a, b := fr.Ignored[i], fr.Ignored[j]
+		return a.Key < b.Key || a.Key == b.Key && a.What < b.What
+	})
+}
+
+// readLines calls fn for each line, with lines longer than maxLine
+// reported by their length and never held in memory whole. A last line
+// without newline is passed too, marked unfinished.
+func readLines(r io.Reader, maxLine int, fn func(line []byte, lineNo, tooLong int64, unfinished bool)) error {
+	br := bufio.NewReaderSize(r, max(maxLine+1, 4096))
+	var lineNo, skipping int64
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			skipping += int64(len(chunk))
+			continue
+		}
+		if len(chunk) > 0 {
+			lineNo++
+			line, unfinished := chunk, true
+			if line[len(line)-1] == '\n' {
+				line, unfinished = line[:len(line)-1], false
+			}
+			if total := skipping + int64(len(line)); total > int64(maxLine) {
+				fn(nil, lineNo, total, unfinished)
+			} else {
+				fn(line, lineNo, 0, unfinished)
+			}
+			skipping = 0
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// WriteReport prints a report for humans.
+func WriteReport(w io.Writer, fr *FileReport) {
+	fmt.Fprintf(w, "%s\n", fr.Path)
+	fmt.Fprintf(w, "  run:      %s\n", fr.Run)
+	if fr.Profile != "" {
+		fmt.Fprintf(w, "  profile:  %s (%s)\n", fr.Profile, fr.ProfileFrom)
+	}
+	fmt.Fprintf(w, "  lines:    %d (%d records", fr.Lines, fr.Records)
+	for _, k := range sortedKeys(fr.Kinds) {
+		fmt.Fprintf(w, ", %d %s", fr.Kinds[k], k)
+	}
+	fmt.Fprintln(w, ")")
+	if fr.TextLines > 0 {
+		fmt.Fprintf(w, "  text:     %d lines of log text without a record\n", fr.TextLines)
+	}
+	if fr.Steps.N > 0 {
+		fmt.Fprintf(w, "  steps:    %g .. %g", fr.Steps.Min, fr.Steps.Max)
+		if fr.EpochResets > 0 {
+			fmt.Fprintf(w, " (reset at %d epoch starts)", fr.EpochResets)
+		}
+		fmt.Fprintln(w)
+		if fr.GlobalSteps != fr.Steps {
+			fmt.Fprintf(w, "  global:   %g .. %g (ml_global_step)\n", fr.GlobalSteps.Min, fr.GlobalSteps.Max)
+		}
+	}
+	if fr.Epochs.N > 0 {
+		fmt.Fprintf(w, "  epochs:   %g .. %g\n", fr.Epochs.Min, fr.Epochs.Max)
+	}
+	if fr.Times.N > 0 {
+		fmt.Fprintf(w, "  time:     %s .. %s\n", fmtTime(fr.Times.Min), fmtTime(fr.Times.Max))
+	}
+	fmt.Fprintf(w, "  series:   %d\n", len(fr.Series))
+	for _, s := range fr.Series {
+		fmt.Fprintf(w, "    %s", s.Sample)
+		if len(s.Keys) > 0 {
+			fmt.Fprintf(w, "  (from %s)", strings.Join(s.Keys, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(fr.Ignored) > 0 {
+		fmt.Fprintln(w, "  not exported:")
+		for _, ig := range fr.Ignored {
+			fmt.Fprintf(w, "    %s: %s", ig.Key, ig.What)
+			if ig.FirstLine > 0 {
+				fmt.Fprintf(w, " (%s from line %d)", plural(ig.Records, "record"), ig.FirstLine)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	if len(fr.Problems) == 0 {
+		fmt.Fprintln(w, "  problems: none")
+		return
+	}
+	fmt.Fprintf(w, "  problems:\n")
+	for _, p := range fr.Problems {
+		fmt.Fprintf(w, "    %s\n", p)
+	}
+}
+
+func fmtTime(sec float64) string {
+	return time.Unix(0, int64(sec*1e9)).UTC().Format(time.RFC3339)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// LogFilesUnder lists the files under dir, at any depth, whose names are
+// those of training logs (profile.IsLogName), in path order.
+func LogFilesUnder(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && profile.IsLogName(d.Name()) {
+			files = append(files, path)
+		}
+		return nil
+	})
+	return files, err
+}

@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// profileInputs are the globs a user would give for each producer's
+// layout in testdata/profiles.
+var profileInputs = []string{
+	"seed/**/logs/metrics.jsonl",
+	"mmengine/work_dirs/**/scalars.json",
+	"mmdet2/work_dirs/*/*.log.json",
+	"detectron2/output/*/metrics.json",
+	"detr/outputs/*/log.txt",
+	"fairseq/checkpoints/*/train.log",
+	"hf/output/**/trainer_state.json",
+	"wandb/*/wandb-history.jsonl",
+	"dreamer/logdir/**/metrics.jsonl",
+}
+
+// startProfiles serves testdata/profiles as a user would, one glob per
+// producer, and waits until every file was read.
+func startProfiles(t *testing.T) (*Engine, *prometheus.Registry) {
+	t.Helper()
+	dir := copyTestdata(t, "testdata/profiles")
+	cfg := DefaultConfig()
+	for _, g := range profileInputs {
+		cfg.Input = append(cfg.Input, filepath.Join(dir, g))
+	}
+	e, self := startEngine(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return e, self
+}
+
+// TestProfilesGolden reads a log of every producer and compares the
+// exposition with testdata/profiles.prom.
+func TestProfilesGolden(t *testing.T) {
+	e, _ := startProfiles(t)
+	compareGolden(t, e.Collector(), filepath.Join("testdata", "profiles.prom"), "TestProfilesGolden")
+}
+
+// gathered indexes a collector's samples by "name{run}".
+func gathered(t *testing.T, c prometheus.Collector) map[string]float64 {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			key := mf.GetName() + "{" + labelOf(m, "run")
+			if metric := labelOf(m, "metric"); metric != "" {
+				key += "," + metric
+			}
+			out[key+"}"] = value(mf.GetType(), m)
+		}
+	}
+	return out
+}
+
+func labelOf(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+func value(typ dto.MetricType, m *dto.Metric) float64 {
+	if typ == dto.MetricType_COUNTER {
+		return m.GetCounter().GetValue()
+	}
+	return m.GetGauge().GetValue()
+}
+
+// TestProfilesSteps states, producer by producer, what the step axis and
+// the names must be; the golden file holds the rest.
+func TestProfilesSteps(t *testing.T) {
+	e, self := startProfiles(t)
+	got := gathered(t, e.Collector())
+	for _, tc := range []struct {
+		what   string
+		series string
+		want   float64
+	}{
+		// Epoch boundaries where validation already carries the next
+		// epoch: steps 0..190 per epoch become 0..190, 200..390, 400..
+		{"seed: no restart at epoch boundaries", "ml_run_restarts_total{bert-seed}", 0},
+		{"seed: global steps across epochs", "ml_global_step{bert-seed}", 450},
+		{"seed: step within the epoch", "ml_step{bert-seed}", 50},
+		{"seed: best step is global", "ml_train_loss_best_step{bert-seed}", 450},
+		// mmengine: validation lines are val.*, their step is the epoch.
+		{"mmengine: no restarts", "ml_run_restarts_total{mask-rcnn_r50/20240101_120000}", 0},
+		{"mmengine: step is the iteration", "ml_step{mask-rcnn_r50/20240101_120000}", 200},
+		{"mmengine: validation series", "ml_val_coco_bbox_mAP{mask-rcnn_r50/20240101_120000}", 0.34},
+		{"mmengine: validation time apart", "ml_val_data_time{mask-rcnn_r50/20240101_120000}", 0.0021},
+		{"mmengine: training time kept", "ml_data_time{mask-rcnn_r50/20240101_120000}", 0.0123},
+		{"mmengine: a second run appended is one restart", "ml_run_restarts_total{resnet50_8xb32/20240102_090000}", 1},
+		{"mmengine: top-1 accuracy", "ml_val_accuracy_top1{resnet50_8xb32/20240102_090000}", 42},
+		// mmdetection 2: iter per epoch; validation's iter is its batch count.
+		{"mmdet2: no restarts", "ml_run_restarts_total{faster_rcnn_r50}", 0},
+		{"mmdet2: global steps", "ml_global_step{faster_rcnn_r50}", 200},
+		{"mmdet2: validation", "ml_val_bbox_mAP{faster_rcnn_r50}", 0.22},
+		// detectron2
+		{"detectron2: step", "ml_step{faster_rcnn_R_50_FPN}", 59},
+		{"detectron2: seconds per iteration", "ml_time{faster_rcnn_R_50_FPN}", 0.356},
+		{"detectron2: evaluation", "ml_bbox_AP_Objects{faster_rcnn_R_50_FPN}", 41},
+		// DETR: one line per epoch, COCO results by element.
+		{"detr: the epoch is the step", "ml_step{detr_r50}", 2},
+		{"detr: COCO AP", "ml_test_coco_eval_bbox_0{detr_r50}", 0.03},
+		{"detr: COCO AR large", "ml_test_coco_eval_bbox_11{detr_r50}", 0.0025},
+		{"deit: accuracy", "ml_test_acc1{deit_small}", 2.2},
+		// fairseq: text prefix, string values, tags.
+		{"fairseq: step is num_updates", "ml_step{transformer_wmt}", 300},
+		{"fairseq: string values", "ml_loss{transformer_wmt}", 8.9},
+		{"fairseq: validation", "ml_valid_loss{transformer_wmt}", 9.5},
+		{"fairseq: the train line sums up an epoch", "ml_epoch_end_train_loss{transformer_wmt}", 15.2},
+		{"fairseq: no restarts", "ml_run_restarts_total{transformer_wmt}", 0},
+		// Hugging Face: three copies of the history make one run, once.
+		{"hf: every record once", "ml_records_total{bert-finetune}", 8},
+		{"hf: the last training loss", "ml_loss{bert-finetune}", 1.4213},
+		{"hf: the summary apart", "ml_summary_train_loss{bert-finetune}", 1.95},
+		{"hf: evaluation", "ml_eval_loss{bert-finetune}", 1.702},
+		{"hf: step", "ml_step{bert-finetune}", 1000},
+		// W&B: underscore keys are structure.
+		{"wandb: step", "ml_step{run-20240101_120000-abc123}", 2},
+		{"wandb: time", "ml_last_record_timestamp_seconds{run-20240101_120000-abc123}", 1704110401.5},
+		{"wandb: metrics", "ml_val_loss{run-20240101_120000-abc123}", 2.4},
+		// Runs named by what the wildcards matched.
+		{"dreamer: task, agent and seed", "ml_step{walker_walk/dreamerv3/1}", 10000},
+	} {
+		if v, ok := got[tc.series]; !ok {
+			t.Errorf("%s: no %s", tc.what, tc.series)
+		} else if v != tc.want {
+			t.Errorf("%s: %s = %g, want %g", tc.what, tc.series, v, tc.want)
+		}
+	}
+	for _, absent := range []string{
+		"ml_train_loss{bert-finetune}", // the summary's train_loss is summary_train_loss
+		"ml__runtime{run-20240101_120000-abc123}", "ml__step{run-20240101_120000-abc123}",
+	} {
+		if _, ok := got[absent]; ok {
+			t.Errorf("%s should not be exported", absent)
+		}
+	}
+	for key := range got {
+		if strings.Contains(key, "@") {
+			t.Errorf("a run label was made unique: %s", key)
+		}
+	}
+	if err := testutil.GatherAndCompare(self, strings.NewReader(`
+# HELP jsonl_exporter_parse_errors_total Lines skipped because they could not be used, by reason.
+# TYPE jsonl_exporter_parse_errors_total counter
+jsonl_exporter_parse_errors_total{reason="invalid_json"} 0
+jsonl_exporter_parse_errors_total{reason="invalid_utf8"} 0
+jsonl_exporter_parse_errors_total{reason="line_too_long"} 0
+jsonl_exporter_parse_errors_total{reason="not_object"} 0
+jsonl_exporter_parse_errors_total{reason="too_deep"} 0
+jsonl_exporter_parse_errors_total{reason="too_many_keys"} 0
+# HELP jsonl_exporter_run_name_conflicts_total Files whose run label was already taken by another file and was made unique.
+# TYPE jsonl_exporter_run_name_conflicts_total counter
+jsonl_exporter_run_name_conflicts_total 0
+`), "jsonl_exporter_parse_errors_total", "jsonl_exporter_run_name_conflicts_total"); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,77 @@
+package engine
+
+import "testing"
+
+func TestRunFromPath(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"/data/bert-lr3e-4/checkpoint/logs/metrics.jsonl", "bert-lr3e-4"},
+		{"/data/bert-lr3e-4/logs/metrics.jsonl", "bert-lr3e-4"},
+		{"/data/bert-lr3e-4/metrics.jsonl", "bert-lr3e-4"},
+		{"/data/bert-lr3e-4/metrics.jsonl.gz", "bert-lr3e-4"},
+		{"/out/faster_rcnn_R_50/metrics.json", "faster_rcnn_R_50"},
+		{"/runs/logs/gpt2-small.jsonl", "gpt2-small"},
+		{"/runs/logs/gpt2-small.jsonl.gz", "gpt2-small"},
+		{"relative/exp1/outputs/logs/events.jsonl", "exp1"},
+		{"/logs/metrics.jsonl", "metrics"},
+		{"metrics.jsonl", "metrics"},
+		{"/a/Checkpoints/LOGS/Metrics.jsonl", "a"},
+		{"/a/b/run\xff.jsonl", "run\uFFFD"},
+		// Layouts of real trainers.
+		{"/work_dirs/mask_rcnn_r50/20240101_120000/vis_data/scalars.json", "mask_rcnn_r50/20240101_120000"},
+		{"/work_dirs/mask_rcnn_r50/20240101_120000.log.json", "mask_rcnn_r50"},
+		{"/logdir/walker_walk/dreamer/1/metrics.jsonl", "dreamer/1"},
+		{"/runs/exp/seed_3/logs/metrics.jsonl", "exp/seed_3"},
+		{"/out/bert-finetune/checkpoint-500/trainer_state.json", "bert-finetune"},
+		{"/wandb/run-20240101_120000-abc123/files/wandb-history.jsonl", "run-20240101_120000-abc123"},
+		{"/detr/r50/log.txt", "r50"},
+		{"/1/metrics.jsonl", "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if got := runFromPath(tt.path); got != tt.want {
+				t.Errorf("runFromPath(%q) = %q, want %q", tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunFromGlob(t *testing.T) {
+	tests := []struct{ glob, path, want string }{
+		{"/data/**/logs/metrics.jsonl", "/data/bert-lr3e-4/checkpoint/logs/metrics.jsonl", "bert-lr3e-4"},
+		{"/data/**/logs/metrics.jsonl", "/data/team/bert/logs/metrics.jsonl", "team/bert"},
+		{"/data/*/metrics.jsonl", "/data/bert/metrics.jsonl", "bert"},
+		{"/runs/logs/*.jsonl", "/runs/logs/gpt2-small.jsonl", "gpt2-small"},
+		{"/logdir/**/metrics.jsonl", "/logdir/walker_walk/dreamer/1/metrics.jsonl", "walker_walk/dreamer/1"},
+		{"work_dirs/**/scalars.json", "work_dirs/mask_rcnn/20240101_120000/vis_data/scalars.json", "mask_rcnn/20240101_120000"},
+		{"/work_dirs/*/*.log.json", "/work_dirs/mask_rcnn/20240101_120000.log.json", "mask_rcnn"},
+		{"/out/**/trainer_state.json", "/out/bert-finetune/checkpoint-500/trainer_state.json", "bert-finetune"},
+		{"/wandb/**/wandb-history.jsonl", "/wandb/run-20240101_120000-abc/files/wandb-history.jsonl", "run-20240101_120000-abc"},
+		{"/tmp/demo/**/*.jsonl", "/tmp/demo/resnet50/logs/metrics.jsonl", "resnet50"},
+		{"/data/{a,b}/*/metrics.jsonl", "/data/a/x/metrics.jsonl", "a/x"},
+		// Nothing a run could be named by: the path rules decide.
+		{"/data/**/metrics.jsonl", "/data/metrics.jsonl", ""},
+		{"/out/bert/checkpoint-*/trainer_state.json", "/out/bert/checkpoint-500/trainer_state.json", ""},
+		{"/data/bert/metrics.jsonl", "/data/bert/metrics.jsonl", ""},
+		{"/data/*/metrics.jsonl", "/elsewhere/x/metrics.jsonl", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.glob+" "+tt.path, func(t *testing.T) {
+			if got := runFromGlob(tt.glob, tt.path); got != tt.want {
+				t.Errorf("runFromGlob(%q, %q) = %q, want %q", tt.glob, tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunNamerRegex(t *testing.T) {
+	n := newRunNamer("/**/metrics.jsonl", `/jobs/(?P<run>[^/]+)/rank0/`)
+	if got, ok := n.name("/jobs/job-42/rank0/metrics.jsonl"); got != "job-42" || !ok {
+		t.Errorf("regex match: got %q, %v", got, ok)
+	}
+	if got, ok := n.name("/other/exp/metrics.jsonl"); got != "other/exp" || ok {
+		t.Errorf("no match falls back to what the wildcards matched: got %q, %v", got, ok)
+	}
+	if got, ok := n.name("/metrics.jsonl"); got != "metrics" || ok {
+		t.Errorf("nothing matched by wildcards falls back to the path rules: got %q, %v", got, ok)
+	}
+}

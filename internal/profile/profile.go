@@ -1,0 +1,204 @@
+// Package profile holds what each producer of training logs does its own
+// way, as data: which keys carry the step and the time, how validation
+// records are told apart, whether values are strings, whether the file is
+// one JSON document. A profile is chosen per file from its path and its
+// first line, or configured per input. Everything a profile cannot express
+// is the same for every producer (docs/metrics.md).
+package profile
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+)
+
+// Profile is one producer's conventions. The zero value changes nothing.
+type Profile struct {
+	Name  string
+	About string // what writes such logs, for docs and inspect
+
+	// Parser keys and options; nil or false leaves the configured value.
+	StepKeys       []string
+	TimeKeys       []string
+	TypeKeys       []string
+	IgnoreKeys     []string
+	NumericStrings bool
+	TextPrefix     bool
+	TagTypes       map[string]string
+
+	// SplitWithoutStep: a metric record without a step belongs to this
+	// split, whose name prefixes its metrics, and leaves the step alone
+	// (mmengine's validation lines).
+	SplitWithoutStep string
+	// StepFreeSplits: the step of a record of these splits counts
+	// something else and does not move the run's step (mmdetection 2's
+	// validation "iter" is the number of validation batches).
+	StepFreeSplits []string
+	// SummaryKey: a metric record holding this metric is the run's final
+	// summary; its names take the prefix "summary" so that its averages
+	// do not pass for the newest values (Hugging Face's train_runtime).
+	SummaryKey string
+	// EpochIsStep: a record without a step takes its epoch as step, for
+	// trainers that log once per epoch (DETR, DeiT).
+	EpochIsStep bool
+	// Document names the array of records of a file that is one JSON
+	// document, rewritten as a whole ("log_history" of Hugging Face's
+	// trainer_state.json). Such files are read whole whenever they change,
+	// and the files of one run continue each other.
+	Document string
+
+	// Detection: a file whose base name a path rule matches has this
+	// profile; else the first line decides (see Detect).
+	pathRule    func(base string) bool
+	contentRule func(line []byte) bool
+}
+
+// SummaryPrefix is put in front of the metrics of a summary record.
+const SummaryPrefix = "summary"
+
+// Generic is the profile of a log that no other profile fits.
+var Generic = &Profile{Name: "generic", About: "Any JSON Lines log: the rules of docs/metrics.md, nothing more."}
+
+// profiles are the named profiles, in detection order: the most specific
+// content rules first, the seed trainer's _type records last.
+var profiles = []*Profile{
+	{
+		Name:       "wandb",
+		About:      "Weights & Biases' offline history, wandb-history.jsonl: _step, _timestamp and _runtime keys.",
+		StepKeys:   []string{"_step"},
+		TimeKeys:   []string{"_timestamp"},
+		IgnoreKeys: []string{"_runtime", "_wandb"},
+		pathRule:   func(base string) bool { return base == "wandb-history.jsonl" },
+		contentRule: func(line []byte) bool {
+			return hasKey(line, "_step") && (hasKey(line, "_runtime") || hasKey(line, "_timestamp"))
+		},
+	},
+	{
+		Name:             "mmengine",
+		About:            "OpenMMLab 3.x (mmengine: mmpretrain, mmdet 3, mmseg, mmpose), vis_data/scalars.json: validation lines carry the epoch as step and no iter.",
+		StepKeys:         []string{"iter"},
+		IgnoreKeys:       []string{"step"},
+		SplitWithoutStep: "val",
+		pathRule:         func(base string) bool { return base == "scalars.json" },
+		contentRule: func(line []byte) bool {
+			return hasKey(line, "iter") && hasKey(line, "step") && hasKey(line, "data_time")
+		},
+	},
+	{
+		Name:           "mmdet2",
+		About:          "OpenMMLab 2.x (mmdetection 2, mmcv's TextLoggerHook), <timestamp>.log.json: a mode key of train or val, iter counted per epoch.",
+		TypeKeys:       []string{"_type", "mode"},
+		StepFreeSplits: []string{"val"},
+		pathRule:       func(base string) bool { return strings.HasSuffix(base, ".log.json") },
+		contentRule: func(line []byte) bool {
+			return hasKey(line, "mode") && hasKey(line, "iter") || hasKey(line, "env_info")
+		},
+	},
+	{
+		Name:     "detectron2",
+		About:    "detectron2's metrics.json: iteration as step, time as seconds per iteration, evaluation results as bbox/AP and the like.",
+		StepKeys: []string{"iteration"},
+		pathRule: func(base string) bool { return base == "metrics.json" },
+		contentRule: func(line []byte) bool {
+			return hasKey(line, "iteration") && (hasKey(line, "total_loss") || hasKey(line, "data_time") || hasKey(line, "eta_seconds"))
+		},
+	},
+	{
+		Name:        "detr",
+		About:       "DETR, Deformable DETR and DeiT log.txt: one line per epoch, train_ and test_ names, COCO results as arrays.",
+		EpochIsStep: true,
+		contentRule: func(line []byte) bool { return hasKey(line, "n_parameters") && hasKey(line, "epoch") },
+	},
+	{
+		Name:           "fairseq",
+		About:          "fairseq with --log-format json: Python logging text before each object, every value a string, train_inner, train and valid lines.",
+		StepKeys:       []string{"num_updates", "train_num_updates", "valid_num_updates"},
+		NumericStrings: true,
+		TextPrefix:     true,
+		// "train" is the summary of an epoch; train_inner and valid lines
+		// already name their split in their keys (loss, valid_loss).
+		TagTypes:    map[string]string{"train": "epoch_end"},
+		contentRule: isPythonLoggingLine,
+	},
+	{
+		Name:       "hf-trainer",
+		About:      "Hugging Face Trainer: trainer_state.json (log_history, rewritten at every checkpoint) or the same entries as JSON Lines.",
+		SummaryKey: "train_runtime",
+		Document:   "log_history",
+		pathRule:   func(base string) bool { return base == "trainer_state.json" },
+		contentRule: func(line []byte) bool {
+			return hasKey(line, "epoch") && hasKey(line, "step") && !hasKey(line, "_type") &&
+				(hasKey(line, "learning_rate") || hasKey(line, "eval_loss") || hasKey(line, "train_runtime"))
+		},
+	},
+	{
+		Name:  "seed",
+		About: "The trainer jsonl-exporter was built for: _type records (run_start, metric, epoch_end, ...) with dotted or slashed names.",
+		// Nothing to change: the general rules are this trainer's.
+		contentRule: func(line []byte) bool { return hasKey(line, "_type") && !hasKey(line, "mode") },
+	},
+}
+
+// All returns the named profiles, generic last.
+func All() []*Profile { return append(slices.Clone(profiles), Generic) }
+
+// Names lists the names a configuration may give, "auto" first.
+func Names() []string {
+	names := []string{Auto}
+	for _, p := range All() {
+		names = append(names, p.Name)
+	}
+	return names
+}
+
+// Auto is the configured name that asks for detection.
+const Auto = "auto"
+
+// Lookup returns the profile of a name; nil for "auto" or "".
+func Lookup(name string) (*Profile, bool) {
+	if name == "" || name == Auto {
+		return nil, true
+	}
+	for _, p := range All() {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// ParserOptions returns base with the profile's keys and options. A key
+// list the user changed from its default is left as configured: the
+// configuration wins over the profile.
+func (p *Profile) ParserOptions(base record.Options) record.Options {
+	d := record.DefaultOptions()
+	pick := func(configured, defaults, mine []string) []string {
+		if mine == nil || len(configured) > 0 && !slices.Equal(configured, defaults) {
+			return configured
+		}
+		return mine
+	}
+	base.StepKeys = pick(base.StepKeys, d.StepKeys, p.StepKeys)
+	base.TimeKeys = pick(base.TimeKeys, d.TimeKeys, p.TimeKeys)
+	base.TypeKeys = pick(base.TypeKeys, d.TypeKeys, p.TypeKeys)
+	base.IgnoreKeys = append(slices.Clone(base.IgnoreKeys), p.IgnoreKeys...)
+	base.NumericStrings = base.NumericStrings || p.NumericStrings
+	base.TextPrefix = base.TextPrefix || p.TextPrefix
+	if p.TagTypes != nil && base.TagTypes == nil {
+		base.TagTypes = p.TagTypes
+	}
+	return base
+}
+
+// IsDocument reports whether the file at path is one JSON document of
+// this profile: its name ends in ".json" (a ".jsonl" file of the same
+// producer is read line by line).
+func (p *Profile) IsDocument(path string) bool {
+	return p.Document != "" && strings.HasSuffix(path, ".json")
+}
+
+// HasRecordRules reports whether records need Rules.Apply.
+func (p *Profile) HasRecordRules() bool {
+	return p.SplitWithoutStep != "" || len(p.StepFreeSplits) > 0 || p.SummaryKey != "" || p.EpochIsStep
+}

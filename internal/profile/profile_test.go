@@ -1,0 +1,149 @@
+package profile
+
+import (
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+)
+
+func TestDetect(t *testing.T) {
+	for _, tc := range []struct{ path, first, want string }{
+		// By name.
+		{"/w/cfg/20240101_120000/vis_data/scalars.json", `{"anything":1}`, "mmengine"},
+		{"/w/cfg/20240101_120000.log.json", `{"env_info":"x"}`, "mmdet2"},
+		{"/out/r50/metrics.json", `{"iteration":19}`, "detectron2"},
+		{"/out/bert/checkpoint-500/trainer_state.json", ``, "hf-trainer"},
+		{"/wandb/run-x/files/wandb-history.jsonl", `{}`, "wandb"},
+		// By the first line.
+		{"/r/log.txt", `{"train_lr": 0.0001, "train_loss": 23.4, "epoch": 0, "n_parameters": 41302368}`, "detr"},
+		{"/r/train.log", `2021-08-13 14:58:01 | INFO | fairseq_cli.train | task: TranslationTask`, "fairseq"},
+		{"/r/train.log", `2021-08-13 14:59:32 | INFO | train_inner | {"epoch": 1, "loss": "20.714"}`, "fairseq"},
+		{"/r/x.jsonl", `{"lr": 0.02, "data_time": 0.0123, "loss": 1.715, "epoch": 1, "iter": 69, "step": 69}`, "mmengine"},
+		{"/r/x.jsonl", `{"mode": "train", "epoch": 1, "iter": 50, "loss": 1.2}`, "mmdet2"},
+		{"/r/x.jsonl", `{"data_time": 0.0035, "iteration": 19, "total_loss": 1.378}`, "detectron2"},
+		{"/r/x.jsonl", `{"loss": 2.4213, "grad_norm": 5.31, "learning_rate": 4.9e-05, "epoch": 0.02, "step": 10}`, "hf-trainer"},
+		{"/r/x.jsonl", `{"_step": 0, "_runtime": 12.5, "loss": 1}`, "wandb"},
+		{"/r/metrics.jsonl", `{"_type":"run_start","run_name":"bert","time":1764115200.1}`, "seed"},
+		{"/r/metrics.jsonl", `{"step":1,"loss":2}`, "generic"},
+		{"/r/metrics.jsonl", `not json`, "generic"},
+		// A key's name inside a string is no key.
+		{"/r/metrics.jsonl", `{"note":"\"_type\" is what we write","loss":1}`, "generic"},
+	} {
+		if got := Detect(tc.path, []byte(tc.first)).Name; got != tc.want {
+			t.Errorf("Detect(%s, %s) = %s, want %s", tc.path, tc.first, got, tc.want)
+		}
+	}
+}
+
+func TestLookupAndNames(t *testing.T) {
+	names := Names()
+	if names[0] != Auto || names[len(names)-1] != "generic" {
+		t.Errorf("Names() = %v: auto first, generic last", names)
+	}
+	for _, n := range names {
+		p, ok := Lookup(n)
+		if !ok || n != Auto && (p == nil || p.Name != n) {
+			t.Errorf("Lookup(%q) = %v, %v", n, p, ok)
+		}
+		if p != nil && p.About == "" {
+			t.Errorf("%s has no description", n)
+		}
+	}
+	if _, ok := Lookup("tensorboard"); ok {
+		t.Error("Lookup of an unknown name succeeded")
+	}
+}
+
+func TestParserOptions(t *testing.T) {
+	mmengine, _ := Lookup("mmengine")
+	got := mmengine.ParserOptions(record.DefaultOptions())
+	if !slices.Equal(got.StepKeys, []string{"iter"}) || !slices.Equal(got.IgnoreKeys, []string{"step"}) {
+		t.Errorf("defaults: step keys %v, ignore keys %v", got.StepKeys, got.IgnoreKeys)
+	}
+	// Keys the user configured win over the profile's.
+	mine := record.DefaultOptions()
+	mine.StepKeys = []string{"global_step"}
+	if got := mmengine.ParserOptions(mine); !slices.Equal(got.StepKeys, []string{"global_step"}) {
+		t.Errorf("configured step keys replaced: %v", got.StepKeys)
+	}
+	// The generic profile changes nothing.
+	if got := Generic.ParserOptions(record.DefaultOptions()); !reflect.DeepEqual(got, record.DefaultOptions()) {
+		t.Errorf("generic changed the options: %+v", got)
+	}
+}
+
+// parse reads line as a file of profile name would be read.
+func parse(t *testing.T, name, line string) record.Record {
+	t.Helper()
+	p, _ := Lookup(name)
+	var r record.Record
+	if err := record.NewParser(p.ParserOptions(record.DefaultOptions())).Parse([]byte(line), &r); err != nil {
+		t.Fatal(err)
+	}
+	NewRules(p).Apply(&r)
+	return r
+}
+
+func names(r record.Record) []string {
+	var out []string
+	for _, m := range r.Metrics {
+		out = append(out, string(m.Name))
+	}
+	return out
+}
+
+func TestRules(t *testing.T) {
+	for _, tc := range []struct {
+		profile, line string
+		step          string // "" when the record has none
+		names         []string
+	}{
+		{"mmengine", `{"lr":0.02,"loss":1.7,"time":0.17,"epoch":1,"iter":69,"step":69}`, "69", []string{"lr", "loss", "time"}},
+		{"mmengine", `{"accuracy/top1":43.1,"data_time":0.09,"time":0.12,"step":1}`, "", []string{"val.accuracy.top1", "val.data_time", "val.time"}},
+		{"mmdet2", `{"mode":"val","epoch":1,"iter":625,"bbox_mAP":0.2}`, "", []string{"val.bbox_mAP"}},
+		{"mmdet2", `{"mode":"train","epoch":1,"iter":50,"loss":1.2}`, "50", []string{"train.loss"}},
+		{"hf-trainer", `{"epoch":2.0,"step":1000,"train_loss":1.95,"train_runtime":1200.5}`, "1000", []string{"summary.train_loss", "summary.train_runtime"}},
+		{"hf-trainer", `{"loss":1.4,"learning_rate":1e-05,"epoch":2.0,"step":1000}`, "1000", []string{"loss", "learning_rate"}},
+		{"detr", `{"train_loss":23.4,"test_coco_eval_bbox":[0.1,0.2],"epoch":3}`, "3", []string{"train_loss", "test_coco_eval_bbox.0", "test_coco_eval_bbox.1"}},
+		{"detr", `{"train_loss":23.4,"epoch":3,"step":7}`, "7", []string{"train_loss"}},
+		{"generic", `{"accuracy":1}`, "", []string{"accuracy"}},
+	} {
+		r := parse(t, tc.profile, tc.line)
+		step := ""
+		if r.HasStep {
+			step = strconv.FormatFloat(r.Step, 'g', -1, 64)
+		}
+		if step != tc.step || !slices.Equal(names(r), tc.names) {
+			t.Errorf("%s %s: step %q names %q, want step %q names %q", tc.profile, tc.line, step, names(r), tc.step, tc.names)
+		}
+	}
+}
+
+// TestRulesDropShape: a record the rules renamed no longer has the names
+// its Shape stands for, even when the parser read it through a template.
+func TestRulesDropShape(t *testing.T) {
+	p, _ := Lookup("mmengine")
+	parser := record.NewParser(p.ParserOptions(record.DefaultOptions()))
+	rules := NewRules(p)
+	var r record.Record
+	shaped := false
+	for range 20 {
+		if err := parser.Parse([]byte(`{"accuracy/top1":43.1,"data_time":0.09,"step":1}`), &r); err != nil {
+			t.Fatal(err)
+		}
+		shaped = shaped || r.Shape != 0
+		rules.Apply(&r)
+		if r.Shape != 0 || string(r.Metrics[0].Name) != "val.accuracy.top1" {
+			t.Fatalf("after Apply: shape %d, names %q", r.Shape, names(r))
+		}
+	}
+	if !shaped {
+		t.Error("the parser never gave the line a Shape: the test checks nothing")
+	}
+	if NewRules(Generic) != nil {
+		t.Error("the generic profile has record rules")
+	}
+}
