@@ -84,7 +84,7 @@ func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
 	if isDemo {
 		demoDone := make(chan error, 1)
 		go func() {
-			demoDone <- demo.Run(ctx, demo.Options{Dir: opts.Demo.Dir, Runs: opts.Demo.Runs, Interval: opts.Demo.Interval})
+			demoDone <- demo.Simulate(ctx, demo.Options{Dir: opts.Demo.Dir, Runs: opts.Demo.Runs, Interval: opts.Demo.Interval})
 		}()
 		defer func() {
 			cancel()

@@ -9,6 +9,6 @@
 // trainer writes them).
 // Runs use three record shapes (dotted+slashed aliases, "prefix"+"metrics",
 // nested "metrics") so the demo exercises the parser. Over the life of one
-// Run call, the first run gets exactly one loss spike and the second exactly
+// Simulate call, the first run gets exactly one loss spike and the second exactly
 // one NaN loss, so spike and non-finite alerts have something to fire on.
 package demo

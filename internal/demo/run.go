@@ -9,12 +9,12 @@ import (
 	"time"
 )
 
-// Run writes simulated training runs under opts.Dir until ctx is done,
+// Simulate writes simulated training runs under opts.Dir until ctx is done,
 // keeping opts.Runs runs live and replacing each finished run by a new one
-// with a new name. The first records are written before Run first waits, so
+// with a new name. The first records are written before Simulate first waits, so
 // a scrape right after start already sees every run. It returns nil when ctx
 // is done and an error if the options are invalid or writing fails.
-func Run(ctx context.Context, opts Options) error {
+func Simulate(ctx context.Context, opts Options) error {
 	return run(ctx, opts, -1)
 }
 

@@ -265,8 +265,8 @@ func TestRunStartsAtOnceAndStopsPromptly(t *testing.T) {
 		dir := t.TempDir()
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
-		go func() { done <- Run(ctx, Options{Dir: dir, Interval: time.Hour}) }()
-		synctest.Wait() // Run is blocked waiting for its first tick
+		go func() { done <- Simulate(ctx, Options{Dir: dir, Interval: time.Hour}) }()
+		synctest.Wait() // Simulate is blocked waiting for its first tick
 
 		logs := runLogs(t, dir)
 		if len(logs) != defaultRuns {
@@ -298,7 +298,7 @@ func TestRunReplacesFinishedRuns(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
 		const epochs, steps = 2, 5
-		go func() { done <- Run(ctx, Options{Dir: dir, Epochs: epochs, StepsPerEpoch: steps}) }()
+		go func() { done <- Simulate(ctx, Options{Dir: dir, Epochs: epochs, StepsPerEpoch: steps}) }()
 
 		// Ticks 0..9 write the first runs; tick 10 starts their successors.
 		// Wake half an interval after tick 10 so the order is not a tie.
@@ -346,7 +346,7 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Run(t.Context(), tt.opts)
+			err := Simulate(t.Context(), tt.opts)
 			if err == nil || err.Error() != tt.wantErr {
 				t.Errorf("Run = %v, want %q", err, tt.wantErr)
 			}
@@ -358,7 +358,7 @@ func TestRunWithCancelledContextWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := Run(ctx, Options{Dir: dir}); err != nil {
+	if err := Simulate(ctx, Options{Dir: dir}); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
 	if logs := runLogs(t, dir); len(logs) != 0 {

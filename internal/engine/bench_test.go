@@ -33,7 +33,7 @@ func BenchmarkCatchUp(b *testing.B) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { defer close(done); _ = e.Run(ctx) }()
+		go func() { defer close(done); _ = e.Follow(ctx) }()
 		if err := e.WaitReady(context.Background()); err != nil {
 			b.Fatal(err)
 		}

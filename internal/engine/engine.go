@@ -142,9 +142,9 @@ func (e *Engine) filesWatched() int {
 	return n
 }
 
-// Run discovers and follows files until ctx is done, then waits for
+// Follow discovers and follows files until ctx is done, then waits for
 // every follower to stop.
-func (e *Engine) Run(ctx context.Context) error {
+func (e *Engine) Follow(ctx context.Context) error {
 	defer e.wg.Wait()
 	e.scan(ctx, time.Now())
 	close(e.scanned)

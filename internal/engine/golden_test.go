@@ -67,7 +67,7 @@ func startEngine(t *testing.T, cfg Config) (*Engine, *prometheus.Registry) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = e.Run(ctx) }()
+	go func() { defer close(done); _ = e.Follow(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return e, self
 }

@@ -69,7 +69,7 @@ func startHostileEnv(t *testing.T, configure func(*Config), before func(dir stri
 	env.e = e
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = e.Run(runCtx) }()
+	go func() { defer close(done); _ = e.Follow(runCtx) }()
 	t.Cleanup(func() {
 		stop()
 		<-done

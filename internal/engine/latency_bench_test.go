@@ -58,7 +58,7 @@ func liveLatency(b *testing.B, poll bool) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = e.Run(ctx) }()
+	go func() { defer close(done); _ = e.Follow(ctx) }()
 	defer func() { cancel(); <-done }()
 	if err := e.WaitReady(ctx); err != nil {
 		b.Fatal(err)

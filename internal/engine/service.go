@@ -120,7 +120,7 @@ func (s *Service) start(e *Engine) running {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = e.Run(ctx)
+		_ = e.Follow(ctx)
 	}()
 	return running{cancel, done}
 }

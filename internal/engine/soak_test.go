@@ -164,7 +164,7 @@ func startSoakEngine(t *testing.T, cfg Config, log io.Writer) *soakEngine {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	se := &soakEngine{e: e, self: reg, cancel: cancel, done: make(chan struct{})}
-	go func() { defer close(se.done); _ = e.Run(ctx) }()
+	go func() { defer close(se.done); _ = e.Follow(ctx) }()
 	t.Cleanup(se.stop)
 	ready, cancelReady := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancelReady()
