@@ -23,12 +23,15 @@ import (
 // web.listen-address is JSONL_EXPORTER_WEB_LISTEN_ADDRESS.
 const envPrefix = "JSONL_EXPORTER"
 
-// options is everything the serve and demo commands are configured with.
+// options is everything the serve and demo commands are configured with:
+// the keys as read, and the engine's configuration made of them.
 type options struct {
-	engine.Config `mapstructure:",squash"`
-	Web           webOptions  `mapstructure:"web"`
-	Log           logOptions  `mapstructure:"log"`
-	Demo          demoOptions `mapstructure:"demo"`
+	configKeys `mapstructure:",squash"`
+	Web        webOptions  `mapstructure:"web"`
+	Log        logOptions  `mapstructure:"log"`
+	Demo       demoOptions `mapstructure:"demo"`
+
+	Config engine.Config `mapstructure:"-"`
 }
 
 type webOptions struct {
@@ -206,6 +209,7 @@ func (l *loader) load() (options, error) {
 	if l.adjust != nil {
 		l.adjust(&o)
 	}
+	o.Config = o.toEngine()
 	if err := o.validate(l.cmd); err != nil {
 		return o, usageError{err.Error()}
 	}

@@ -170,7 +170,7 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 		return usagef("web.listen-address: %v", err)
 	}
 	logger.Info("listening", "address", listener.Addr().String(), "telemetry_path", opts.Web.TelemetryPath,
-		"inputs", len(opts.AllInputs()), "version", version.Info())
+		"inputs", len(opts.Config.AllInputs()), "version", version.Info())
 	// net/http's own messages (TLS handshake errors) in the configured format.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}

@@ -17,96 +17,97 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
-// Config is everything the engine needs. It is decoded strictly from
-// flags, environment and the config file by the command, then validated here.
+// Config is everything the engine needs. It knows nothing of where its
+// values come from: the command maps flags, environment and file onto
+// it, and it is validated here.
 type Config struct {
 	// Input holds globs given with --input; Inputs adds per-input options
 	// that only the config file can express.
-	Input  []string      `mapstructure:"input"`
-	Inputs []InputConfig `mapstructure:"inputs"`
+	Input  []string
+	Inputs []InputConfig
 
-	Namespace string `mapstructure:"namespace"`
+	Namespace string
 	// MaxSeries caps the series created from metric keys across all runs.
-	MaxSeries int `mapstructure:"max-series"`
+	MaxSeries int
 
-	Discovery DiscoveryConfig `mapstructure:"discovery"`
-	Tail      TailConfig      `mapstructure:"tail"`
-	Run       RunConfig       `mapstructure:"run"`
-	Parser    ParserConfig    `mapstructure:"parser"`
-	Best      BestConfig      `mapstructure:"best"`
-	Watch     WatchConfig     `mapstructure:"watch"`
-	Spike     SpikeConfig     `mapstructure:"spike"`
+	Discovery DiscoveryConfig
+	Tail      TailConfig
+	Run       RunConfig
+	Parser    ParserConfig
+	Best      BestConfig
+	Watch     WatchConfig
+	Spike     SpikeConfig
 }
 
 // WatchConfig names the metrics that get a smoothed <series>_ema and spike
 // detection (ml_spikes_total).
 type WatchConfig struct {
-	Metrics   string  `mapstructure:"metrics"`
-	EMAWeight float64 `mapstructure:"ema-weight"`
+	Metrics   string
+	EMAWeight float64
 }
 
 // SpikeConfig tunes the spike detector of watched metrics.
 type SpikeConfig struct {
-	Weight  float64 `mapstructure:"weight"`
-	Sigma   float64 `mapstructure:"sigma"`
-	MinJump float64 `mapstructure:"min-jump"`
-	Warmup  int     `mapstructure:"warmup"`
+	Weight  float64
+	Sigma   float64
+	MinJump float64
+	Warmup  int
 }
 
 // BestConfig names the metrics that get <series>_best and
 // <series>_best_step; an empty pattern tracks nothing in that direction.
 type BestConfig struct {
-	Minimize string `mapstructure:"minimize"`
-	Maximize string `mapstructure:"maximize"`
+	Minimize string
+	Maximize string
 }
 
 // InputConfig is one glob with options for the files it matches.
 type InputConfig struct {
-	Path string `mapstructure:"path"`
+	Path string
 	// RunRegex derives the run label from the file path; it must have a
 	// named group "run".
-	RunRegex string `mapstructure:"run-regex"`
+	RunRegex string
 	// Labels are added to every series of the runs read from this input.
-	Labels map[string]string `mapstructure:"labels"`
+	Labels map[string]string
 	// Profile names the producer of the files (docs/formats.md); empty
 	// takes parser.profile.
-	Profile string `mapstructure:"profile"`
+	Profile string
 }
 
 // DiscoveryConfig controls how often globs are evaluated again.
 type DiscoveryConfig struct {
-	Interval time.Duration `mapstructure:"interval"`
+	Interval time.Duration
 }
 
 // TailConfig controls how files are followed.
 type TailConfig struct {
-	Poll         bool          `mapstructure:"poll"`
-	PollInterval time.Duration `mapstructure:"poll-interval"`
-	MaxLineSize  int           `mapstructure:"max-line-size"`
+	Poll         bool
+	PollInterval time.Duration
+	MaxLineSize  int
 }
 
 // RunConfig controls the lifecycle of runs.
 type RunConfig struct {
 	// Expiry removes a run that wrote no record for this long; 0 keeps runs.
-	Expiry time.Duration `mapstructure:"expiry"`
+	Expiry time.Duration
 	// DeletedGrace keeps a run whose file was deleted for this long.
-	DeletedGrace time.Duration `mapstructure:"deleted-grace"`
+	DeletedGrace time.Duration
 }
 
 // ParserConfig names the keys that carry step, epoch, time, type, prefix
 // and metric containers.
 type ParserConfig struct {
-	StepKeys      []string `mapstructure:"step-keys"`
-	EpochKeys     []string `mapstructure:"epoch-keys"`
-	TimeKeys      []string `mapstructure:"time-keys"`
-	TypeKeys      []string `mapstructure:"type-keys"`
-	PrefixKeys    []string `mapstructure:"prefix-keys"`
-	ContainerKeys []string `mapstructure:"container-keys"`
-	MaxKeys       int      `mapstructure:"max-keys"`
-	MaxArrayLen   int      `mapstructure:"max-array-len"`
+	StepKeys      []string
+	EpochKeys     []string
+	TimeKeys      []string
+	TypeKeys      []string
+	PrefixKeys    []string
+	ContainerKeys []string
+	MaxKeys       int
+	MaxArrayLen   int
 	// Profile names the producer of every input's files, or "auto" to
 	// detect it per file from its name and first line.
-	Profile string `mapstructure:"profile"`
+	Profile string
 }
 
 // DefaultConfig returns the documented defaults.
