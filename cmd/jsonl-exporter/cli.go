@@ -54,6 +54,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "-h", "--help":
 			printUsage(stdout)
 			return exitOK
+		case "--version":
+			fmt.Fprintln(stdout, version.Print(programName))
+			return exitOK
 		}
 	}
 	var err error

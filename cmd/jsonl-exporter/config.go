@@ -35,7 +35,9 @@ type options struct {
 }
 
 type webOptions struct {
-	ListenAddress          string `mapstructure:"listen-address"`
+	ListenAddresses        []string `mapstructure:"listen-address"`
+	SystemdSocket          bool     `mapstructure:"systemd-socket"`
+	EnableLifecycle        bool     `mapstructure:"enable-lifecycle"`
 	TelemetryPath          string `mapstructure:"telemetry-path"`
 	DisableExporterMetrics bool   `mapstructure:"disable-exporter-metrics"`
 	EnablePprof            bool   `mapstructure:"enable-pprof"`
@@ -56,7 +58,7 @@ type demoOptions struct {
 }
 
 // cliOnly flags are not config keys: they say where the config is.
-var cliOnly = map[string]bool{"config.file": true, "config.check": true}
+var cliOnly = map[string]bool{"config.file": true, "config.check": true, "version": true}
 
 // command names the flag set of a subcommand.
 type command int
@@ -76,14 +78,17 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	serves := cmd != cmdInspect
 	if serves {
 		fs.StringArray("input", nil, "Glob of log files to follow (repeatable; ** matches any folders, {a,b} either; .gz files are read once).")
-		fs.String("web.listen-address", ":9478", "Address to listen on for the web interface and telemetry.")
+		fs.StringArray("web.listen-address", []string{":9478"}, "Address to listen on for the web interface and telemetry (repeatable).")
+		fs.Bool("web.systemd-socket", false, "Use systemd socket activation listeners instead of port listeners (Linux only).")
 		fs.String("web.telemetry-path", "/metrics", "Path under which to expose metrics.")
 		fs.String("web.config.file", "", "Path to a web configuration file for TLS and basic auth (exporter-toolkit format).")
 		fs.Bool("web.disable-exporter-metrics", false, "Exclude the exporter's own metrics (jsonl_exporter_*, go_*, process_*) from /metrics.")
 		fs.Bool("web.enable-pprof", false, "Serve Go's profiles under /debug/pprof/ (CPU and memory use of the exporter).")
+		fs.Bool("web.enable-lifecycle", false, "Reload the configuration on POST /-/reload, as on SIGHUP.")
 	}
 	fs.String("config.file", "", "YAML configuration file; every flag is also a key there (env JSONL_EXPORTER_CONFIG_FILE).")
 	if serves {
+		fs.Bool("version", false, "Print the version and exit.")
 		fs.Bool("config.check", false, "Check the configuration, print \"configuration OK\" and exit (env JSONL_EXPORTER_CONFIG_CHECK).")
 	}
 	fs.String("namespace", d.Namespace, "Prefix of the series made from logs.")
@@ -196,7 +201,7 @@ func (l *loader) load() (options, error) {
 		if err := v.ReadInConfig(); err != nil {
 			return o, usagef("config.file: %s", oneLine(err.Error()))
 		}
-		for key := range cliOnly {
+		for _, key := range []string{"config.file", "config.check"} {
 			if v.InConfig(key) {
 				return o, usagef("%s: is a flag (or %s), not a key of the configuration file", key, envKey(key))
 			}
@@ -299,8 +304,13 @@ func (o *options) validate(cmd command) error {
 	if !strings.HasPrefix(o.Web.TelemetryPath, "/") {
 		return fmt.Errorf("web.telemetry-path: must start with /, got %q", o.Web.TelemetryPath)
 	}
-	if o.Web.ListenAddress == "" {
-		return fmt.Errorf("web.listen-address: must not be empty")
+	if len(o.Web.ListenAddresses) == 0 && !o.Web.SystemdSocket {
+		return fmt.Errorf("web.listen-address: name at least one address, or set web.systemd-socket")
+	}
+	for _, a := range o.Web.ListenAddresses {
+		if a == "" {
+			return fmt.Errorf("web.listen-address: must not be empty")
+		}
 	}
 	if o.Web.Config.File != "" {
 		if err := web.Validate(o.Web.Config.File); err != nil {

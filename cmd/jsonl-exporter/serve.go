@@ -11,6 +11,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,6 +40,10 @@ func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
 	fs := newFlagSet(programName+" "+name, cmd)
 	if err := parseFlags(fs, args, stdout, "Usage: "+programName+" "+name+" [flags]"); err != nil {
 		return err
+	}
+	if v, _ := fs.GetBool("version"); v {
+		fmt.Fprintln(stdout, version.Print(programName))
+		return nil
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
@@ -165,26 +170,42 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 		mux.Handle("/", landing)
 	}
 
-	listener, err := net.Listen("tcp", opts.Web.ListenAddress)
-	if err != nil {
-		return usagef("web.listen-address: %v", err)
-	}
-	logger.Info("listening", "address", listener.Addr().String(), "telemetry_path", opts.Web.TelemetryPath,
-		"inputs", len(opts.Config.AllInputs()), "version", version.Info())
+	reloads := make(chan chan error)
+	lifecycle(mux, svc, opts.Web.EnableLifecycle, reloads)
+
 	// net/http's own messages (TLS handshake errors) in the configured format.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	webFlags := &web.FlagConfig{
-		WebListenAddresses: &[]string{opts.Web.ListenAddress},
-		WebSystemdSocket:   new(bool),
+		WebListenAddresses: &opts.Web.ListenAddresses,
+		WebSystemdSocket:   &opts.Web.SystemdSocket,
 		WebConfigFile:      &opts.Web.Config.File,
 	}
-	served := make(chan error, 1)
 	// exporter-toolkit reads the web configuration file at every request
 	// and logs a broken one each time: once per minute is enough.
-	go func() {
-		served <- web.Serve(listener, server, webFlags, slog.New(newRepeatFilter(logger.Handler(), time.Minute)))
-	}()
+	webLogger := slog.New(newRepeatFilter(logger.Handler(), time.Minute))
+	served := make(chan error, 1)
+	if opts.Web.SystemdSocket {
+		logger.Info("listening on systemd activated sockets", "telemetry_path", opts.Web.TelemetryPath, "version", version.Info())
+		go func() { served <- web.ListenAndServe(server, webFlags, webLogger) }()
+	} else {
+		// Listening here, not in exporter-toolkit, makes an address in use
+		// a usage error at start and logs the address a :0 port got.
+		var listeners []net.Listener
+		for _, addr := range opts.Web.ListenAddresses {
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				for _, open := range listeners {
+					open.Close()
+				}
+				return usagef("web.listen-address: %v", err)
+			}
+			listeners = append(listeners, l)
+			logger.Info("listening", "address", l.Addr().String(), "telemetry_path", opts.Web.TelemetryPath,
+				"inputs", len(opts.Config.AllInputs()), "version", version.Info())
+		}
+		go func() { served <- web.ServeMultiple(listeners, server, webFlags, webLogger) }()
+	}
 
 	hup, term, stopSignals := signals()
 	defer stopSignals()
@@ -202,28 +223,68 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 			logger.Info("shutting down", "signal", sig.String())
 			return shutdown(server)
 		case <-hup:
-			reload(ctx, l, svc, opts, logger)
+			_ = reload(ctx, l, svc, opts, logger)
+		case done := <-reloads:
+			done <- reload(ctx, l, svc, opts, logger)
 		}
 	}
 }
 
+// lifecycle serves /-/healthy, /-/ready and, when enabled, POST
+// /-/reload, whose reload goes through reloads as a SIGHUP's does.
+func lifecycle(mux *http.ServeMux, svc *engine.Service, enabled bool, reloads chan<- chan error) {
+	mux.HandleFunc("/-/healthy", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, programName+" is Healthy.")
+	})
+	mux.HandleFunc("/-/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !svc.Ready() {
+			http.Error(w, programName+" is not ready: reading the logs found at start.", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, programName+" is Ready.")
+	})
+	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case !enabled:
+			http.Error(w, "Lifecycle API is not enabled (--web.enable-lifecycle).", http.StatusForbidden)
+			return
+		case r.Method != http.MethodPost && r.Method != http.MethodPut:
+			w.Header().Set("Allow", "POST, PUT")
+			http.Error(w, "POST or PUT to reload.", http.StatusMethodNotAllowed)
+			return
+		}
+		done := make(chan error, 1)
+		select {
+		case reloads <- done:
+		case <-r.Context().Done():
+			return
+		}
+		if err := <-done; err != nil {
+			http.Error(w, "reload failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "configuration reloaded")
+	})
+}
+
 // reload loads the configuration again and swaps the engine; a broken
 // configuration keeps the running one.
-func reload(ctx context.Context, l *loader, svc *engine.Service, running options, logger *slog.Logger) {
+func reload(ctx context.Context, l *loader, svc *engine.Service, running options, logger *slog.Logger) error {
 	next, err := l.load()
 	if err != nil {
 		svc.ReloadFailed()
 		logger.Error("reload failed; keeping the running configuration", "err", err)
-		return
+		return err
 	}
-	if next.Web != running.Web || next.Log != running.Log {
+	if !reflect.DeepEqual(next.Web, running.Web) || next.Log != running.Log {
 		logger.Warn("web and log settings change only on restart")
 	}
 	if err := svc.Reload(ctx, next.Config); err != nil {
 		logger.Error("reload failed; keeping the running configuration", "err", err)
-		return
+		return err
 	}
 	logger.Info("configuration reloaded")
+	return nil
 }
 
 func shutdown(server *http.Server) error {

@@ -181,6 +181,26 @@ func (e *Engine) sweepInterval() time.Duration {
 	return d
 }
 
+// Ready reports, without waiting, what WaitReady waits for.
+func (e *Engine) Ready() bool {
+	select {
+	case <-e.scanned:
+	default:
+		return false
+	}
+	e.mu.Lock()
+	initial := e.initial
+	e.mu.Unlock()
+	for _, f := range initial {
+		select {
+		case <-f.caughtUp:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // WaitReady blocks until the files found by the first scan have been
 // read to the size they had then, or ctx is done.
 func (e *Engine) WaitReady(ctx context.Context) error {

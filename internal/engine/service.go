@@ -162,3 +162,10 @@ func (s *Service) Stop() {
 		<-done
 	}
 }
+
+// Ready reports whether the current engine has read the files it found
+// at start to the size they had then (/-/ready).
+func (s *Service) Ready() bool {
+	e := s.Engine()
+	return e != nil && e.Ready()
+}

@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestReady: an engine is ready (/-/ready) once the files found at start
+// were read to the size they had then, and not before it has even looked.
+func TestReady(t *testing.T) {
+	dir := t.TempDir()
+	appendTo(t, filepath.Join(dir, "r", "metrics.jsonl"), `{"step":1,"loss":2}`+"\n")
+	cfg := DefaultConfig()
+	cfg.Input = []string{filepath.Join(dir, "*", "metrics.jsonl")}
+	e, err := New(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Ready() {
+		t.Fatal("ready before the first scan")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Follow(ctx) }()
+	defer func() { cancel(); <-done }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := e.WaitReady(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Ready() {
+		t.Error("not ready once WaitReady returned")
+	}
+}
