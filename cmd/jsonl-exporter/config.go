@@ -38,9 +38,9 @@ type webOptions struct {
 	ListenAddresses        []string `mapstructure:"listen-address"`
 	SystemdSocket          bool     `mapstructure:"systemd-socket"`
 	EnableLifecycle        bool     `mapstructure:"enable-lifecycle"`
-	TelemetryPath          string `mapstructure:"telemetry-path"`
-	DisableExporterMetrics bool   `mapstructure:"disable-exporter-metrics"`
-	EnablePprof            bool   `mapstructure:"enable-pprof"`
+	TelemetryPath          string   `mapstructure:"telemetry-path"`
+	DisableExporterMetrics bool     `mapstructure:"disable-exporter-metrics"`
+	EnablePprof            bool     `mapstructure:"enable-pprof"`
 	Config                 struct {
 		File string `mapstructure:"file"`
 	} `mapstructure:"config"`
