@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/promtest"
 )
 
 type prometheusConfig struct {
@@ -74,13 +76,7 @@ func TestPrometheusScrapesExporter(t *testing.T) {
 // its rule files read from the repository's deploy/prometheus/rules/ (an
 // empty folder is fine). CI sets JSONL_EXPORTER_REQUIRE_TOOLS=1.
 func TestPromtoolCheckConfig(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("JSONL_EXPORTER_REQUIRE_TOOLS") != "" {
-			t.Fatal("promtool is not on PATH and JSONL_EXPORTER_REQUIRE_TOOLS is set")
-		}
-		t.Skip("promtool is not on PATH")
-	}
+	promtool := promtest.Binary(t, "promtool")
 	src := prometheusConfigPath(t)
 	var cfg map[string]any
 	readYAML(t, src, &cfg)

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/promtest"
 )
 
 type ruleFile struct {
@@ -30,17 +32,7 @@ type ruleTestFile struct {
 	} `yaml:"tests"`
 }
 
-func promtool(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("JSONL_EXPORTER_REQUIRE_TOOLS") != "" {
-			t.Fatal("promtool is not on PATH and JSONL_EXPORTER_REQUIRE_TOOLS is set")
-		}
-		t.Skip("promtool is not on PATH")
-	}
-	return path
-}
+func promtool(t *testing.T) string { return promtest.Binary(t, "promtool") }
 
 // TestRulesCheckAndUnitTests runs promtool check rules and promtool test
 // rules on the shipped rules.
@@ -124,13 +116,7 @@ func TestEveryAlertIsTestedAndDocumented(t *testing.T) {
 // TestAlertmanagerConfig runs amtool check-config on the stack's
 // Alertmanager configuration.
 func TestAlertmanagerConfig(t *testing.T) {
-	amtool, err := exec.LookPath("amtool")
-	if err != nil {
-		if os.Getenv("JSONL_EXPORTER_REQUIRE_TOOLS") != "" {
-			t.Fatal("amtool is not on PATH and JSONL_EXPORTER_REQUIRE_TOOLS is set")
-		}
-		t.Skip("amtool is not on PATH")
-	}
+	amtool := promtest.Binary(t, "amtool")
 	out, err := exec.Command(amtool, "check-config", filepath.Join("alertmanager", "alertmanager.yml")).CombinedOutput()
 	if err != nil {
 		t.Errorf("amtool check-config: %v\n%s", err, out)

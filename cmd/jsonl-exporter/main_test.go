@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/promtest"
 )
 
 // binary is the exporter built once for the end-to-end tests.
@@ -396,12 +398,8 @@ func TestInspect(t *testing.T) {
 // promtool is installed (CI requires it).
 func promtoolCheck(t *testing.T, exposition string) {
 	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("JSONL_EXPORTER_REQUIRE_TOOLS") != "" {
-			t.Fatal("promtool not found and JSONL_EXPORTER_REQUIRE_TOOLS is set")
-		}
-		t.Log("promtool not installed; skipping promtool check metrics")
+	path, ok := promtest.Tool(t, "promtool")
+	if !ok {
 		return
 	}
 	cmd := exec.Command(path, "check", "metrics")

@@ -203,7 +203,7 @@ func TestGzipReadOnceAndReplacingArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, e.Collector(), []string{`ml_train_loss{run="r1"} 1`, `ml_step{run="r1"} 3`}, `ml_train_loss{run="r1@`)
-	time.Sleep(400 * time.Millisecond) // past the grace period: the run stays
+	e.sweep(time.Now().Add(time.Hour)) // long past the grace period: the run stays
 	eventually(t, e.Collector(), []string{`ml_train_loss{run="r1"} 1`})
 	eventually(t, self, []string{`jsonl_exporter_series_dropped_total{reason="file_deleted"} 0`})
 	// Read once: 2 + 3 lines.
@@ -259,12 +259,13 @@ func TestSeriesCapAndRunExpiry(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig(dir, true)
 	cfg.MaxSeries = 3
-	cfg.Run.Expiry = 300 * time.Millisecond
+	cfg.Run.Expiry = time.Hour
 	e, self := startEngine(t, cfg)
 	appendTo(t, filepath.Join(dir, "r1", "metrics.jsonl"), `{"step":1,"a":1,"b":2,"c":3,"d":4,"e":5}`+"\n")
 	eventually(t, e.Collector(), []string{`ml_a{run="r1"} 1`, `ml_c{run="r1"} 3`, `ml_step{run="r1"} 1`}, `ml_d{`, `ml_e{`)
 	eventually(t, self, []string{`jsonl_exporter_series_dropped_total{reason="max_series"} 2`})
 	// Quiet for longer than the expiry: removed, and its series freed.
+	e.sweep(time.Now().Add(2 * time.Hour))
 	eventually(t, e.Collector(), nil, `ml_a{run="r1"}`, `ml_step{run="r1"}`)
 	eventually(t, self, []string{`jsonl_exporter_series_dropped_total{reason="run_expired"} 3`})
 	// Writing again brings it back.
