@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package dashboards builds the Grafana dashboards provisioned with
 // jsonl-exporter. The JSON files in grafana/ are generated from this code:
 //

@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package dashboards
 
 // The subset of Grafana's dashboard JSON model (schemaVersion 39+, Grafana

@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package deploy_test checks the compose stack, its Prometheus and Grafana
 // configuration and the Dockerfile statically: no container is started.
 package deploy_test

@@ -1,9 +1,14 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,5 +58,37 @@ func TestConfigurationDoc(t *testing.T) {
 	}
 	if doc != want {
 		t.Error("docs/configuration.md is out of date: run go test ./cmd/jsonl-exporter -run TestConfigurationDoc -update")
+	}
+}
+
+// TestSourceHeaders: every Go file says whose it is and under which
+// license (LICENSE, NOTICE).
+func TestSourceHeaders(t *testing.T) {
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(string(data), "// Copyright 2026 The jsonl-exporter Authors\n// SPDX-License-Identifier: Apache-2.0\n") {
+			t.Errorf("%s lacks the license header", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"../../LICENSE", "../../NOTICE"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command jsonl-exporter serves the metrics of ML training runs, read
 // from JSON Lines logs, to Prometheus.
 package main

@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command jsonl-loggen writes realistic training logs for benchmarks:
 //
 //	jsonl-loggen -records 1000000 -runs 4 -dir /tmp/runs

@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package demo simulates ML training runs that write JSON Lines logs live,
 // so `jsonl-exporter demo`, the compose demo profile and end-to-end tests
 // have realistic, moving data without a real trainer.

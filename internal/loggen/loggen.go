@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package loggen writes realistic training logs fast, for benchmarks and
 // the comparison with other tools (docs/performance.md).
 package loggen

@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package profile holds what each producer of training logs does its own
 // way, as data: which keys carry the step and the time, how validation
 // records are told apart, whether values are strings, whether the file is

@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package promtest runs the real Prometheus and the built exporter for
 // end-to-end tests, on 127.0.0.1 only, and queries Prometheus' HTTP API.
 package promtest

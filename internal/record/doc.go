@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package record turns one JSON Lines log line of an ML training run into
 // one Record: its kind, step, epoch, wall-clock time, run name, metrics
 // and string fields. It is the only parser of the exporter, inspect, plot

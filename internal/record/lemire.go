@@ -1,3 +1,10 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Decimal to binary conversion by the Eisel-Lemire algorithm (Daniel
+// Lemire, "Number Parsing at a Gigabyte per Second", 2021), following Go's
+// strconv (src/strconv/eisel_lemire.go, BSD-3-Clause): see NOTICE.
+
 package record
 
 import (

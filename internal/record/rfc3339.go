@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package record
 
 // parseRFC3339 reads an RFC 3339 date-time such as "2025-11-26T00:00:00Z"

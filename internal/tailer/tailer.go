@@ -1,3 +1,6 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package tailer follows one JSON Lines file and hands each complete line to
 // a Handler, across growth, truncation, in-place rewrites, rotation and
 // deletion. A ".gz" file is read once to its end.
