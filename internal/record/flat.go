@@ -6,6 +6,8 @@ package record
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record/number"
 )
 
 // scanFlat reads the members of the record's own object, from i just
@@ -74,7 +76,7 @@ func (p *Parser) scanFlat(i int) (next, members int, done bool) {
 		keyRef := strRef{start: int32(keyStart), end: int32(keyEnd)}
 		var v scalar
 		if startsNumber(b, i) {
-			f, j, ok := readNumber(b, i)
+			f, j, ok := number.Read(b, i)
 			if !ok {
 				return resume, n, false
 			}

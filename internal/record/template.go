@@ -4,6 +4,8 @@
 package record
 
 import (
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record/number"
+
 	"encoding/binary"
 	"sync/atomic"
 )
@@ -108,22 +110,26 @@ func (p *Parser) replay(start int) (int, bool) {
 		}
 		var f float64
 		if m.number {
-			var ok bool
-			var n int
-			// windowAt, written out: it is not inlined, and a call more
+			// number.Read, written out: it is not inlined, and a call more
 			// per number costs about 150 instructions a line.
-			if len(b)-i >= windowLen {
-				f, n, ok = windowNumber((*[windowLen]byte)(b[i:]))
+			var w number.Windowed
+			if len(b)-i >= number.WindowLen {
+				w = number.Window((*[number.WindowLen]byte)(b[i:]))
 			} else {
-				f, n, ok = windowNumber(padded(b[i:]))
+				w = number.Window(number.Pad(b[i:]))
 			}
-			if ok {
-				i += n
-			} else if n != 0 {
-				f, n = handedOff(b, i, f, n, false)
-				i += n
-			} else if f, i, ok = scanDigits(b, i); !ok {
-				return i, false
+			switch w.State {
+			case number.Done:
+				f = w.Value
+				i += int(w.Len)
+			case number.Handed:
+				f = w.Finish(b, i, false)
+				i += int(w.Len)
+			default:
+				var ok bool
+				if f, i, ok = number.Scan(b, i); !ok {
+					return i, false
+				}
 			}
 			if m.plain {
 				if t.direct {
@@ -309,7 +315,7 @@ func (p *Parser) learnTemplate(start int) {
 		end := i
 		if startsNumber(b, i) {
 			m.number, m.value.kind = true, valNumber
-			_, end, _ = readNumber(b, i)
+			_, end, _ = number.Read(b, i)
 		} else {
 			var err error
 			if m.value, end, err = p.scanScalar(i, b[i]); err != nil {

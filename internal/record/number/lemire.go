@@ -5,7 +5,7 @@
 // Lemire, "Number Parsing at a Gigabyte per Second", 2021), following Go's
 // strconv (src/strconv/eisel_lemire.go, BSD-3-Clause): see NOTICE.
 
-package record
+package number
 
 import (
 	"math"

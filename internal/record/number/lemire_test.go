@@ -1,7 +1,7 @@
 // Copyright 2026 The jsonl-exporter Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package record
+package number
 
 import (
 	"math"
