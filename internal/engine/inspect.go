@@ -6,7 +6,7 @@ package engine
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -171,43 +171,41 @@ func (in *inspection) use(p *profile.Profile, how string) {
 }
 
 func (in *inspection) readLines(path string) error {
-	f, err := os.Open(path)
+	opts := tailer.Options{MaxLineSize: in.cfg.Tail.MaxLineSize}
+	unfinished, err := tailer.ReadOnce(context.Background(), path, opts, (*inspectLines)(in))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return err
-		}
-		defer gz.Close()
-		r = gz
-	}
-	// A compressed file is complete; the last line of a log may still be
-	// being written, and the exporter waits for its newline.
-	complete := strings.HasSuffix(path, ".gz")
-	return readLines(r, in.cfg.Tail.MaxLineSize, func(line []byte, lineNo, tooLong int64, unfinished bool) {
+	if unfinished > 0 {
 		in.fr.Lines++
-		switch {
-		case tooLong > 0:
-			in.fr.problem(reasonLineTooLong, "line %d: %d bytes, longer than tail.max-line-size", lineNo, tooLong)
-		case unfinished && !complete:
-			in.fr.problem("incomplete", "line %d: incomplete last line (not exported until completed)", lineNo)
-		default:
-			in.line(line, lineNo)
-		}
-	})
+		in.fr.problem("incomplete", "line %d: incomplete last line (not exported until completed)", in.fr.Lines)
+	}
+	return nil
 }
 
+// inspectLines is an inspection as the tailer's line handler: inspect
+// reads a file through the same splitter as the exporter.
+type inspectLines inspection
+
+func (h *inspectLines) Line(line []byte) {
+	in := (*inspection)(h)
+	in.fr.Lines++
+	in.line(line, in.fr.Lines)
+}
+
+func (h *inspectLines) LineTooLong(size int64) {
+	in := (*inspection)(h)
+	in.fr.Lines++
+	in.fr.problem(reasonLineTooLong, "line %d: %d bytes, longer than tail.max-line-size", in.fr.Lines, size)
+}
+
+// Reset does not happen: a file read once does not restart.
+func (h *inspectLines) Reset(tailer.Event) {}
+
 func (in *inspection) readDocument(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := tailer.ReadDocument(path, tailer.Options{})
 	if err != nil {
 		return err
-	}
-	if len(data) > tailer.MaxDocumentSize {
-		return tailer.ErrDocumentTooLarge
 	}
 	elems, err := record.DocumentArray(data, in.prof.Document)
 	if err != nil {
@@ -322,40 +320,6 @@ func (in *inspection) finish() {
 		a, b := fr.Ignored[i], fr.Ignored[j]
 		return a.Key < b.Key || a.Key == b.Key && a.What < b.What
 	})
-}
-
-// readLines calls fn for each line, with lines longer than maxLine
-// reported by their length and never held in memory whole. A last line
-// without newline is passed too, marked unfinished.
-func readLines(r io.Reader, maxLine int, fn func(line []byte, lineNo, tooLong int64, unfinished bool)) error {
-	br := bufio.NewReaderSize(r, max(maxLine+1, 4096))
-	var lineNo, skipping int64
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			skipping += int64(len(chunk))
-			continue
-		}
-		if len(chunk) > 0 {
-			lineNo++
-			line, unfinished := chunk, true
-			if line[len(line)-1] == '\n' {
-				line, unfinished = line[:len(line)-1], false
-			}
-			if total := skipping + int64(len(line)); total > int64(maxLine) {
-				fn(nil, lineNo, total, unfinished)
-			} else {
-				fn(line, lineNo, 0, unfinished)
-			}
-			skipping = 0
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
 }
 
 // WriteReport prints a report for humans.

@@ -5,15 +5,19 @@ package engine
 
 import (
 	"compress/gzip"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
 // These tests write real files while an engine follows them, in both
@@ -349,4 +353,56 @@ jsonl_exporter_run_name_conflicts_total 0
 `), "jsonl_exporter_run_name_conflicts_total"); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestSubscriberSeesEveryRecord: a scrape sees the newest value; a
+// subscriber of the store sees every record of a file written while it is
+// followed, in order, with the step it was logged at.
+func TestSubscriberSeesEveryRecord(t *testing.T) {
+	forBothModes(t, func(t *testing.T, poll bool) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "r1", "metrics.jsonl")
+		appendTo(t, path, `{"_type":"train","step":0,"loss":1}`+"\n")
+		e, err := New(testConfig(dir, poll), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var steps, losses []float64
+		e.Store().Subscribe(func(b *store.Batch) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, s := range b.Samples {
+				switch s.Name {
+				case "ml_global_step":
+					steps = append(steps, s.Value)
+				case "ml_train_loss":
+					losses = append(losses, s.Value)
+				}
+			}
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = e.Follow(ctx) }()
+		defer func() { cancel(); <-done }()
+		const records = 300
+		for burst := 1; burst < records; burst += 50 {
+			var b strings.Builder
+			for step := burst; step < min(burst+50, records); step++ {
+				fmt.Fprintf(&b, `{"_type":"train","step":%d,"loss":%d}`+"\n", step, step+1)
+			}
+			appendTo(t, path, b.String())
+		}
+		eventually(t, e.Collector(), []string{fmt.Sprintf(`ml_train_loss{run="r1"} %d`, records)})
+		mu.Lock()
+		defer mu.Unlock()
+		if len(steps) != records || len(losses) != records {
+			t.Fatalf("%d steps and %d losses handed over, want %d", len(steps), len(losses), records)
+		}
+		for i := range records {
+			if steps[i] != float64(i) || losses[i] != float64(i+1) {
+				t.Fatalf("record %d: step %v loss %v", i, steps[i], losses[i])
+			}
+		}
+	})
 }

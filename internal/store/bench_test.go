@@ -63,13 +63,24 @@ func BenchmarkApply(b *testing.B) {
 }
 
 // BenchmarkParseApply is one line through parser, mapper and store.
-func BenchmarkParseApply(b *testing.B) {
+func BenchmarkParseApply(b *testing.B) { benchmarkParseApply(b, false) }
+
+// BenchmarkParseApplySubscribed is BenchmarkParseApply with a subscriber
+// that counts the samples handed over (what remote write and plot start
+// from).
+func BenchmarkParseApplySubscribed(b *testing.B) { benchmarkParseApply(b, true) }
+
+func benchmarkParseApply(b *testing.B, subscribed bool) {
 	lines := generatedLines(b, 1000)
 	size := 0
 	for _, l := range lines {
 		size += len(l) + 1
 	}
 	s := newTestStore(1 << 20)
+	samples := 0
+	if subscribed {
+		s.Subscribe(func(b *Batch) { samples += len(b.Samples) })
+	}
 	r := s.RunState("bench", nil)
 	p := record.NewParser(record.Options{})
 	var rec record.Record
@@ -85,6 +96,9 @@ func BenchmarkParseApply(b *testing.B) {
 		r.Apply(&rec, now, &cache)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	if subscribed {
+		b.ReportMetric(float64(samples)/b.Elapsed().Seconds(), "samples/s")
+	}
 }
 
 // fullStore has runs×metrics series, as 1,000 runs of 50 metrics.

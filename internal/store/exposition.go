@@ -229,9 +229,9 @@ func (t *textSink) info(f *family, view *runView) {
 	b := t.buf[:0]
 	pairs := slices.Clone(view.labels.pairs)
 	for i, k := range view.infoKeys {
-		pairs = append(pairs, labelPair{k, view.infoVals[i]})
+		pairs = append(pairs, Label{k, view.infoVals[i]})
 	}
-	slices.SortFunc(pairs, func(a, b labelPair) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(pairs, func(a, b Label) int { return strings.Compare(a.Name, b.Name) })
 	b = append(b, f.name...)
 	b = append(b, '{')
 	b = append(b, renderLabels(pairs)...)

@@ -50,6 +50,15 @@ type RunState struct {
 	steps stepTracker
 	// doc is how far the run's document records were applied.
 	doc docCursor
+
+	// For subscribers: the series the record being applied set, the batch
+	// handed over, and a count of batches that marks series already in it.
+	publishing    bool
+	touched       []*series
+	batch         Batch
+	stamp         uint64
+	infoLabels    []Label
+	infoLabelsFor *runLabels
 }
 
 // docCursor is the newest document record applied to a run: its step and
@@ -70,41 +79,46 @@ type series struct {
 	best      *best   // nil unless best-so-far is tracked
 	watch     *watch  // nil unless smoothed and checked for spikes
 	dead      bool    // the run was removed; guarded by Store.famMu
+
+	stamp           uint64 // the run's batch that has the series already
+	metricLabels    []Label
+	metricLabelsFor *runLabels
 }
 
 // runLabels are the label values every series of a run carries, and
 // their rendering in the text format, sorted by name as Prometheus does.
 type runLabels struct {
 	values []string // run, then the static labels: the Collector's order
-	pairs  []labelPair
-	text   string // cluster="...",run="..."
+	pairs  []Label  // sorted by name, as samples carry them
+	text   string   // cluster="...",run="..."
 	// text split where a "metric" label goes.
 	beforeMetric, afterMetric string
 }
 
-type labelPair struct{ name, value string }
+// Label is one label of a sample.
+type Label struct{ Name, Value string }
 
 func newRunLabels(names, values []string) *runLabels {
 	l := &runLabels{values: values}
 	for i, n := range names {
-		l.pairs = append(l.pairs, labelPair{n, values[i]})
+		l.pairs = append(l.pairs, Label{n, values[i]})
 	}
-	slices.SortFunc(l.pairs, func(a, b labelPair) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(l.pairs, func(a, b Label) int { return strings.Compare(a.Name, b.Name) })
 	l.text = renderLabels(l.pairs)
-	i, _ := slices.BinarySearchFunc(l.pairs, "metric", func(p labelPair, n string) int { return strings.Compare(p.name, n) })
+	i, _ := slices.BinarySearchFunc(l.pairs, "metric", func(p Label, n string) int { return strings.Compare(p.Name, n) })
 	l.beforeMetric, l.afterMetric = renderLabels(l.pairs[:i]), renderLabels(l.pairs[i:])
 	return l
 }
 
-func renderLabels(pairs []labelPair) string {
+func renderLabels(pairs []Label) string {
 	var b strings.Builder
 	for i, p := range pairs {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(p.name)
+		b.WriteString(p.Name)
 		b.WriteString(`="`)
-		b.WriteString(escapeLabelValue(p.value))
+		b.WriteString(escapeLabelValue(p.Value))
 		b.WriteByte('"')
 	}
 	return b.String()
@@ -164,6 +178,8 @@ func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int
 }
 
 func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *ShapeCache) {
+	subs := r.store.loadSubscribers()
+	r.publishing = subs != nil
 	r.records++
 	// The time the record was written, as well as we know it: for expiry.
 	r.lastActivity = readTime
@@ -188,6 +204,9 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 		r.setMetrics(rec.Metrics, "\x00e", epochEndPrefix, "in the newest epoch_end record", false, nil, 0)
 	case record.KindMetric:
 		r.setMetrics(rec.Metrics, "", "", "", true, cache, rec.Shape)
+	}
+	if subs != nil {
+		r.publish(subs, rec)
 	}
 }
 
@@ -220,6 +239,9 @@ func (r *RunState) setMetrics(metrics []record.Metric, key, prefix, where string
 				r.setSeries(g, v)
 			}
 		}
+		if r.publishing {
+			r.touched = append(r.touched, cache.series[:len(metrics)]...)
+		}
 		return
 	}
 	complete := cache != nil
@@ -241,6 +263,9 @@ func (r *RunState) setMetrics(metrics []record.Metric, key, prefix, where string
 			complete = cache.store(i, m.Name, g) && complete
 		}
 		r.setSeries(g, m.Value)
+		if r.publishing {
+			r.touched = append(r.touched, g)
+		}
 	}
 	if complete {
 		cache.shape = shape // every metric is in the cache at its position
@@ -359,6 +384,7 @@ func (r *RunState) addInfo(fields []record.Field) {
 			v = v[:maxInfoValueBytes]
 		}
 		r.info[name] = LabelValue(string(v))
+		r.infoLabels = nil
 	}
 }
 

@@ -58,6 +58,9 @@ type Store struct {
 	fixedOnce sync.Once
 	fixed     map[string]*family // per-run series by short name
 
+	subMu sync.Mutex // serializes Subscribe
+	subs  atomic.Pointer[[]Subscriber]
+
 	famMu     sync.RWMutex
 	fams      map[string]*family // by series name
 	famOrder  []*family

@@ -1,0 +1,131 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package store
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+)
+
+// Sample is one value of one series, named and labelled exactly as
+// /metrics shows it.
+type Sample struct {
+	Name   string
+	Labels []Label // sorted by name; shared by many samples: read only
+	Value  float64
+}
+
+// Batch is what one record made of its run: every series the record set,
+// with the values derived from them (best so far, moving average,
+// counters), and the run's own series (step, global step, epoch, records,
+// restarts, times, run_info), all at the record's time.
+type Batch struct {
+	Run     string
+	Time    float64 // Unix seconds: the record's time, else when it was read
+	Samples []Sample
+}
+
+// A Subscriber is handed a Batch for every record the store applies.
+// The batches of a run come in the order of its records, under the run's
+// lock: a subscriber must be quick, must not call the store back, and
+// must copy what it keeps, since the Batch is reused. Batches of
+// different runs may come at once from different goroutines.
+type Subscriber func(*Batch)
+
+// Subscribe adds sub to the consumers of every record applied from now
+// on. /metrics is not one of them: it reads the newest values the store
+// keeps, so a record that is replaced before a scrape is not seen there.
+func (s *Store) Subscribe(sub Subscriber) {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	subs := append(slices.Clip(s.loadSubscribers()), sub)
+	s.subs.Store(&subs)
+}
+
+// loadSubscribers returns the subscribers, nil when there are none: the
+// record path pays one load for them.
+func (s *Store) loadSubscribers() []Subscriber {
+	if p := s.subs.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// publish hands the batch of the record just applied to subs. touched
+// holds the series the record set, in its order, possibly repeated.
+func (r *RunState) publish(subs []Subscriber, rec *record.Record) {
+	b := &r.batch
+	b.Run, b.Time, b.Samples = r.name, r.lastRecordTime, b.Samples[:0]
+	labels := r.labels.Load()
+	fixed := r.store.fixedFamilies()
+
+	// The run's own series, as view gives them to a scrape.
+	values := [len(fixedValueSeries)]float64{r.steps.epoch, r.epochEndTime, r.steps.global, r.lastRecordTime, r.records, r.restarts, r.steps.step}
+	has := [len(fixedValueSeries)]bool{r.steps.hasEpoch, r.hasEpochEnd, r.steps.hasStep, true, true, true, r.steps.hasStep}
+	for i, d := range fixedValueSeries {
+		if has[i] {
+			b.Samples = append(b.Samples, Sample{fixed[d.name].name, labels.pairs, values[i]})
+		}
+	}
+	b.Samples = append(b.Samples, Sample{fixed[seriesRunInfo.name].name, r.infoLabelsOf(labels), 1})
+
+	r.stamp++
+	for _, g := range r.touched {
+		if g.stamp == r.stamp {
+			continue // a record can set a series under two spellings of its key
+		}
+		g.stamp = r.stamp
+		b.Samples = append(b.Samples, Sample{g.fam.name, labels.pairs, g.value})
+		if g.best != nil && g.best.has {
+			b.Samples = append(b.Samples,
+				Sample{g.best.fam.name, labels.pairs, g.best.value},
+				Sample{g.best.stepFam.name, labels.pairs, g.best.step})
+		}
+		if g.watch != nil && g.watch.emaSet {
+			b.Samples = append(b.Samples, Sample{g.watch.fam.name, labels.pairs, g.watch.ema.value})
+		}
+		if g.nonfinite > 0 || g.watch != nil {
+			ml := g.metricLabelsOf(labels)
+			b.Samples = append(b.Samples, Sample{fixed[seriesNonfinite.name].name, ml, g.nonfinite})
+			if g.watch != nil {
+				b.Samples = append(b.Samples, Sample{fixed[seriesSpikes].name, ml, g.watch.det.spikes})
+			}
+		}
+	}
+	clear(r.touched)
+	r.touched = r.touched[:0]
+	for _, sub := range subs {
+		sub(b)
+	}
+}
+
+// metricLabelsOf returns the run's labels with the "metric" label that
+// per-series counters carry, made once per run label set.
+func (g *series) metricLabelsOf(l *runLabels) []Label {
+	if g.metricLabelsFor != l {
+		g.metricLabels = sortedLabels(append(slices.Clone(l.pairs), Label{"metric", g.fam.name}))
+		g.metricLabelsFor = l
+	}
+	return g.metricLabels
+}
+
+// infoLabelsOf returns the labels of the run's run_info sample, made again
+// when the run's labels or info change.
+func (r *RunState) infoLabelsOf(l *runLabels) []Label {
+	if r.infoLabelsFor != l || r.infoLabels == nil {
+		pairs := slices.Clone(l.pairs)
+		for k, v := range r.info {
+			pairs = append(pairs, Label{k, v})
+		}
+		r.infoLabels, r.infoLabelsFor = sortedLabels(pairs), l
+	}
+	return r.infoLabels
+}
+
+func sortedLabels(pairs []Label) []Label {
+	slices.SortFunc(pairs, func(a, b Label) int { return strings.Compare(a.Name, b.Name) })
+	return pairs
+}
