@@ -122,4 +122,29 @@
 // line printed by the same format string costs little more than reading
 // its numbers. Results never depend on the lines before; a record read
 // through a template carries a Shape for consumers that cache by names.
+//
+// # Reading the code
+//
+// Read the slow path first: Parse (parser.go) checks UTF-8 and hands the
+// object to scan (scan.go), which reads any JSON with an explicit stack;
+// resolve.go gives keys their roles and names, values.go turns values
+// into metrics. Everything else is a fast path with one contract, kept by
+// its tests:
+//
+//   - scanFlat (flat.go) reads the plain members at the start of the
+//     object and leaves the rest to scan: the verdict and the metrics of
+//     plain keys that encoding/json and a map walk give
+//     (differential_test.go, FuzzParse), and the golden records.
+//   - keyMemo (memo.go) takes a key that is the previous line's key at
+//     the same place with one comparison: the same role and name as a
+//     fresh parser gives (memo_test.go).
+//   - the line template (template.go) reads a line printed by the same
+//     format string as the one before it, number by number: the Record a
+//     fresh parser gives, whether the line fits or not (template_test.go).
+//   - package number reads a JSON number: bit for bit what
+//     strconv.ParseFloat returns (its fuzz and random tests).
+//
+// A fast path that cannot take a line says so and the slow path reads it
+// from where it stopped; none of them decides anything the slow path
+// would decide differently.
 package record

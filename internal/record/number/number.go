@@ -115,19 +115,21 @@ func signed(f float64, neg bool) float64 {
 // false for an invalid number, or one with an exponent of more than 4
 // digits, which the caller converts the slow way.
 func Read(b []byte, i int) (f float64, next int, ok bool) {
-	var w Windowed
-	if len(b)-i >= WindowLen {
-		w = Window((*[WindowLen]byte)(b[i:]))
-	} else {
-		w = Window(Pad(b[i:]))
-	}
-	switch w.State {
+	switch w := windowAt(b, i); w.State {
 	case Done:
 		return w.Value, i + int(w.Len), true
 	case Handed:
 		return w.Finish(b, i, false), i + int(w.Len), true
 	}
 	return Scan(b, i)
+}
+
+// windowAt is Window for the number at b[i:], padded near the end of b.
+func windowAt(b []byte, i int) Windowed {
+	if len(b)-i >= WindowLen {
+		return Window((*[WindowLen]byte)(b[i:]))
+	}
+	return Window(Pad(b[i:]))
 }
 
 // WindowLen is what Window reads: Python's 17-digit 0.28347477316856384
@@ -152,13 +154,7 @@ func Scan(b []byte, i int) (f float64, next int, ok bool) {
 		neg = true
 		i++
 		// The usual short numbers are the window's, after the sign.
-		var w Windowed
-		if len(b)-i >= WindowLen {
-			w = Window((*[WindowLen]byte)(b[i:]))
-		} else {
-			w = Window(Pad(b[i:]))
-		}
-		switch w.State {
+		switch w := windowAt(b, i); w.State {
 		case Done:
 			return -w.Value, i + int(w.Len), true
 		case Handed:
