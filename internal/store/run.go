@@ -56,9 +56,10 @@ type RunState struct {
 	publishing    bool
 	touched       []*series
 	batch         Batch
-	stamp         uint64
+	stamp         uint32
 	infoLabels    []Label
-	infoLabelsFor *runLabels
+	counterLabels map[*series][]Label // of series with counters
+	labelsFor     *runLabels          // the run labels infoLabels and counterLabels were made of
 }
 
 // docCursor is the newest document record applied to a run: its step and
@@ -79,10 +80,7 @@ type series struct {
 	best      *best   // nil unless best-so-far is tracked
 	watch     *watch  // nil unless smoothed and checked for spikes
 	dead      bool    // the run was removed; guarded by Store.famMu
-
-	stamp           uint64 // the run's batch that has the series already
-	metricLabels    []Label
-	metricLabelsFor *runLabels
+	stamp     uint32  // the run's batch that has the series already (fits beside dead)
 }
 
 // runLabels are the label values every series of a run carries, and
@@ -206,7 +204,7 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 		r.setMetrics(rec.Metrics, "", "", "", true, cache, rec.Shape)
 	}
 	if subs != nil {
-		r.publish(subs, rec)
+		r.publish(subs)
 	}
 }
 

@@ -6,8 +6,6 @@ package store
 import (
 	"slices"
 	"strings"
-
-	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 )
 
 // Sample is one value of one series, named and labelled exactly as
@@ -56,10 +54,13 @@ func (s *Store) loadSubscribers() []Subscriber {
 
 // publish hands the batch of the record just applied to subs. touched
 // holds the series the record set, in its order, possibly repeated.
-func (r *RunState) publish(subs []Subscriber, rec *record.Record) {
+func (r *RunState) publish(subs []Subscriber) {
 	b := &r.batch
 	b.Run, b.Time, b.Samples = r.name, r.lastRecordTime, b.Samples[:0]
 	labels := r.labels.Load()
+	if r.labelsFor != labels { // renamed
+		r.infoLabels, r.counterLabels, r.labelsFor = nil, nil, labels
+	}
 	fixed := r.store.fixedFamilies()
 
 	// The run's own series, as view gives them to a scrape.
@@ -72,7 +73,12 @@ func (r *RunState) publish(subs []Subscriber, rec *record.Record) {
 	}
 	b.Samples = append(b.Samples, Sample{fixed[seriesRunInfo.name].name, r.infoLabelsOf(labels), 1})
 
-	r.stamp++
+	if r.stamp++; r.stamp == 0 { // wrapped: forget every mark
+		for _, g := range r.all {
+			g.stamp = 0
+		}
+		r.stamp = 1
+	}
 	for _, g := range r.touched {
 		if g.stamp == r.stamp {
 			continue // a record can set a series under two spellings of its key
@@ -88,7 +94,7 @@ func (r *RunState) publish(subs []Subscriber, rec *record.Record) {
 			b.Samples = append(b.Samples, Sample{g.watch.fam.name, labels.pairs, g.watch.ema.value})
 		}
 		if g.nonfinite > 0 || g.watch != nil {
-			ml := g.metricLabelsOf(labels)
+			ml := r.counterLabelsOf(g, labels)
 			b.Samples = append(b.Samples, Sample{fixed[seriesNonfinite.name].name, ml, g.nonfinite})
 			if g.watch != nil {
 				b.Samples = append(b.Samples, Sample{fixed[seriesSpikes].name, ml, g.watch.det.spikes})
@@ -102,25 +108,29 @@ func (r *RunState) publish(subs []Subscriber, rec *record.Record) {
 	}
 }
 
-// metricLabelsOf returns the run's labels with the "metric" label that
-// per-series counters carry, made once per run label set.
-func (g *series) metricLabelsOf(l *runLabels) []Label {
-	if g.metricLabelsFor != l {
-		g.metricLabels = sortedLabels(append(slices.Clone(l.pairs), Label{"metric", g.fam.name}))
-		g.metricLabelsFor = l
+// counterLabelsOf returns the run's labels with the "metric" label that
+// g's counters carry, made once per run label set.
+func (r *RunState) counterLabelsOf(g *series, l *runLabels) []Label {
+	ml, ok := r.counterLabels[g]
+	if !ok {
+		ml = sortedLabels(append(slices.Clone(l.pairs), Label{"metric", g.fam.name}))
+		if r.counterLabels == nil {
+			r.counterLabels = map[*series][]Label{}
+		}
+		r.counterLabels[g] = ml
 	}
-	return g.metricLabels
+	return ml
 }
 
 // infoLabelsOf returns the labels of the run's run_info sample, made again
-// when the run's labels or info change.
+// when its info changes.
 func (r *RunState) infoLabelsOf(l *runLabels) []Label {
-	if r.infoLabelsFor != l || r.infoLabels == nil {
+	if r.infoLabels == nil {
 		pairs := slices.Clone(l.pairs)
 		for k, v := range r.info {
 			pairs = append(pairs, Label{k, v})
 		}
-		r.infoLabels, r.infoLabelsFor = sortedLabels(pairs), l
+		r.infoLabels = sortedLabels(pairs)
 	}
 	return r.infoLabels
 }

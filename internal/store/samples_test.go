@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -231,5 +232,40 @@ func TestNoSubscriberKeepsNothing(t *testing.T) {
 	}
 	if len(r.touched) != 0 || cap(r.batch.Samples) != 0 {
 		t.Errorf("kept %d series, a batch of capacity %d", len(r.touched), cap(r.batch.Samples))
+	}
+}
+
+// TestBatchMarksWrap: when the run's count of batches wraps, a series
+// marked long ago is not taken for one already in the new batch.
+func TestBatchMarksWrap(t *testing.T) {
+	s := newTestStore(100)
+	var names []string
+	s.Subscribe(func(b *Batch) {
+		names = names[:0]
+		for _, smp := range b.Samples {
+			names = append(names, smp.Name)
+		}
+	})
+	r := s.RunState("r", nil)
+	apply := func(metrics ...string) {
+		rec := record.Record{Kind: record.KindMetric}
+		for _, m := range metrics {
+			rec.Metrics = append(rec.Metrics, record.Metric{Name: []byte(m), Value: 1})
+		}
+		r.Apply(&rec, fixedMtime, nil)
+	}
+	apply("a", "b")
+	r.mu.Lock()
+	r.stamp = math.MaxUint32 - 1
+	r.mu.Unlock()
+	apply("a") // the last count before the wrap
+	apply("c") // the count wraps: c, never handed over, is not yet marked
+	if !slices.Contains(names, "ml_c") {
+		t.Errorf("series in the batch after the wrap: %v, want ml_c", names)
+	}
+	apply("a", "b", "a")
+	got := slices.DeleteFunc(names, func(n string) bool { return n != "ml_a" && n != "ml_b" })
+	if want := "ml_a ml_b"; strings.Join(got, " ") != want {
+		t.Errorf("series in the last batch: %v, want %s", got, want)
 	}
 }
