@@ -62,16 +62,23 @@ func TestInspectGolden(t *testing.T) {
 	}
 }
 
-// TestInspectListsWhatMetricsServes: for every producer's log, the series
+// TestInspectListsWhatMetricsServes: for every log of the golden corpus
+// and of every producer, the series
 // inspect lists are the samples an exporter following the file serves.
 func TestInspectListsWhatMetricsServes(t *testing.T) {
-	dir := copyTestdata(t, "testdata/profiles")
+	for _, corpus := range []string{"testdata/corpus", "testdata/profiles"} {
+		inspectListsWhatMetricsServes(t, corpus)
+	}
+}
+
+func inspectListsWhatMetricsServes(t *testing.T, corpus string) {
+	dir := copyTestdata(t, corpus)
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
-		t.Run(rel, func(t *testing.T) {
+		t.Run(filepath.Join(filepath.Base(corpus), rel), func(t *testing.T) {
 			fr, err := Inspect(path, DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
