@@ -63,8 +63,8 @@ func TestInspectGolden(t *testing.T) {
 }
 
 // TestInspectListsWhatMetricsServes: for every log of the golden corpus
-// and of every producer, the series
-// inspect lists are the samples an exporter following the file serves.
+// and of every producer, the series inspect lists are the samples an
+// exporter following the file serves.
 func TestInspectListsWhatMetricsServes(t *testing.T) {
 	for _, corpus := range []string{"testdata/corpus", "testdata/profiles"} {
 		inspectListsWhatMetricsServes(t, corpus)
