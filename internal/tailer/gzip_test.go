@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 func gzipMember(t *testing.T, s string) []byte {
@@ -84,6 +85,11 @@ func TestFollowGzip(t *testing.T) {
 			if err := os.WriteFile(path, data, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			// An archive of a finished run: read at once.
+			old := time.Now().Add(-time.Hour)
+			if err := os.Chtimes(path, old, old); err != nil {
+				t.Fatal(err)
+			}
 			rec := &recorder{}
 			stats := new(Stats)
 			err := Follow(context.Background(), path, Options{Stats: stats}, rec)
@@ -97,5 +103,65 @@ func TestFollowGzip(t *testing.T) {
 				t.Errorf("Offset = %d, want all %d compressed bytes", stats.Offset.Load(), len(data))
 			}
 		})
+	}
+}
+
+// TestGzipReadWhenWritten: an archive still being written is read once it
+// holds still for one look, whole; one written long ago at once; a new
+// empty one waits for content.
+func TestGzipReadWhenWritten(t *testing.T) {
+	data := gzipMember(t, "a\nb\nc\n")
+	path := filepath.Join(t.TempDir(), "metrics.jsonl.gz")
+	if err := os.WriteFile(path, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{}.withDefaults()
+	looks := 0
+	quiet, err := waitQuiet(path, opts, func() bool {
+		looks++
+		if looks == 1 { // gzip goes on writing between two looks
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.Write(data[len(data)/2:]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return true
+	})
+	if !quiet || err != nil || looks != 2 {
+		t.Fatalf("waitQuiet = %v, %v after %d looks; want true after 2 (one to see the file grow, one to see it still)", quiet, err, looks)
+	}
+	rec := &recorder{}
+	if err := readGzip(context.Background(), path, opts, rec); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.events(), []string{"line:a", "line:b", "line:c"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if quiet, _ := waitQuiet(path, opts, func() bool { t.Fatal("an old archive waited"); return false }); !quiet {
+		t.Fatal("an old archive was not read")
+	}
+
+	empty := filepath.Join(t.TempDir(), "new.jsonl.gz")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	looks = 0
+	if quiet, _ := waitQuiet(empty, opts, func() bool { looks++; return looks < 5 }); quiet || looks != 5 {
+		t.Fatalf("a new empty archive: quiet %v after %d looks, want to wait", quiet, looks)
+	}
+	if err := os.Chtimes(empty, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if quiet, _ := waitQuiet(empty, opts, func() bool { return false }); !quiet {
+		t.Fatal("an old empty file is not read")
 	}
 }

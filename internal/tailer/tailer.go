@@ -118,14 +118,15 @@ var ErrDeleted = errors.New("file deleted")
 //
 // A path ending in ".gz" is decompressed and read once to its end (a final
 // line without newline is delivered since the file is complete), then Follow
-// returns nil. Open errors (permission denied, not a regular file, symlink
-// loop, missing file) are returned at once, wrapped.
+// returns nil. It is read once it holds still (see waitQuiet), not while
+// gzip is still writing it. Open errors (permission denied, not a regular
+// file, symlink loop, missing file) are returned at once, wrapped.
 //
 // Run one Follow per path: nxadm's inotify tracker keys watches by path.
 func Follow(ctx context.Context, path string, opts Options, h Handler) error {
 	opts = opts.withDefaults()
 	if strings.HasSuffix(path, ".gz") {
-		return readGzip(ctx, path, opts, h)
+		return followGzip(ctx, path, opts, h)
 	}
 	f, err := newFollower(path, opts, h)
 	if err != nil {
