@@ -42,6 +42,7 @@ type follower struct {
 
 	lastHeadCheck time.Time
 	missingSince  time.Time // path vanished but the file still has a name: maybe mid-rotation
+	lastData      time.Time // when a read last found new bytes, for IdleClose
 
 	notify *inotifyWatch // nil when polling
 }
@@ -62,6 +63,7 @@ func newFollower(path string, opts Options, h Handler) (*follower, error) {
 		split:    newSplitter(opts.BufferSize, opts.MaxLineSize),
 		head:     make([]byte, 0, opts.FingerprintSize),
 		probe:    make([]byte, opts.FingerprintSize),
+		lastData: time.Now(),
 	}, nil
 }
 
@@ -80,6 +82,9 @@ func (f *follower) run(ctx context.Context) error {
 				return nil
 			}
 			return err
+		}
+		if f.shouldPark(time.Now()) {
+			return f.park()
 		}
 		select {
 		case <-ctx.Done():
@@ -181,6 +186,7 @@ func (f *follower) readOnce() (eof bool, err error) {
 		f.lastByte = p[m-1]
 		f.noteHead(p[overlap:m])
 		f.offset += int64(n)
+		f.lastData = time.Now()
 		f.stats.BytesRead.Add(int64(n))
 		f.split.commit(n, f.h)
 		f.stats.Offset.Store(f.offset)

@@ -30,6 +30,10 @@ func followGzip(ctx context.Context, path string, opts Options, h Handler) error
 	if !quiet {
 		return err
 	}
+	if !opts.Slots.acquire(ctx) {
+		return nil
+	}
+	defer opts.Slots.release()
 	return readGzip(ctx, path, opts, h)
 }
 

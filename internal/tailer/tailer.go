@@ -75,6 +75,11 @@ type Options struct {
 	FingerprintSize int           // default 1024: head bytes remembered to recognise a rewritten file
 	Logger          *slog.Logger  // default: discard
 	Stats           *Stats        // optional
+	// IdleClose, if set, closes a file read to its end that has not grown
+	// for that long: Follow returns an *IdleError to resume from.
+	IdleClose time.Duration
+	// Slots, if set, bound the files open at once (see Slots).
+	Slots *Slots
 }
 
 func (o Options) withDefaults() Options {
@@ -113,8 +118,9 @@ const defaultBufferSize = 64 << 10
 var ErrDeleted = errors.New("file deleted")
 
 // Follow reads path from its start and then follows it until ctx is done
-// (returns nil) or the file is gone (returns ErrDeleted, after delivering
-// everything written before the deletion).
+// (returns nil), the file is gone (returns ErrDeleted, after delivering
+// everything written before the deletion) or it closed the idle file
+// (returns an *IdleError: see Options.IdleClose and Slots).
 //
 // A path ending in ".gz" is decompressed and read once to its end (a final
 // line without newline is delivered since the file is complete), then Follow
@@ -128,6 +134,10 @@ func Follow(ctx context.Context, path string, opts Options, h Handler) error {
 	if strings.HasSuffix(path, ".gz") {
 		return followGzip(ctx, path, opts, h)
 	}
+	if !opts.Slots.acquire(ctx) {
+		return nil
+	}
+	defer opts.Slots.release()
 	f, err := newFollower(path, opts, h)
 	if err != nil {
 		return err

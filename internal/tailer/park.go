@@ -1,0 +1,153 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package tailer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// Slots bound the files that followers hold open at once: a follower
+// takes a slot before it opens its file and gives it back when it closes
+// it. When followers wait for a slot, those that reach the end of their
+// file close it (park) at once, so that a thousand files can be caught up
+// through a hundred descriptors.
+type Slots struct {
+	free    chan struct{}
+	waiting atomic.Int64
+	open    atomic.Int64
+}
+
+// NewSlots returns n slots; n <= 0 means no bound (a nil *Slots).
+func NewSlots(n int) *Slots {
+	if n <= 0 {
+		return nil
+	}
+	s := &Slots{free: make(chan struct{}, n)}
+	for range n {
+		s.free <- struct{}{}
+	}
+	return s
+}
+
+// Open is the count of files held open through the slots.
+func (s *Slots) Open() int64 {
+	if s == nil {
+		return 0
+	}
+	return s.open.Load()
+}
+
+func (s *Slots) acquire(ctx context.Context) bool {
+	if s == nil {
+		return true
+	}
+	select {
+	case <-s.free:
+	default:
+		s.waiting.Add(1)
+		defer s.waiting.Add(-1)
+		select {
+		case <-s.free:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	s.open.Add(1)
+	return true
+}
+
+func (s *Slots) release() {
+	if s == nil {
+		return
+	}
+	s.open.Add(-1)
+	s.free <- struct{}{}
+}
+
+// wanted reports whether a follower waits for a slot.
+func (s *Slots) wanted() bool { return s != nil && s.waiting.Load() > 0 }
+
+// Position is where a follower that closed its idle file stopped: what
+// Resume needs to go on without reading again, and what tells that the
+// file changed while it was closed.
+type Position struct {
+	identity os.FileInfo // the file as last seen open
+	offset   int64       // everything before it was read
+	lastByte byte        // the byte at offset-1, compared at the next read
+	head     []byte      // the first bytes, compared to spot a rewrite
+	mod      time.Time
+}
+
+// Changed reports whether fi, what the path names now, differs from the
+// file as it was closed: another file, another size or another time.
+func (p *Position) Changed(fi os.FileInfo) bool {
+	return !os.SameFile(p.identity, fi) || fi.Size() != p.offset || !fi.ModTime().Equal(p.mod)
+}
+
+// IdleError is what Follow and Resume return when they closed a file
+// that had been read to its end and had not grown for Options.IdleClose
+// (or whose slot another file waited for). Resume goes on from Position.
+type IdleError struct {
+	Position Position
+}
+
+func (e *IdleError) Error() string { return "tailer: idle file closed" }
+
+// parkable reports whether the follower may close its file now: nothing
+// is pending (a line without its newline, a rotation under way).
+func (f *follower) parkable() bool {
+	return f.split.end == f.split.start && !f.split.skipping && f.missingSince.IsZero()
+}
+
+// shouldPark reports whether the follower closes its idle file now.
+func (f *follower) shouldPark(now time.Time) bool {
+	if !f.parkable() {
+		return false
+	}
+	if f.opts.Slots.wanted() {
+		return true
+	}
+	return f.opts.IdleClose > 0 && now.Sub(f.lastData) >= f.opts.IdleClose
+}
+
+func (f *follower) park() error {
+	fi, err := f.file.Stat()
+	if err != nil {
+		return fmt.Errorf("tailer: %w", err)
+	}
+	return &IdleError{Position{identity: fi, offset: f.offset, lastByte: f.lastByte, head: f.head, mod: fi.ModTime()}}
+}
+
+// Resume follows path again from where a closed follower stopped, as
+// Follow does (returning nil when ctx is done, ErrDeleted, or another
+// IdleError). A path that names another file now is read from its start
+// after Reset(Rotated); a file that shrank or whose first bytes changed
+// while closed, after Reset(Truncated).
+func Resume(ctx context.Context, path string, pos Position, opts Options, h Handler) error {
+	opts = opts.withDefaults()
+	if !opts.Slots.acquire(ctx) {
+		return nil
+	}
+	defer opts.Slots.release()
+	f, err := newFollower(path, opts, h)
+	if err != nil {
+		return err
+	}
+	defer f.close()
+	if os.SameFile(pos.identity, f.identity) {
+		f.offset, f.lastByte = pos.offset, pos.lastByte
+		f.head = append(f.head[:0], pos.head...)
+	} else {
+		f.restart(Rotated, "another file under the path while it was closed")
+	}
+	f.stats.Offset.Store(f.offset)
+	if !opts.Poll {
+		f.startNotify()
+	}
+	return f.run(ctx)
+}
