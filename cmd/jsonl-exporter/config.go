@@ -106,6 +106,8 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	fs.Bool("tail.poll", d.Tail.Poll, "Poll files for changes instead of using inotify (safer in containers and on network file systems).")
 	fs.Duration("tail.poll-interval", d.Tail.PollInterval, "Polling period, and the period of the file identity check that backs up inotify.")
 	fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
+	fs.Int("tail.max-open-files", d.Tail.MaxOpenFiles, "Most log files open at once (0: the descriptor limit less "+strconv.Itoa(engine.ReservedFiles)+" for the server); idle files are closed to make room.")
+	fs.Duration("tail.idle-close", d.Tail.IdleClose, "Close a file read to its end that has not grown for this long, and look at it again at each discovery scan (0 keeps files open).")
 	fs.Duration("run.expiry", d.Run.Expiry, "Remove a run after this long without a new record (0 keeps runs).")
 	fs.Duration("run.deleted-grace", d.Run.DeletedGrace, "Keep the run of a deleted file this long before removing its series.")
 	addParserFlags(fs, d)

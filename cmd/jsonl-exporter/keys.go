@@ -25,6 +25,8 @@ type configKeys struct {
 		Poll         bool          `mapstructure:"poll"`
 		PollInterval time.Duration `mapstructure:"poll-interval"`
 		MaxLineSize  int           `mapstructure:"max-line-size"`
+		MaxOpenFiles int           `mapstructure:"max-open-files"`
+		IdleClose    time.Duration `mapstructure:"idle-close"`
 	} `mapstructure:"tail"`
 	Run struct {
 		Expiry       time.Duration `mapstructure:"expiry"`

@@ -87,6 +87,13 @@ type TailConfig struct {
 	Poll         bool
 	PollInterval time.Duration
 	MaxLineSize  int
+	// MaxOpenFiles bounds the files open at once; 0 derives it from the
+	// process's limit on descriptors (see DefaultMaxOpenFiles).
+	MaxOpenFiles int
+	// IdleClose closes a file read to its end that has not grown for
+	// this long; discovery looks at it again at each scan. 0 keeps files
+	// open.
+	IdleClose time.Duration
 }
 
 // RunConfig controls the lifecycle of runs.
@@ -123,6 +130,7 @@ func DefaultConfig() Config {
 		Tail: TailConfig{
 			PollInterval: 250 * time.Millisecond,
 			MaxLineSize:  1 << 20,
+			IdleClose:    time.Minute,
 		},
 		Run:   RunConfig{DeletedGrace: 5 * time.Minute},
 		Best:  BestConfig{Minimize: store.DefaultBestMinimize, Maximize: store.DefaultBestMaximize},
@@ -199,6 +207,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Tail.PollInterval <= 0 {
 		return fmt.Errorf("tail.poll-interval: must be positive, got %s", c.Tail.PollInterval)
+	}
+	if c.Tail.MaxOpenFiles < 0 {
+		return fmt.Errorf("tail.max-open-files: must be 0 (derived from the descriptor limit) or positive, got %d", c.Tail.MaxOpenFiles)
+	}
+	if c.Tail.IdleClose < 0 {
+		return fmt.Errorf("tail.idle-close: must be 0 (keep files open) or positive, got %s", c.Tail.IdleClose)
 	}
 	if c.Tail.MaxLineSize < 64 {
 		return fmt.Errorf("tail.max-line-size: must be at least 64 bytes, got %d", c.Tail.MaxLineSize)

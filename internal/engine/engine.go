@@ -109,6 +109,13 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		}
 		e.inputs = append(e.inputs, &input{glob: in.Path, namer: newRunNamer(in.Path, in.RunRegex), labelValues: values, profile: cfg.profileOf(in)})
 	}
+	limit := cfg.Tail.MaxOpenFiles
+	if limit == 0 {
+		limit = DefaultMaxOpenFiles()
+	}
+	e.tail.Slots = tailer.NewSlots(limit)
+	e.tail.IdleClose = cfg.Tail.IdleClose
+	self.slots.Store(e.tail.Slots)
 	if !e.tail.Poll {
 		if err := tailer.InotifyAvailable(); err != nil {
 			logger.Warn("inotify unavailable, polling files instead", "err", err)
@@ -245,6 +252,7 @@ func (e *Engine) scan(ctx context.Context, now time.Time) {
 		}
 		e.report(in, found, now)
 	}
+	e.lookAtClosed(ctx)
 }
 
 // report logs what an input's glob found: at the first scan and whenever
@@ -342,26 +350,63 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	default:
 		e.initial = append(e.initial, f)
 	}
+	e.start(ctx, f, func() error {
+		if f.isDocument() {
+			return tailer.FollowDocument(ctx, path, e.tail, f)
+		}
+		return tailer.Follow(ctx, path, e.tail, f)
+	})
+	return true
+}
+
+// start runs a follower of f. Called with e.mu held.
+func (e *Engine) start(ctx context.Context, f *file, follow func() error) {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		var err error
-		if f.isDocument() {
-			err = tailer.FollowDocument(ctx, path, e.tail, f)
-		} else {
-			err = tailer.Follow(ctx, path, e.tail, f)
-		}
-		e.ended(ctx, f, err)
+		e.ended(ctx, f, follow())
 	}()
-	return true
+}
+
+// lookAtClosed reopens the files closed while idle that changed since,
+// and lets go of those that are gone: discovery is their only watch.
+func (e *Engine) lookAtClosed(ctx context.Context) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, f := range e.files {
+		if f.closedAt == nil || f.duplicateOf != nil {
+			continue
+		}
+		fi, err := os.Stat(f.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			e.logger.Info("file deleted", "path", f.path)
+			f.closedAt = nil
+			e.forget(f)
+			e.release(f, time.Now())
+			continue
+		}
+		if err != nil || !f.closedAt.Changed(fi) {
+			continue
+		}
+		pos := *f.closedAt
+		f.closedAt = nil
+		e.self.fileReopens.Inc()
+		e.start(ctx, f, func() error { return tailer.Resume(ctx, f.path, pos, e.tail, f) })
+	}
 }
 
 // ended handles a follower that returned.
 func (e *Engine) ended(ctx context.Context, f *file, err error) {
 	defer f.markCaughtUp()
+	var idle *tailer.IdleError
 	switch {
 	case ctx.Err() != nil:
 	case err == nil: // a .gz file read to its end: it stays known
+	case errors.As(err, &idle):
+		e.self.fileCloses.Inc()
+		e.mu.Lock()
+		f.closedAt = &idle.Position
+		e.mu.Unlock()
 	case errors.Is(err, tailer.ErrDeleted), errors.Is(err, fs.ErrNotExist):
 		// ErrNotExist: gone between discovery and open.
 		e.logger.Info("file deleted", "path", f.path)

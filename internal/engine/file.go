@@ -63,6 +63,10 @@ type file struct {
 	caughtUp     chan struct{}
 	caughtUpOnce sync.Once
 
+	// closedAt is where the follower stopped when it closed the file for
+	// being idle; nil while it is followed. Guarded by e.mu.
+	closedAt *tailer.Position
+
 	// run is read without e.mu on the record path; written under it.
 	run atomic.Pointer[store.RunState]
 

@@ -4,10 +4,13 @@
 package engine
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
 )
 
 // Reasons of jsonl_exporter_parse_errors_total: the parser's plus lines
@@ -39,6 +42,12 @@ type SelfMetrics struct {
 	fileErrors    *prometheus.CounterVec
 	runConflicts  prometheus.Counter
 	longArrays    prometheus.Counter
+	fileCloses    prometheus.Counter
+	fileReopens   prometheus.Counter
+	// slots are the current engine's: a reload replaces them.
+	slots     atomic.Pointer[tailer.Slots]
+	openFiles prometheus.GaugeFunc
+	openLimit prometheus.GaugeFunc
 }
 
 // NewSelfMetrics registers the jsonl_exporter_* counters on reg.
@@ -71,7 +80,19 @@ func NewSelfMetrics(reg prometheus.Registerer) *SelfMetrics {
 		longArrays: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "jsonl_exporter_long_arrays_total", Help: "Numeric arrays in records that were not exported for being longer than parser.max-array-len.",
 		}),
+		fileCloses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jsonl_exporter_file_closes_total", Help: "Times a file read to its end was closed, idle for tail.idle-close or to make room under tail.max-open-files.",
+		}),
+		fileReopens: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jsonl_exporter_file_reopens_total", Help: "Times a closed file was opened again because it changed.",
+		}),
 	}
+	m.openFiles = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "jsonl_exporter_open_files", Help: "Log files open now.",
+	}, func() float64 { return float64(m.slots.Load().Open()) })
+	m.openLimit = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "jsonl_exporter_open_files_limit", Help: "Most log files open at once (tail.max-open-files).",
+	}, func() float64 { return float64(m.slots.Load().Limit()) })
 	for _, r := range parseErrorReasons {
 		m.parseErrors.WithLabelValues(r)
 	}
@@ -83,7 +104,8 @@ func NewSelfMetrics(reg prometheus.Registerer) *SelfMetrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.linesRead, m.bytesRead, m.parseErrors, m.seriesDropped,
-			m.rotations, m.truncations, m.fileErrors, m.runConflicts, m.longArrays)
+			m.rotations, m.truncations, m.fileErrors, m.runConflicts, m.longArrays,
+			m.fileCloses, m.fileReopens, m.openFiles, m.openLimit)
 	}
 	return m
 }

@@ -17,9 +17,8 @@ import (
 // file close it (park) at once, so that a thousand files can be caught up
 // through a hundred descriptors.
 type Slots struct {
-	free    chan struct{}
+	held    chan struct{} // one element per open file
 	waiting atomic.Int64
-	open    atomic.Int64
 }
 
 // NewSlots returns n slots; n <= 0 means no bound (a nil *Slots).
@@ -27,19 +26,23 @@ func NewSlots(n int) *Slots {
 	if n <= 0 {
 		return nil
 	}
-	s := &Slots{free: make(chan struct{}, n)}
-	for range n {
-		s.free <- struct{}{}
-	}
-	return s
+	return &Slots{held: make(chan struct{}, n)}
 }
 
-// Open is the count of files held open through the slots.
-func (s *Slots) Open() int64 {
+// Limit is the count of slots; 0 for no bound.
+func (s *Slots) Limit() int {
 	if s == nil {
 		return 0
 	}
-	return s.open.Load()
+	return cap(s.held)
+}
+
+// Open is the count of files held open through the slots.
+func (s *Slots) Open() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.held)
 }
 
 func (s *Slots) acquire(ctx context.Context) bool {
@@ -47,26 +50,24 @@ func (s *Slots) acquire(ctx context.Context) bool {
 		return true
 	}
 	select {
-	case <-s.free:
+	case s.held <- struct{}{}:
+		return true
 	default:
-		s.waiting.Add(1)
-		defer s.waiting.Add(-1)
-		select {
-		case <-s.free:
-		case <-ctx.Done():
-			return false
-		}
 	}
-	s.open.Add(1)
-	return true
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
+	select {
+	case s.held <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (s *Slots) release() {
-	if s == nil {
-		return
+	if s != nil {
+		<-s.held
 	}
-	s.open.Add(-1)
-	s.free <- struct{}{}
 }
 
 // wanted reports whether a follower waits for a slot.

@@ -108,9 +108,9 @@ func TestSlotsBoundOpenFiles(t *testing.T) {
 	errs := make([]error, len(recs))
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
-	stop, sampled := make(chan struct{}), make(chan int64)
+	stop, sampled := make(chan struct{}), make(chan int)
 	go func() {
-		var most int64
+		var most int
 		for {
 			select {
 			case <-stop:

@@ -1,0 +1,68 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package engine
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestMoreFilesThanDescriptors: with room for 4 open files, 30 runs are
+// all read, never more than 4 files open; closed files that grow, are
+// truncated, rotated or deleted are handled as if they had stayed open.
+func TestMoreFilesThanDescriptors(t *testing.T) {
+	forBothModes(t, func(t *testing.T, poll bool) {
+		dir := t.TempDir()
+		const runs, slots = 30, 4
+		path := func(i int) string { return filepath.Join(dir, fmt.Sprintf("run%02d", i), "metrics.jsonl") }
+		for i := range runs {
+			appendTo(t, path(i), fmt.Sprintf(`{"step":1,"train.loss":%d}`+"\n", i))
+		}
+		cfg := testConfig(dir, poll)
+		cfg.Tail.MaxOpenFiles = slots
+		cfg.Tail.IdleClose = 100 * time.Millisecond
+		e, self := startEngine(t, cfg)
+
+		var want []string
+		for i := range runs {
+			want = append(want, fmt.Sprintf(`ml_train_loss{run="run%02d"} %d`, i, i))
+		}
+		eventually(t, e.Collector(), want)
+		if open := e.tail.Slots.Open(); open > slots {
+			t.Fatalf("%d files open, room for %d", open, slots)
+		}
+		// Every file goes idle and is closed.
+		eventually(t, self, []string{`jsonl_exporter_open_files 0`, `jsonl_exporter_open_files_limit 4`})
+
+		appendTo(t, path(1), `{"step":2,"train.loss":101}`+"\n")
+		if err := os.WriteFile(path(2), []byte(`{"step":1,"train.loss":102}`+"\n"), 0o644); err != nil {
+			t.Fatal(err) // rewritten shorter: read again from its start
+		}
+		if err := os.Rename(path(3), path(3)+".1"); err != nil {
+			t.Fatal(err)
+		}
+		appendTo(t, path(3), `{"step":7,"train.loss":103}`+"\n")
+		if err := os.Remove(path(4)); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, e.Collector(), []string{
+			`ml_train_loss{run="run01"} 101`, `ml_step{run="run01"} 2`,
+			`ml_train_loss{run="run02"} 102`, `ml_records_total{run="run02"} 2`,
+			`ml_train_loss{run="run03"} 103`, `ml_step{run="run03"} 7`,
+		})
+		eventually(t, self, []string{`jsonl_exporter_file_truncations_total 1`, `jsonl_exporter_file_rotations_total 1`, `jsonl_exporter_open_files 0`})
+		deadline := time.Now().Add(10 * time.Second)
+		for e.knows(path(4)) {
+			if time.Now().After(deadline) {
+				t.Fatal("the deleted closed file is still known")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		e.sweep(time.Now().Add(time.Hour))
+		eventually(t, e.Collector(), []string{`ml_train_loss{run="run05"} 5`}, `ml_train_loss{run="run04"}`)
+	})
+}
