@@ -292,6 +292,10 @@ func soakConfig(dir string, poll bool) Config {
 	cfg.Tail.PollInterval = 50 * time.Millisecond
 	cfg.Tail.MaxLineSize = soakMaxLineSize
 	cfg.Run.DeletedGrace = 300 * time.Millisecond
+	// Files are closed when idle, and when others wait: 10 runs per
+	// engine share 4 descriptors.
+	cfg.Tail.MaxOpenFiles = 4
+	cfg.Tail.IdleClose = 100 * time.Millisecond
 	return cfg
 }
 
@@ -454,6 +458,13 @@ func TestChaosSoak(t *testing.T) {
 		}
 	}
 	checkSoakState(t, runs, engineOf, seed, log)
+	for _, se := range engines {
+		v := exposedValues(t, se.self)
+		t.Logf("files closed %v, reopened %v times", v["jsonl_exporter_file_closes_total"], v["jsonl_exporter_file_reopens_total"])
+		if v["jsonl_exporter_file_closes_total"] == 0 || v["jsonl_exporter_file_reopens_total"] == 0 {
+			t.Error("no file was closed and reopened: the chaos did not reach closed files")
+		}
+	}
 
 	var ms runtime.MemStats
 	runtime.GC()
