@@ -4,9 +4,13 @@
 package engine
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -65,4 +69,39 @@ func TestMoreFilesThanDescriptors(t *testing.T) {
 		e.sweep(time.Now().Add(time.Hour))
 		eventually(t, e.Collector(), []string{`ml_train_loss{run="run05"} 5`}, `ml_train_loss{run="run04"}`)
 	})
+}
+
+// TestRepeatedFileErrorsLoggedOnce: many files that cannot be read for
+// one reason make one warning with their count, not one per file and
+// retry.
+func TestRepeatedFileErrorsLoggedOnce(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 40 {
+		p := filepath.Join(dir, fmt.Sprintf("run%02d", i), "metrics.jsonl")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	appendTo(t, filepath.Join(dir, "good", "metrics.jsonl"), `{"step":1,"train.loss":1}`+"\n")
+	log := &logBuffer{}
+	cfg := testConfig(dir, true)
+	cfg.Discovery.Interval = time.Hour // the test's scans are the only ones after the first
+	e, err := New(cfg, nil, slog.New(slog.NewTextHandler(log, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Follow(ctx) }()
+	defer func() { cancel(); <-done }()
+	eventually(t, e.Collector(), []string{`ml_train_loss{run="good"} 1`})
+	for range 5 {
+		e.scan(ctx, time.Now().Add(2*retryFailedAfter)) // retries every FIFO
+	}
+	if got := log.linesWith("cannot read"); len(got) != 1 || !strings.Contains(got[0], "files=40") || !strings.Contains(got[0], "reason=not_regular") {
+		t.Errorf("warnings: %q, want one for 40 files", got)
+	}
 }

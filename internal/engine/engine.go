@@ -44,6 +44,7 @@ type Engine struct {
 	files    map[string]*file     // by path, while known
 	owners   map[string]*file     // run label -> file feeding it
 	orphaned map[string]time.Time // run label -> when its last file went away
+	failures failureLog           // files that cannot be read, logged at each scan
 	initial  []*file              // files of the first scan, for WaitReady
 	scanned  chan struct{}        // closed after the first scan
 
@@ -253,6 +254,9 @@ func (e *Engine) scan(ctx context.Context, now time.Time) {
 		e.report(in, found, now)
 	}
 	e.lookAtClosed(ctx)
+	e.mu.Lock()
+	e.failures.flush(e.logger)
+	e.mu.Unlock()
 }
 
 // report logs what an input's glob found: at the first scan and whenever
@@ -406,6 +410,7 @@ func (e *Engine) ended(ctx context.Context, f *file, err error) {
 		e.self.fileCloses.Inc()
 		e.mu.Lock()
 		f.closedAt = &idle.Position
+		e.failures.readable(f.path)
 		e.mu.Unlock()
 	case errors.Is(err, tailer.ErrDeleted), errors.Is(err, fs.ErrNotExist):
 		// ErrNotExist: gone between discovery and open.
@@ -425,6 +430,7 @@ func (e *Engine) ended(ctx context.Context, f *file, err error) {
 // forget drops a deleted file and its other paths, so that the next scan
 // finds whatever is there now. Called with e.mu held.
 func (e *Engine) forget(f *file) {
+	e.failures.readable(f.path)
 	for path, other := range e.files {
 		if other == f || other.duplicateOf == f {
 			delete(e.files, path)

@@ -137,9 +137,7 @@ func (f *file) fail(err error, now time.Time) {
 	case errors.Is(err, tailer.ErrNotRegular):
 		reason = fileErrNotRegular
 	}
-	if f.failed.IsZero() {
-		f.e.logger.Warn("cannot read file; retrying later", "path", f.path, "reason", reason, "err", err)
-	}
+	f.e.failures.add(f.path, reason, err)
 	f.e.self.fileErrors.WithLabelValues(reason).Inc()
 	f.failed = now
 	f.markCaughtUp()
