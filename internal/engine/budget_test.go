@@ -97,6 +97,9 @@ func TestRepeatedFileErrorsLoggedOnce(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = e.Follow(ctx) }()
 	defer func() { cancel(); <-done }()
+	if err := e.WaitReady(ctx); err != nil { // the first scan is over
+		t.Fatal(err)
+	}
 	eventually(t, e.Collector(), []string{`ml_train_loss{run="good"} 1`})
 	for range 5 {
 		e.scan(ctx, time.Now().Add(2*retryFailedAfter)) // retries every FIFO
