@@ -407,6 +407,7 @@ func (e *Engine) ended(ctx context.Context, f *file, err error) {
 	case ctx.Err() != nil:
 	case err == nil: // a .gz file read to its end: it stays known
 	case errors.As(err, &idle):
+		f.idle()
 		e.self.fileCloses.Inc()
 		e.mu.Lock()
 		f.closedAt = &idle.Position

@@ -151,10 +151,14 @@ func (f *file) Line(line []byte) {
 	f.batchLines++
 	f.batchBytes += len(line) + 1
 	if f.parser == nil {
-		if len(bytes.TrimSpace(line)) == 0 {
+		switch {
+		case f.prof != nil: // a closed file read again
+			f.parser = record.NewParser(f.prof.ParserOptions(f.e.parser))
+		case len(bytes.TrimSpace(line)) == 0:
 			return
+		default:
+			f.useProfile(profile.Detect(f.path, line), "detected")
 		}
-		f.useProfile(profile.Detect(f.path, line), "detected")
 	}
 	readTime := f.now
 	if f.consumed <= f.initialSize {
@@ -163,6 +167,14 @@ func (f *file) Line(line []byte) {
 	if f.parse(line) {
 		f.apply(readTime)
 	}
+}
+
+// idle lets go of what only reading needs (the parser with its arenas
+// and its view of the last line, the last record, the shape cache): a
+// closed file keeps its position and its run's series only. Called from
+// the file's goroutine, after its follower returned.
+func (f *file) idle() {
+	f.parser, f.rec, f.shape = nil, record.Record{}, store.ShapeCache{}
 }
 
 // parse reads one line or document record into f.rec and reports whether

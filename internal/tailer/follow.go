@@ -103,11 +103,21 @@ func (f *follower) run(ctx context.Context) error {
 // read from the old offset.
 func (f *follower) step(ctx context.Context, checkHead bool) error {
 	for {
-		if err := f.checkRewritten(checkHead); err != nil {
+		size, err := f.checkRewritten(checkHead)
+		if err != nil {
 			return err
 		}
-		if err := f.readToEOF(ctx); err != nil {
-			return err
+		// Nothing new: the byte before offset is compared without taking a
+		// read buffer (an idle file looks every poll interval).
+		if size == f.offset && f.offset > 0 {
+			if err := f.checkLastByte(); err != nil {
+				return err
+			}
+		}
+		if size != f.offset || f.offset == 0 {
+			if err := f.readToEOF(ctx); err != nil {
+				return err
+			}
 		}
 		rotated, err := f.checkPath(ctx)
 		if err != nil || !rotated {
@@ -117,27 +127,43 @@ func (f *follower) step(ctx context.Context, checkHead bool) error {
 	}
 }
 
-func (f *follower) checkRewritten(checkHead bool) error {
+// checkRewritten restarts reading when the open file shrank or its head
+// changed, and returns its size.
+func (f *follower) checkRewritten(checkHead bool) (int64, error) {
 	fi, err := f.file.Stat()
 	if err != nil {
-		return fmt.Errorf("tailer: %w", err)
+		return 0, fmt.Errorf("tailer: %w", err)
 	}
-	f.stats.Size.Store(fi.Size())
-	if fi.Size() < f.offset {
+	size := fi.Size()
+	f.stats.Size.Store(size)
+	if size < f.offset {
 		f.restart(Truncated, "file shrank below offset")
-		return nil
+		return size, nil
 	}
 	if !checkHead || len(f.head) == 0 {
-		return nil
+		return size, nil
 	}
 	f.lastHeadCheck = time.Now()
 	p := f.probe[:len(f.head)]
 	n, err := f.file.ReadAt(p, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("tailer: read %s: %w", f.path, err)
+		return 0, fmt.Errorf("tailer: read %s: %w", f.path, err)
 	}
 	if n < len(p) || !bytes.Equal(p, f.head) {
 		f.restart(Truncated, "head bytes changed")
+	}
+	return size, nil
+}
+
+// checkLastByte restarts reading when the byte before offset changed: the
+// file was rewritten to the same length.
+func (f *follower) checkLastByte() error {
+	n, err := f.file.ReadAt(f.probe[:1], f.offset-1)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("tailer: read %s: %w", f.path, err)
+	}
+	if n == 1 && f.probe[0] != f.lastByte {
+		f.restart(Truncated, "byte before offset changed")
 	}
 	return nil
 }
