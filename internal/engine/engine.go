@@ -45,6 +45,7 @@ type Engine struct {
 	owners   map[string]*file     // run label -> file feeding it
 	orphaned map[string]time.Time // run label -> when its last file went away
 	failures failureLog           // files that cannot be read, logged at each scan
+	parsers  parserPool           // of closed files, for the next ones
 	initial  []*file              // files of the first scan, for WaitReady
 	scanned  chan struct{}        // closed after the first scan
 
@@ -115,6 +116,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		limit = DefaultMaxOpenFiles()
 	}
 	e.tail.Slots = tailer.NewSlots(limit)
+	e.tail.Readers = tailer.NewSlots(tailer.SpareBuffers)
 	e.tail.IdleClose = cfg.Tail.IdleClose
 	self.slots.Store(e.tail.Slots)
 	if !e.tail.Poll {

@@ -111,7 +111,7 @@ func (f *file) markCaughtUp() { f.caughtUpOnce.Do(func() { close(f.caughtUp) }) 
 // useProfile sets the file's profile and makes its parser.
 func (f *file) useProfile(p *profile.Profile, how string) {
 	f.prof, f.profHow = p, how
-	f.parser = record.NewParser(p.ParserOptions(f.e.parser))
+	f.parser = f.e.parsers.get(p, f.e.parser)
 	f.rules = profile.NewRules(p)
 	f.e.logger.Debug("reading file", "path", f.path, "profile", p.Name, "profile_from", how)
 }
@@ -153,7 +153,7 @@ func (f *file) Line(line []byte) {
 	if f.parser == nil {
 		switch {
 		case f.prof != nil: // a closed file read again
-			f.parser = record.NewParser(f.prof.ParserOptions(f.e.parser))
+			f.parser = f.e.parsers.get(f.prof, f.e.parser)
 		case len(bytes.TrimSpace(line)) == 0:
 			return
 		default:
@@ -174,6 +174,9 @@ func (f *file) Line(line []byte) {
 // closed file keeps its position and its run's series only. Called from
 // the file's goroutine, after its follower returned.
 func (f *file) idle() {
+	if f.parser != nil {
+		f.e.parsers.put(f.prof, f.parser)
+	}
 	f.parser, f.rec, f.shape = nil, record.Record{}, store.ShapeCache{}
 }
 

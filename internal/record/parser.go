@@ -271,6 +271,15 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	return nil
 }
 
+// Forget drops the parser's references to the last line it read, for a
+// parser kept idle: the buffer that held the line can be collected or
+// reused. Parsing goes on as before.
+func (p *Parser) Forget() {
+	p.line = nil
+	clear(p.metrics[:cap(p.metrics)])
+	clear(p.info[:cap(p.info)])
+}
+
 func (p *Parser) reset(line []byte) {
 	p.line = line
 	p.pos = 0

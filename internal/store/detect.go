@@ -134,7 +134,7 @@ func (w *watch) observe(x float64) bool {
 // series fit under the cap.
 func (r *RunState) addWatch(g *series, name []byte) {
 	s := r.store
-	if s.watch.Metrics == nil || !s.watch.Metrics.Match(name) {
+	if !s.rulesOf(name).watched {
 		return
 	}
 	emaName := g.fam.name + seriesEMASuffix

@@ -321,7 +321,7 @@ func (r *RunState) newSeries(name []byte, value float64, key, prefix, where stri
 // their names are free and within the cap.
 func (r *RunState) addBest(g *series, name []byte) {
 	s := r.store
-	dir := s.best.direction(name)
+	dir := s.rulesOf(name).bestDir
 	if dir == 0 {
 		return
 	}

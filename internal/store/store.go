@@ -58,6 +58,9 @@ type Store struct {
 	fixedOnce sync.Once
 	fixed     map[string]*family // per-run series by short name
 
+	ruleMu    sync.Mutex
+	ruleCache map[string]nameRules
+
 	subMu sync.Mutex // serializes Subscribe
 	subs  atomic.Pointer[[]Subscriber]
 
@@ -80,6 +83,7 @@ func New(o Options) *Store {
 		runs:       map[string]*RunState{},
 		fams:       map[string]*family{},
 		reserved:   map[string]bool{},
+		ruleCache:  map[string]nameRules{},
 	}
 	for _, n := range fixedSeries {
 		s.reserved[s.fullName(n.name)] = true

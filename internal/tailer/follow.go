@@ -115,7 +115,12 @@ func (f *follower) step(ctx context.Context, checkHead bool) error {
 			}
 		}
 		if size != f.offset || f.offset == 0 {
-			if err := f.readToEOF(ctx); err != nil {
+			if !f.opts.Readers.acquire(ctx) {
+				return ctx.Err()
+			}
+			err := f.readToEOF(ctx)
+			f.opts.Readers.release()
+			if err != nil {
 				return err
 			}
 		}

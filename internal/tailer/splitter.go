@@ -34,7 +34,12 @@ func newSplitter(bufSize, maxLine int) *splitter {
 // spareBuffers holds a few idle read buffers of the default size: a
 // thousand followed files that are quiet need no thousand 64 KiB buffers,
 // and a bounded list (unlike a sync.Pool) lets the surplus be collected.
-var spareBuffers = make(chan []byte, 32)
+var spareBuffers = make(chan []byte, SpareBuffers)
+
+// SpareBuffers is how many idle read buffers are kept for reuse; bound
+// the followers reading at once (Options.Readers) to it and reads take no
+// new buffers.
+const SpareBuffers = 32
 
 func getBuffer() []byte {
 	select {

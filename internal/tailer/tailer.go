@@ -80,6 +80,10 @@ type Options struct {
 	IdleClose time.Duration
 	// Slots, if set, bound the files open at once (see Slots).
 	Slots *Slots
+	// Readers, if set, bound the followers reading at once: each holds a
+	// read buffer while it reads, and a thousand files caught up at once
+	// would each take one.
+	Readers *Slots
 }
 
 func (o Options) withDefaults() Options {
