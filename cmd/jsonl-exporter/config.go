@@ -103,6 +103,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	}
 	fs.Int("max-series", d.MaxSeries, "Most series created from metric keys, over all runs; more are refused and counted.")
 	fs.Duration("discovery.interval", d.Discovery.Interval, "How often the input globs are evaluated again to find new files.")
+	fs.Duration("discovery.max-age", d.Discovery.MaxAge, "Pass over files not modified for this long, to export only runs active within that window (0 reads every file).")
 	fs.Bool("tail.poll", d.Tail.Poll, "Poll files for changes instead of using inotify (safer in containers and on network file systems).")
 	fs.Duration("tail.poll-interval", d.Tail.PollInterval, "Polling period, and the period of the file identity check that backs up inotify.")
 	fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")

@@ -20,6 +20,7 @@ type configKeys struct {
 	MaxSeries int         `mapstructure:"max-series"`
 	Discovery struct {
 		Interval time.Duration `mapstructure:"interval"`
+		MaxAge   time.Duration `mapstructure:"max-age"`
 	} `mapstructure:"discovery"`
 	Tail struct {
 		Poll         bool          `mapstructure:"poll"`

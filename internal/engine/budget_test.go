@@ -108,3 +108,32 @@ func TestRepeatedFileErrorsLoggedOnce(t *testing.T) {
 		t.Errorf("warnings: %q, want one for 40 files", got)
 	}
 }
+
+// TestMaxAgePassesOverOldRuns: with discovery.max-age, a folder of old
+// runs exports only those written within the window; an old run that is
+// written again is exported from then on, whole.
+func TestMaxAgePassesOverOldRuns(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-48 * time.Hour)
+	for i, name := range []string{"old", "recent"} {
+		p := filepath.Join(dir, name, "metrics.jsonl")
+		appendTo(t, p, fmt.Sprintf(`{"step":1,"train.loss":%d}`+"\n", i))
+		if name == "old" {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cfg := testConfig(dir, true)
+	cfg.Discovery.MaxAge = 24 * time.Hour
+	e, _ := startEngine(t, cfg)
+	if err := e.WaitReady(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, e.Collector(), []string{`ml_train_loss{run="recent"} 1`}, `ml_train_loss{run="old"}`)
+	if e.knows(filepath.Join(dir, "old", "metrics.jsonl")) {
+		t.Error("the old run's file is followed")
+	}
+	appendTo(t, filepath.Join(dir, "old", "metrics.jsonl"), `{"step":2,"train.loss":5}`+"\n")
+	eventually(t, e.Collector(), []string{`ml_train_loss{run="old"} 5`, `ml_records_total{run="old"} 2`})
+}

@@ -80,6 +80,10 @@ type InputConfig struct {
 // DiscoveryConfig controls how often globs are evaluated again.
 type DiscoveryConfig struct {
 	Interval time.Duration
+	// MaxAge passes over files not modified for this long (0: none is):
+	// a folder of old runs exports only those active within the window.
+	// They are looked at again at each scan.
+	MaxAge time.Duration
 }
 
 // TailConfig controls how files are followed.
@@ -201,6 +205,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxSeries <= 0 {
 		return fmt.Errorf("max-series: must be positive, got %d", c.MaxSeries)
+	}
+	if c.Discovery.MaxAge < 0 {
+		return fmt.Errorf("discovery.max-age: must be 0 (every file) or positive, got %s", c.Discovery.MaxAge)
 	}
 	if c.Discovery.Interval <= 0 {
 		return fmt.Errorf("discovery.interval: must be positive, got %s", c.Discovery.Interval)

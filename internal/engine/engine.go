@@ -327,6 +327,9 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	if fi.IsDir() {
 		return false // a glob such as runs/**/* matches the folders too
 	}
+	if maxAge := e.cfg.Discovery.MaxAge; maxAge > 0 && now.Sub(fi.ModTime()) > maxAge {
+		return true // too old to export; looked at again at the next scan
+	}
 	f := newFile(e, in, path, fi)
 	e.files[path] = f
 	if !fi.Mode().IsRegular() {
