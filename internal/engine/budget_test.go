@@ -137,3 +137,25 @@ func TestMaxAgePassesOverOldRuns(t *testing.T) {
 	appendTo(t, filepath.Join(dir, "old", "metrics.jsonl"), `{"step":2,"train.loss":5}`+"\n")
 	eventually(t, e.Collector(), []string{`ml_train_loss{run="old"} 5`, `ml_records_total{run="old"} 2`})
 }
+
+// TestExpiryOfOldRunsAtStart: run.expiry counts from when a run last
+// wrote, which for the records found at start is its file's modification
+// time: old runs are read (their last values exported once) and removed
+// at the first sweep.
+func TestExpiryOfOldRunsAtStart(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-48 * time.Hour)
+	appendTo(t, filepath.Join(dir, "old", "metrics.jsonl"), `{"step":1,"train.loss":1}`+"\n")
+	if err := os.Chtimes(filepath.Join(dir, "old", "metrics.jsonl"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, filepath.Join(dir, "recent", "metrics.jsonl"), `{"step":1,"train.loss":2}`+"\n")
+	cfg := testConfig(dir, true)
+	cfg.Run.Expiry = 24 * time.Hour
+	e, _ := startEngine(t, cfg)
+	if err := e.WaitReady(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.sweep(time.Now())
+	eventually(t, e.Collector(), []string{`ml_train_loss{run="recent"} 2`}, `ml_train_loss{run="old"}`)
+}
