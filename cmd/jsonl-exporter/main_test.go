@@ -165,6 +165,13 @@ var listeningRE = regexp.MustCompile(`msg=listening address=(\S+)`)
 // until it logs its address.
 func startExporter(t *testing.T, args ...string) *exporterProcess {
 	t.Helper()
+	return startExporterUnder(t, nil, args...)
+}
+
+// startExporterUnder is startExporter with the binary run by a wrapper
+// command (its path comes after wrapper's arguments).
+func startExporterUnder(t *testing.T, wrapper []string, args ...string) *exporterProcess {
+	t.Helper()
 	listen := []string{"--web.listen-address", "127.0.0.1:0"}
 	if len(args) > 0 && args[0] == "demo" {
 		args = append(append([]string{"demo"}, listen...), args[1:]...)
@@ -172,6 +179,9 @@ func startExporter(t *testing.T, args ...string) *exporterProcess {
 		args = append(listen, args...)
 	}
 	cmd := exec.Command(binary, args...)
+	if wrapper != nil {
+		cmd = exec.Command(wrapper[0], append(append(wrapper[1:len(wrapper):len(wrapper)], binary), args...)...)
+	}
 	pr, pw := io.Pipe()
 	p := &exporterProcess{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = io.MultiWriter(pw, p.stderr)
