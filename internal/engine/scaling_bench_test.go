@@ -6,15 +6,20 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/loggen"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
 // manyRuns writes n runs of records records each under dir
@@ -75,6 +80,7 @@ func BenchmarkManyRunsCatchUp(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	var heapPerRun, seriesCount float64
+	var scrapes []time.Duration
 	for b.Loop() {
 		runtime.GC()
 		var before runtime.MemStats
@@ -83,9 +89,12 @@ func BenchmarkManyRunsCatchUp(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		srv := httptest.NewServer(store.Handler(e.Store, nil, nil))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { defer close(done); _ = e.Follow(ctx) }()
+		scraped := make(chan []time.Duration)
+		go func() { scraped <- scrapeUntil(b, srv.URL, ctx) }()
 		if err := e.WaitReady(context.Background()); err != nil {
 			b.Fatal(err)
 		}
@@ -97,7 +106,7 @@ func BenchmarkManyRunsCatchUp(b *testing.B) {
 		runtime.GC()
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
-		heapPerRun = float64(after.HeapAlloc-before.HeapAlloc) / float64(runs)
+		heapPerRun = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(runs)
 		if p := os.Getenv("JSONL_EXPORTER_BENCH_HEAP_PROFILE"); p != "" {
 			f, err := os.Create(p)
 			if err != nil {
@@ -111,9 +120,71 @@ func BenchmarkManyRunsCatchUp(b *testing.B) {
 		seriesCount = float64(e.store.SeriesCount())
 		cancel()
 		<-done
+		scrapes = append(scrapes, <-scraped...)
+		srv.Close()
 		b.StartTimer()
+	}
+	slices.Sort(scrapes)
+	if n := len(scrapes); n > 0 {
+		b.ReportMetric(float64(scrapes[n*99/100].Milliseconds()), "p99-scrape-ms")
+		b.ReportMetric(float64(scrapes[n-1].Milliseconds()), "max-scrape-ms")
 	}
 	b.ReportMetric(float64(b.N*runs*100)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(heapPerRun, "heap-B/run")
 	b.ReportMetric(seriesCount/float64(runs), "series/run")
+}
+
+// scrapeUntil scrapes url with gzip every 20 ms until ctx is done, and
+// returns how long each scrape took.
+func scrapeUntil(b *testing.B, url string, ctx context.Context) []time.Duration {
+	var took []time.Duration
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	for ctx.Err() == nil {
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			break // cancelled
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		took = append(took, time.Since(start))
+		time.Sleep(20 * time.Millisecond)
+	}
+	return took
+}
+
+// BenchmarkScanManyRuns is one discovery scan over many known runs, all
+// read and closed: the glob, and a look at each closed file.
+func BenchmarkScanManyRuns(b *testing.B) {
+	runs := runsFromEnv(b, 1000)
+	dir := b.TempDir()
+	manyRuns(b, dir, runs, 2, 3)
+	cfg := DefaultConfig()
+	cfg.Input = []string{filepath.Join(dir, "*", "logs", "metrics.jsonl")}
+	cfg.Tail.Poll = true
+	cfg.Tail.IdleClose = time.Millisecond
+	cfg.Discovery.Interval = time.Hour
+	e, err := New(cfg, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Follow(ctx) }()
+	if err := e.WaitReady(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for e.tail.Slots.Open() > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		e.scan(ctx, time.Now())
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(runs), "µs/run")
+	cancel()
+	<-done
 }

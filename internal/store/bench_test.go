@@ -136,8 +136,14 @@ func BenchmarkCollect(b *testing.B) {
 
 // BenchmarkScrape serves /metrics with 50,000 series, gzip on, as
 // Prometheus asks for it.
-func BenchmarkScrape(b *testing.B) {
-	st := fullStore(b, 1000, 50)
+func BenchmarkScrape(b *testing.B) { benchmarkScrape(b, 1000, 50) }
+
+// BenchmarkScrapeManyRuns is a scrape of 10,000 runs of 15 series
+// (150,000 series made from keys, and each run's own), gzipped.
+func BenchmarkScrapeManyRuns(b *testing.B) { benchmarkScrape(b, 10000, 15) }
+
+func benchmarkScrape(b *testing.B, runs, metrics int) {
+	st := fullStore(b, runs, metrics)
 	srv := httptest.NewServer(Handler(func() *Store { return st }, nil, nil))
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
