@@ -68,6 +68,7 @@ type input struct {
 	found       map[string]bool // files the glob matched at the last scan
 	emptySince  time.Time       // when the glob last went from files to none
 	warnedEmpty bool
+	listings    *listings // the glob's folders, for the next scan
 }
 
 // emptyWarnAfter is how long an input may match nothing before a warning:
@@ -242,14 +243,14 @@ func (e *Engine) WaitReady(ctx context.Context) error {
 // scan evaluates every glob and starts a follower for each new file.
 func (e *Engine) scan(ctx context.Context, now time.Time) {
 	for _, in := range e.inputs {
-		matches, err := doublestar.FilepathGlob(in.glob, doublestar.WithFailOnIOErrors())
+		matches, err := in.globFiles(doublestar.WithFailOnIOErrors())
 		if err != nil {
 			// A bad glob was refused by validation; this is an I/O error
 			// such as a symlink loop or an unreadable folder: keep the
 			// matches found so far.
 			e.self.fileErrors.WithLabelValues(fileErrGlob).Inc()
 			e.logger.Debug("glob incomplete", "glob", in.glob, "err", err)
-			matches, _ = doublestar.FilepathGlob(in.glob)
+			matches, _ = in.globFiles()
 		}
 		found := make(map[string]bool, len(matches))
 		for _, path := range matches {
