@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -121,7 +122,9 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		limit = DefaultMaxOpenFiles()
 	}
 	e.tail.Slots = tailer.NewSlots(limit)
-	e.tail.Readers = tailer.NewSlots(tailer.SpareBuffers)
+	// Reading is parsing, which takes a core: a few followers per core
+	// read at once, so that a scrape is not one goroutine among dozens.
+	e.tail.Readers = tailer.NewSlots(min(tailer.SpareBuffers, 2*runtime.GOMAXPROCS(0)+2))
 	e.tail.IdleClose = cfg.Tail.IdleClose
 	self.slots.Store(e.tail.Slots)
 	if !e.tail.Poll {

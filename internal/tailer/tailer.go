@@ -142,7 +142,13 @@ func Follow(ctx context.Context, path string, opts Options, h Handler) error {
 		return nil
 	}
 	defer opts.Slots.release()
+	// Opening is work as reading is: thousands of files found at once
+	// open a few at a time.
+	if !opts.Readers.acquire(ctx) {
+		return nil
+	}
 	f, err := newFollower(path, opts, h)
+	opts.Readers.release()
 	if err != nil {
 		return err
 	}
