@@ -27,6 +27,10 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
 )
 
+// closedRenameGrace is how long the path of a closed file may be missing
+// before the file counts as deleted: a rename and create leaves a gap.
+const closedRenameGrace = time.Second
+
 // retryFailedAfter is how long a file that could not be opened waits
 // before the next try (its permissions may be fixed).
 const retryFailedAfter = time.Minute
@@ -263,7 +267,7 @@ func (e *Engine) scan(ctx context.Context, now time.Time) {
 		}
 		e.report(in, found, now)
 	}
-	e.lookAtClosed(ctx)
+	e.lookAtClosed(ctx, now)
 	e.mu.Lock()
 	e.failures.flush(e.logger)
 	e.mu.Unlock()
@@ -387,7 +391,7 @@ func (e *Engine) start(ctx context.Context, f *file, follow func() error) {
 
 // lookAtClosed reopens the files closed while idle that changed since,
 // and lets go of those that are gone: discovery is their only watch.
-func (e *Engine) lookAtClosed(ctx context.Context) {
+func (e *Engine) lookAtClosed(ctx context.Context, now time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, f := range e.files {
@@ -396,12 +400,21 @@ func (e *Engine) lookAtClosed(ctx context.Context) {
 		}
 		fi, err := os.Stat(f.path)
 		if errors.Is(err, fs.ErrNotExist) {
+			// Renamed away and not yet created again (a rotation), as an
+			// open file is given time to be.
+			if f.missingSince.IsZero() {
+				f.missingSince = now
+			}
+			if now.Sub(f.missingSince) < closedRenameGrace {
+				continue
+			}
 			e.logger.Info("file deleted", "path", f.path)
 			f.closedAt = nil
 			e.forget(f)
 			e.release(f, time.Now())
 			continue
 		}
+		f.missingSince = time.Time{}
 		if err != nil || !f.closedAt.Changed(fi) {
 			continue
 		}

@@ -65,7 +65,8 @@ type file struct {
 
 	// closedAt is where the follower stopped when it closed the file for
 	// being idle; nil while it is followed. Guarded by e.mu.
-	closedAt *tailer.Position
+	closedAt     *tailer.Position
+	missingSince time.Time // when a scan found the closed file's path missing
 
 	// run is read without e.mu on the record path; written under it.
 	run atomic.Pointer[store.RunState]
