@@ -63,7 +63,7 @@ func (l *listings) ReadDir(name string) ([]fs.DirEntry, error) {
 	return entries, nil
 }
 
-// glob is doublestar.FilepathGlob through the input's listings.
+// globFiles is doublestar.FilepathGlob through the input's listings.
 func (in *input) globFiles(opts ...doublestar.GlobOption) ([]string, error) {
 	pattern := filepath.ToSlash(filepath.Clean(in.glob))
 	base, rest := doublestar.SplitPattern(pattern)

@@ -62,6 +62,14 @@ type seriesCounters struct {
 // order of runView.fixed.
 var fixedValueSeries = [...]fixedSeriesDef{seriesEpoch, seriesEpochEndTime, seriesGlobalStep, seriesLastRecord, seriesRecords, seriesRestarts, seriesStep}
 
+// fixedValues are the run's own series in the order of fixedValueSeries,
+// and whether it has each yet. Called with r.mu held.
+func (r *RunState) fixedValues() (values [len(fixedValueSeries)]float64, has [len(fixedValueSeries)]bool) {
+	values = [...]float64{r.steps.epoch, r.epochEndTime, r.steps.global, r.lastRecordTime, r.records, r.restarts, r.steps.step}
+	has = [...]bool{r.steps.hasEpoch, r.hasEpochEnd, r.steps.hasStep, r.hasRecordTime, true, true, r.steps.hasStep}
+	return values, has
+}
+
 func (r *RunState) view() (runView, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -78,9 +86,7 @@ func (r *RunState) view() (runView, bool) {
 			v.counters = append(v.counters, c)
 		}
 	}
-	// In the order of fixedValueSeries.
-	v.fixed = [...]float64{r.steps.epoch, r.epochEndTime, r.steps.global, r.lastRecordTime, r.records, r.restarts, r.steps.step}
-	v.has = [...]bool{r.steps.hasEpoch, r.hasEpochEnd, r.steps.hasStep, r.hasRecordTime, true, true, r.steps.hasStep}
+	v.fixed, v.has = r.fixedValues()
 	for k := range r.info {
 		v.infoKeys = append(v.infoKeys, k)
 	}

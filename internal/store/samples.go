@@ -64,8 +64,7 @@ func (r *RunState) publish(subs []Subscriber) {
 	fixed := r.store.fixedFamilies()
 
 	// The run's own series, as view gives them to a scrape.
-	values := [len(fixedValueSeries)]float64{r.steps.epoch, r.epochEndTime, r.steps.global, r.lastRecordTime, r.records, r.restarts, r.steps.step}
-	has := [len(fixedValueSeries)]bool{r.steps.hasEpoch, r.hasEpochEnd, r.steps.hasStep, true, true, true, r.steps.hasStep}
+	values, has := r.fixedValues()
 	for i, d := range fixedValueSeries {
 		if has[i] {
 			b.Samples = append(b.Samples, Sample{fixed[d.name].name, labels.pairs, values[i]})

@@ -135,8 +135,8 @@ func Resume(ctx context.Context, path string, pos Position, opts Options, h Hand
 		return nil
 	}
 	defer opts.Slots.release()
-	f, err := newFollower(path, opts, h)
-	if err != nil {
+	f, err := openFollower(ctx, path, opts, h)
+	if f == nil {
 		return err
 	}
 	defer f.close()

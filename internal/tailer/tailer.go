@@ -121,6 +121,17 @@ const defaultBufferSize = 64 << 10
 // ErrDeleted is returned by Follow once the followed file is gone.
 var ErrDeleted = errors.New("file deleted")
 
+// openFollower opens path for a follower holding a slot. Opening is work
+// as reading is: thousands of files found at once open a few at a time
+// (Options.Readers). It returns nil, nil when ctx is done first.
+func openFollower(ctx context.Context, path string, opts Options, h Handler) (*follower, error) {
+	if !opts.Readers.acquire(ctx) {
+		return nil, nil
+	}
+	defer opts.Readers.release()
+	return newFollower(path, opts, h)
+}
+
 // Follow reads path from its start and then follows it until ctx is done
 // (returns nil), the file is gone (returns ErrDeleted, after delivering
 // everything written before the deletion) or it closed the idle file
@@ -142,14 +153,8 @@ func Follow(ctx context.Context, path string, opts Options, h Handler) error {
 		return nil
 	}
 	defer opts.Slots.release()
-	// Opening is work as reading is: thousands of files found at once
-	// open a few at a time.
-	if !opts.Readers.acquire(ctx) {
-		return nil
-	}
-	f, err := newFollower(path, opts, h)
-	opts.Readers.release()
-	if err != nil {
+	f, err := openFollower(ctx, path, opts, h)
+	if f == nil {
 		return err
 	}
 	defer f.close()
