@@ -5,7 +5,10 @@ package tailer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
+	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -80,7 +83,8 @@ type Position struct {
 	identity os.FileInfo // the file as last seen open
 	offset   int64       // everything before it was read
 	lastByte byte        // the byte at offset-1, compared at the next read
-	head     []byte      // the first bytes, compared to spot a rewrite
+	headLen  int         // how many first bytes headSum covers
+	headSum  uint64      // their hash, compared to spot a rewrite: a copy would cost a KiB a closed file
 	mod      time.Time
 }
 
@@ -121,7 +125,10 @@ func (f *follower) park() error {
 	if err != nil {
 		return fmt.Errorf("tailer: %w", err)
 	}
-	return &IdleError{Position{identity: fi, offset: f.offset, lastByte: f.lastByte, head: f.head, mod: fi.ModTime()}}
+	return &IdleError{Position{
+		identity: fi, offset: f.offset, lastByte: f.lastByte,
+		headLen: len(f.head), headSum: sum64(f.head), mod: fi.ModTime(),
+	}}
 }
 
 // Resume follows path again from where a closed follower stopped, as
@@ -142,7 +149,9 @@ func Resume(ctx context.Context, path string, pos Position, opts Options, h Hand
 	defer f.close()
 	if os.SameFile(pos.identity, f.identity) {
 		f.offset, f.lastByte = pos.offset, pos.lastByte
-		f.head = append(f.head[:0], pos.head...)
+		if err := f.restoreHead(pos); err != nil {
+			return err
+		}
 	} else {
 		f.restart(Rotated, "another file under the path while it was closed")
 	}
@@ -151,4 +160,30 @@ func Resume(ctx context.Context, path string, pos Position, opts Options, h Hand
 		f.startNotify()
 	}
 	return f.run(ctx)
+}
+
+// restoreHead reads the first bytes of the reopened file back into the
+// follower's head, or starts over when they are not those it closed.
+func (f *follower) restoreHead(pos Position) error {
+	if pos.headLen == 0 {
+		return nil
+	}
+	head := f.head[:min(pos.headLen, cap(f.head))]
+	n, err := f.file.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("tailer: read %s: %w", f.path, err)
+	}
+	if n < pos.headLen || sum64(head) != pos.headSum {
+		f.restart(Truncated, "head bytes changed while closed")
+		return nil
+	}
+	f.head = head
+	f.lastHeadCheck = time.Now()
+	return nil
+}
+
+func sum64(p []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(p)
+	return h.Sum64()
 }
