@@ -46,6 +46,8 @@ type Engine struct {
 	inputs    []*input
 	tail      tailer.Options
 	parser    record.Options
+	delivery  Delivery // nil: /metrics only
+	stopping  <-chan struct{} // Follow's ctx.Done(), for Delivery.Wait
 
 	mu       sync.Mutex
 	files    map[string]*file     // by path, while known
@@ -140,6 +142,21 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 	return e, nil
 }
 
+// Delivery takes every record's samples besides /metrics (remote
+// write). The engine asks it how far each file was delivered before, so
+// that a restart or reload does not send records again, and waits on it
+// before a record when it cannot keep up.
+type Delivery interface {
+	Append(*store.Batch) // a store.Subscriber
+	// DeliveredTo returns the offset of path up to which its records
+	// were delivered before (0: none). Called once per file, before its
+	// first record.
+	DeliveredTo(path string) int64
+	// Wait returns when the delivery can take more records, or when
+	// done (the engine stopping) is closed.
+	Wait(done <-chan struct{})
+}
+
 // Store is what /metrics and the Collector read.
 func (e *Engine) Store() *store.Store { return e.store }
 
@@ -171,6 +188,7 @@ func (e *Engine) filesWatched() int {
 // every follower to stop.
 func (e *Engine) Follow(ctx context.Context) error {
 	defer e.wg.Wait()
+	e.stopping = ctx.Done()
 	e.scan(ctx, time.Now())
 	close(e.scanned)
 	go func() {

@@ -68,6 +68,12 @@ type file struct {
 	closedAt     *tailer.Position
 	missingSince time.Time // when a scan found the closed file's path missing
 
+	// deliveredTo: records of lines ending at or before this offset were
+	// delivered already (remote write, before a restart or reload);
+	// deliveryKnown once it was asked.
+	deliveredTo   int64
+	deliveryKnown bool
+
 	// run is read without e.mu on the record path; written under it.
 	run atomic.Pointer[store.RunState]
 
@@ -166,8 +172,28 @@ func (f *file) Line(line []byte) {
 		readTime = f.mtime
 	}
 	if f.parse(line) {
-		f.apply(readTime)
+		f.apply(readTime, f.source())
 	}
+}
+
+// source tells subscribers where the current line came from, and waits
+// while the delivery of records cannot keep up: reading slows down
+// rather than records being dropped.
+func (f *file) source() store.Source {
+	d := f.e.delivery
+	if d == nil {
+		return store.Source{}
+	}
+	if !f.deliveryKnown {
+		f.deliveredTo, f.deliveryKnown = d.DeliveredTo(f.path), true
+	}
+	src := store.Source{Path: f.path, Offset: f.consumed}
+	if f.consumed <= f.deliveredTo {
+		src.Delivered = true
+	} else {
+		d.Wait(f.e.stopping)
+	}
+	return src
 }
 
 // idle lets go of what only reading needs (the parser with its arenas
@@ -243,10 +269,10 @@ func (f *file) Document(data []byte) {
 }
 
 // apply folds f.rec into the file's run.
-func (f *file) apply(readTime time.Time) {
+func (f *file) apply(readTime time.Time, src store.Source) {
 	for range 2 {
 		run := f.currentRun()
-		if run.Apply(&f.rec, readTime, &f.shape) {
+		if run.ApplyFrom(&f.rec, readTime, &f.shape, src) {
 			return
 		}
 		f.forgetRun(run) // expired or removed meanwhile: start it again
@@ -334,5 +360,6 @@ func (f *file) Reset(ev tailer.Event) {
 	}
 	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
 	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
+	f.deliveredTo, f.deliveryKnown = 0, true // new content: none of it was delivered
 	f.markCaughtUp()
 }

@@ -23,6 +23,8 @@ type Service struct {
 	self   *SelfMetrics
 	logger *slog.Logger
 
+	delivery Delivery
+
 	mu      sync.Mutex
 	current *Engine
 	stop    context.CancelFunc
@@ -70,10 +72,25 @@ func NewService(reg prometheus.Registerer, logger *slog.Logger) *Service {
 	return s
 }
 
+// Deliver hands every record of the engines started from now on to d,
+// besides keeping them for /metrics.
+func (s *Service) Deliver(d Delivery) { s.delivery = d }
+
+// newEngine builds an engine that delivers its records where the
+// service says.
+func (s *Service) newEngine(cfg Config) (*Engine, error) {
+	e, err := New(cfg, s.self, s.logger)
+	if err == nil && s.delivery != nil {
+		e.delivery = s.delivery
+		e.store.Subscribe(s.delivery.Append)
+	}
+	return e, err
+}
+
 // Start builds and runs the first engine. A bad config is returned and
 // nothing runs.
 func (s *Service) Start(cfg Config) error {
-	e, err := New(cfg, s.self, s.logger)
+	e, err := s.newEngine(cfg)
 	if err != nil {
 		s.reloadSuccess.Set(0)
 		return err
@@ -87,7 +104,7 @@ func (s *Service) Start(cfg Config) error {
 // Reload replaces the engine with one built from cfg once it has read
 // the existing logs. On error the old engine keeps running.
 func (s *Service) Reload(ctx context.Context, cfg Config) error {
-	e, err := New(cfg, s.self, s.logger)
+	e, err := s.newEngine(cfg)
 	if err != nil {
 		s.reloadSuccess.Set(0)
 		s.reloads.WithLabelValues("failure").Inc()

@@ -146,12 +146,18 @@ func (r *RunState) setName(name string) {
 // the record's time when it has none. It reports false, doing nothing,
 // when the run was removed from the store meanwhile.
 func (r *RunState) Apply(rec *record.Record, readTime time.Time, cache *ShapeCache) bool {
+	return r.ApplyFrom(rec, readTime, cache, Source{})
+}
+
+// ApplyFrom is Apply for a record read from src, which subscribers are
+// told along with its samples (and not told of at all when src.Delivered).
+func (r *RunState) ApplyFrom(rec *record.Record, readTime time.Time, cache *ShapeCache, src Source) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.bySeries == nil {
 		return false
 	}
-	r.applyLocked(rec, readTime, cache)
+	r.applyLocked(rec, readTime, cache, src)
 	return true
 }
 
@@ -171,12 +177,15 @@ func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int
 		return true // every copy of a document holds the older copies' records first
 	}
 	c.step, c.nth, c.has = step, nth, true
-	r.applyLocked(rec, readTime, cache)
+	r.applyLocked(rec, readTime, cache, Source{})
 	return true
 }
 
-func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *ShapeCache) {
+func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *ShapeCache, src Source) {
 	subs := r.store.loadSubscribers()
+	if src.Delivered {
+		subs = nil
+	}
 	r.publishing = subs != nil
 	r.records++
 	// The time the record was written, as well as we know it: for expiry.
@@ -204,6 +213,7 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 		r.setMetrics(rec.Metrics, "", "", "", true, cache, rec.Shape)
 	}
 	if subs != nil {
+		r.batch.Source = src
 		r.publish(subs)
 	}
 }

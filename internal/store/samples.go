@@ -24,6 +24,17 @@ type Batch struct {
 	Run     string
 	Time    float64 // Unix seconds: the record's time, else when it was read
 	Samples []Sample
+	Source  Source
+}
+
+// Source is where a record was read: subscribers that deliver samples
+// elsewhere remember how far each file was delivered.
+type Source struct {
+	Path   string
+	Offset int64 // bytes of the file up to the end of the record's line; 0: not known
+	// Delivered: the record was handed to subscribers before (by an
+	// earlier engine or process) and is applied only to rebuild the run.
+	Delivered bool
 }
 
 // A Subscriber is handed a Batch for every record the store applies.

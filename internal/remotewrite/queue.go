@@ -1,0 +1,304 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package remotewrite
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	remote "github.com/prometheus/client_golang/exp/api/remote"
+	"github.com/prometheus/prometheus/prompb"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+)
+
+// sample is one queued value. labels is shared with the store, read only.
+type sample struct {
+	name   string
+	labels []store.Label
+	t      int64 // Unix milliseconds
+	v      float64
+}
+
+// mark says that the file path was read up to offset once the queue has
+// taken end samples in all.
+type mark struct {
+	end    uint64
+	path   string
+	offset int64
+}
+
+// queue holds the samples for one receiver, and its sender sends them in
+// the order they came: samples of one series stay in order.
+type queue struct {
+	w    *Writer
+	name string
+	api  *remote.API
+
+	mu      sync.Mutex
+	room    chan struct{} // closed (and made again) when samples leave the queue
+	buf     []sample
+	head    int // buf[head:] waits
+	marks   []mark
+	enq     uint64 // samples ever queued
+	closing bool
+	length  atomic.Int64
+	kick    chan struct{} // a full batch waits
+	done     chan struct{} // closed by Close: send what is left, then stop
+	finished chan struct{} // closed when run returned
+
+	// Read by the state file under w.stateMu: how far each file was
+	// acknowledged by this receiver.
+	acked map[string]int64
+
+	// The sender's own.
+	out     []sample
+	outMark []mark
+	req     prompb.WriteRequest
+	index   map[seriesKey]int
+	series  map[seriesKey][]prompb.Label
+	refused map[string]bool // reasons already logged
+}
+
+// seriesKey names a series by its name and the identity of its label
+// slice: the store shares one slice among all samples of a label set.
+type seriesKey struct {
+	name   string
+	labels *store.Label
+	n      int
+}
+
+func newQueue(w *Writer, name string, api *remote.API) *queue {
+	q := &queue{
+		w: w, name: name, api: api,
+		kick:    make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		finished: make(chan struct{}),
+		acked:   map[string]int64{},
+		index:   map[seriesKey]int{},
+		series:  map[seriesKey][]prompb.Label{},
+		refused: map[string]bool{},
+	}
+	q.room = make(chan struct{})
+	return q
+}
+
+// append queues the samples of one record, read from src.
+func (q *queue) append(samples []sample, src store.Source) {
+	q.mu.Lock()
+	q.buf = append(q.buf, samples...)
+	q.enq += uint64(len(samples))
+	if src.Path != "" && src.Offset > 0 {
+		q.marks = append(q.marks, mark{q.enq, src.Path, src.Offset})
+	}
+	n := len(q.buf) - q.head
+	q.mu.Unlock()
+	q.length.Store(int64(n))
+	if n >= q.w.opts.BatchSize {
+		select {
+		case q.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// wait returns once the queue is below its capacity, closing, or done
+// is closed.
+func (q *queue) wait(done <-chan struct{}) {
+	for q.length.Load() >= int64(q.w.opts.QueueCapacity) {
+		q.mu.Lock()
+		if len(q.buf)-q.head < q.w.opts.QueueCapacity || q.closing {
+			q.mu.Unlock()
+			return
+		}
+		room := q.room
+		q.mu.Unlock()
+		select {
+		case <-room:
+		case <-done:
+			return
+		}
+	}
+}
+
+// wake lets the readers waiting for room look again.
+func (q *queue) wake() {
+	close(q.room)
+	q.room = make(chan struct{})
+}
+
+// take moves up to a batch of samples, and the marks they complete, to
+// the sender's buffers.
+func (q *queue) take() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := min(len(q.buf)-q.head, q.w.opts.BatchSize)
+	q.out = append(q.out[:0], q.buf[q.head:q.head+n]...)
+	clear(q.buf[q.head : q.head+n]) // let go of the label slices
+	q.head += n
+	if q.head == len(q.buf) {
+		q.buf, q.head = q.buf[:0], 0
+	} else if q.head > len(q.buf)/2 {
+		left := copy(q.buf, q.buf[q.head:])
+		q.buf, q.head = q.buf[:left], 0
+	}
+	taken := q.enq - uint64(len(q.buf)-q.head)
+	i := 0
+	for i < len(q.marks) && q.marks[i].end <= taken {
+		i++
+	}
+	q.outMark = append(q.outMark[:0], q.marks[:i]...)
+	q.marks = slices.Delete(q.marks, 0, i)
+	q.length.Store(int64(len(q.buf) - q.head))
+	q.wake()
+	return n
+}
+
+// run sends batches until Close; ctx bounds the requests of the flush.
+// Full batches go at once, the rest at each tick of FlushInterval.
+func (q *queue) run(ctx context.Context) {
+	defer close(q.finished)
+	m := q.w.m
+	m.capacity.WithLabelValues(q.name).Set(float64(q.w.opts.QueueCapacity))
+	ticker := time.NewTicker(q.w.opts.FlushInterval)
+	defer ticker.Stop()
+	batch := int64(q.w.opts.BatchSize)
+	for {
+		flush, closing := false, false
+		select {
+		case <-q.kick:
+		case <-ticker.C:
+			flush = true
+		case <-q.done:
+			closing = true
+		}
+		for n := q.length.Load(); n >= batch || (flush || closing) && n > 0; n = q.length.Load() {
+			q.take()
+			if err := q.send(ctx); err != nil {
+				q.dropRest()
+				return
+			}
+		}
+		m.queued.WithLabelValues(q.name).Set(float64(q.length.Load()))
+		if closing {
+			return
+		}
+	}
+}
+
+// dropRest counts what is left when the flush ran out of time.
+func (q *queue) dropRest() {
+	q.mu.Lock()
+	n := len(q.buf) - q.head
+	q.buf, q.head, q.marks = nil, 0, nil
+	q.length.Store(0)
+	q.mu.Unlock()
+	q.w.m.dropped.WithLabelValues(q.name, "shutdown").Add(float64(n))
+	q.w.m.queued.WithLabelValues(q.name).Set(0)
+	if n > 0 {
+		q.w.log.Warn("remote write: samples still queued at shutdown were not sent", "remote", q.name, "samples", n)
+	}
+}
+
+var statusCode = regexp.MustCompile(`HTTP status (\d{3})`)
+
+// send delivers q.out. It returns an error only when ctx ended: the
+// batch is then counted as dropped.
+func (q *queue) send(ctx context.Context) error {
+	m := q.w.m
+	n := float64(len(q.out))
+	q.build()
+	start := time.Now()
+	_, err := q.api.Write(ctx, remote.WriteV1MessageType, &q.req,
+		remote.WithWriteRetryCallback(func(error) { m.retried.WithLabelValues(q.name).Add(n) }))
+	m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
+	switch {
+	case err == nil:
+		m.sent.WithLabelValues(q.name).Add(n)
+		m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
+		var newest int64
+		for _, s := range q.out {
+			newest = max(newest, s.t)
+		}
+		m.lastAckRecord.WithLabelValues(q.name).Set(float64(newest) / 1000)
+	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		m.dropped.WithLabelValues(q.name, "shutdown").Add(n)
+		return err
+	default:
+		// Refused for good (a 4xx other than 429): retrying cannot help.
+		reason := "other"
+		if s := statusCode.FindStringSubmatch(err.Error()); s != nil {
+			reason = s[1]
+		}
+		m.failed.WithLabelValues(q.name, reason).Add(n)
+		if !q.refused[reason] {
+			q.refused[reason] = true
+			q.w.log.Warn("remote write: the receiver refused samples; not retrying (further refusals for this reason are counted only)",
+				"remote", q.name, "reason", reason, "samples", n, "err", err)
+		}
+	}
+	q.w.acked(q, q.outMark)
+	return nil
+}
+
+// build makes the request of q.out, one time series per series with its
+// samples in order.
+func (q *queue) build() {
+	clear(q.index)
+	ts := q.req.Timeseries[:0]
+	for _, s := range q.out {
+		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
+		i, ok := q.index[key]
+		if !ok {
+			i = len(ts)
+			q.index[key] = i
+			if i < cap(ts) {
+				ts = ts[:i+1]
+				ts[i].Samples = ts[i].Samples[:0]
+			} else {
+				ts = append(ts, prompb.TimeSeries{})
+			}
+			ts[i].Labels = q.labelsOf(key, s)
+		}
+		ts[i].Samples = append(ts[i].Samples, prompb.Sample{Value: s.v, Timestamp: s.t})
+	}
+	q.req.Timeseries = ts
+}
+
+// maxCachedSeries bounds the label sets kept between requests.
+const maxCachedSeries = 1 << 18
+
+// labelsOf returns the sorted labels of a series, __name__ and the
+// external labels included.
+func (q *queue) labelsOf(key seriesKey, s sample) []prompb.Label {
+	if l, ok := q.series[key]; ok {
+		return l
+	}
+	if len(q.series) >= maxCachedSeries {
+		clear(q.series)
+	}
+	l := make([]prompb.Label, 0, len(s.labels)+len(q.w.ext)+1)
+	l = append(l, prompb.Label{Name: "__name__", Value: s.name})
+	for _, p := range s.labels {
+		l = append(l, prompb.Label{Name: p.Name, Value: p.Value})
+	}
+	for _, e := range q.w.ext {
+		if !slices.ContainsFunc(s.labels, func(p store.Label) bool { return p.Name == e.name }) {
+			l = append(l, prompb.Label{Name: e.name, Value: e.value})
+		}
+	}
+	slices.SortFunc(l, func(a, b prompb.Label) int { return strings.Compare(a.Name, b.Name) })
+	q.series[key] = l
+	return l
+}
+
+// stopped is closed once the sender returned.
+func (q *queue) stopped() <-chan struct{} { return q.finished }

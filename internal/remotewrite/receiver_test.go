@@ -1,0 +1,116 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package remotewrite
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/klauspost/compress/snappy"
+	"github.com/prometheus/prometheus/prompb"
+)
+
+// receiver is a remote-write receiver that answers requests in the order
+// of its script of status codes (then 204), and keeps what it accepted.
+type receiver struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	script []int
+	block  chan struct{} // when not nil, requests wait for it to close
+	got    map[string][]prompb.Sample
+	reqs   int
+}
+
+func newReceiver(t *testing.T, script ...int) *receiver {
+	r := &receiver{t: t, script: script, got: map[string][]prompb.Sample{}}
+	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	block := r.block
+	r.mu.Unlock()
+	if block != nil {
+		select {
+		case <-block:
+		case <-req.Context().Done():
+			return
+		}
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs++
+	if len(r.script) > 0 {
+		code := r.script[0]
+		r.script = r.script[1:]
+		if code != http.StatusNoContent {
+			http.Error(w, "scripted failure", code)
+			return
+		}
+	}
+	data, err := snappy.Decode(nil, body)
+	if err != nil {
+		r.t.Errorf("receiver: snappy: %v", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var wr prompb.WriteRequest
+	if err := wr.Unmarshal(data); err != nil {
+		r.t.Errorf("receiver: protobuf: %v", err)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	for _, ts := range wr.Timeseries {
+		key := seriesString(ts.Labels)
+		r.got[key] = append(r.got[key], ts.Samples...)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// seriesString writes labels as name{a="x",b="y"}, checking their order.
+func seriesString(ls []prompb.Label) string {
+	var name string
+	var pairs []string
+	for i, l := range ls {
+		if i > 0 && ls[i-1].Name >= l.Name {
+			panic("labels not sorted: " + ls[i-1].Name + " before " + l.Name)
+		}
+		if l.Name == "__name__" {
+			name = l.Value
+			continue
+		}
+		pairs = append(pairs, l.Name+"="+`"`+l.Value+`"`)
+	}
+	sort.Strings(pairs)
+	return name + "{" + strings.Join(pairs, ",") + "}"
+}
+
+func (r *receiver) samples(series string) []prompb.Sample {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]prompb.Sample(nil), r.got[series]...)
+}
+
+func (r *receiver) total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, s := range r.got {
+		n += len(s)
+	}
+	return n
+}

@@ -1,0 +1,217 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package remotewrite
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	remote "github.com/prometheus/client_golang/exp/api/remote"
+	"github.com/prometheus/common/config"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+)
+
+// Writer delivers samples to every configured receiver. It is the
+// engine's Delivery.
+type Writer struct {
+	opts   Options
+	ext    []label
+	m      *metrics
+	log    *slog.Logger
+	queues []*queue
+
+	scratch sync.Pool // []sample for Append
+
+	handedMu sync.Mutex
+	handed   map[string]int64 // path -> offset of its newest record queued
+
+	stateMu sync.Mutex
+	saved   map[string]fileState // as loaded, checked on first use
+	dirty   bool
+	prints  map[string]fileState // by saveState only: heads hashed before
+
+	cancel context.CancelFunc // the senders' requests, at the end of Close
+	wg     sync.WaitGroup
+	stop   chan struct{}
+}
+
+// New builds a writer for validated options and loads the state file.
+func New(opts Options) (*Writer, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	w := &Writer{
+		opts:   opts,
+		ext:    externalLabels(opts.ExternalLabels),
+		m:      newMetrics(opts.Registerer),
+		log:    opts.Logger,
+		handed: map[string]int64{},
+		prints: map[string]fileState{},
+		stop:   make(chan struct{}),
+	}
+	for _, ep := range opts.Endpoints {
+		client, err := config.NewClientFromConfig(ep.HTTP, "remote_write")
+		if err != nil {
+			return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
+		}
+		api, err := remote.NewAPI(ep.URL,
+			remote.WithAPIHTTPClient(client),
+			remote.WithAPILogger(opts.Logger.With("remote", ep.name())),
+			// Retry until delivered: a receiver that is down slows reading
+			// down (the queue fills), it does not lose records.
+			remote.WithAPIBackoff(remote.BackoffConfig{Min: opts.MinBackoff, Max: opts.MaxBackoff, MaxRetries: 0}))
+		if err != nil {
+			return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
+		}
+		w.queues = append(w.queues, newQueue(w, ep.name(), api))
+	}
+	if opts.StateFile != "" {
+		saved, err := loadState(opts.StateFile)
+		if err != nil {
+			return nil, err
+		}
+		w.saved = saved
+		for _, q := range w.queues {
+			for path, st := range saved {
+				q.acked[path] = st.Offset
+			}
+		}
+	}
+	return w, nil
+}
+
+// Start starts the senders, and the state file's writer.
+func (w *Writer) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	for _, q := range w.queues {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			q.run(ctx)
+		}()
+	}
+	if w.opts.StateFile != "" {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			w.saveEvery(time.Second)
+		}()
+	}
+}
+
+// Close sends what is queued until ctx is done, drops (and counts) the
+// rest, and writes the state file. Records must no longer be appended.
+func (w *Writer) Close(ctx context.Context) error {
+	w.Release()
+	for _, q := range w.queues {
+		close(q.done)
+	}
+	finished := make(chan struct{})
+	go func() {
+		// The senders return when their queue is empty; the state writer
+		// when stop closes, after them.
+		for _, q := range w.queues {
+			<-q.stopped()
+		}
+		close(finished)
+	}()
+	select {
+	case <-finished:
+	case <-ctx.Done():
+		w.cancel() // the requests under way end; the senders count the rest
+		<-finished
+	}
+	close(w.stop)
+	w.wg.Wait()
+	w.cancel()
+	return w.saveState()
+}
+
+// Release stops making readers wait for room, so that the engine can
+// stop before Close (records appended meanwhile are still sent).
+func (w *Writer) Release() {
+	for _, q := range w.queues {
+		q.mu.Lock()
+		if !q.closing {
+			q.closing = true
+			q.wake()
+		}
+		q.mu.Unlock()
+	}
+}
+
+// Append queues the samples of one record for every receiver. It is a
+// store.Subscriber: it copies what it keeps.
+func (w *Writer) Append(b *store.Batch) {
+	if len(b.Samples) == 0 {
+		return
+	}
+	t := int64(math.Round(b.Time * 1000))
+	p, _ := w.scratch.Get().(*[]sample)
+	if p == nil {
+		p = new([]sample)
+	}
+	buf := (*p)[:0]
+	for _, s := range b.Samples {
+		buf = append(buf, sample{s.Name, s.Labels, t, s.Value})
+	}
+	for _, q := range w.queues {
+		q.append(buf, b.Source)
+	}
+	clear(buf)
+	*p = buf
+	w.scratch.Put(p)
+	if b.Source.Path != "" && b.Source.Offset > 0 {
+		w.handedMu.Lock()
+		w.handed[b.Source.Path] = b.Source.Offset
+		w.handedMu.Unlock()
+	}
+}
+
+// Wait returns when every queue has room, or done is closed.
+func (w *Writer) Wait(done <-chan struct{}) {
+	for _, q := range w.queues {
+		q.wait(done)
+	}
+}
+
+// DeliveredTo returns how far path was queued by this process (an engine
+// reloaded) or acknowledged before a restart, if the file is still the
+// one the state file saw.
+func (w *Writer) DeliveredTo(path string) int64 {
+	w.handedMu.Lock()
+	defer w.handedMu.Unlock()
+	if off, ok := w.handed[path]; ok {
+		return off
+	}
+	w.stateMu.Lock()
+	st, ok := w.saved[path]
+	delete(w.saved, path) // asked once: what follows comes through handed
+	w.stateMu.Unlock()
+	if !ok || !st.matches(path) {
+		return 0
+	}
+	w.handed[path] = st.Offset
+	return st.Offset
+}
+
+// acked notes marks acknowledged by q's receiver.
+func (w *Writer) acked(q *queue, marks []mark) {
+	if len(marks) == 0 || w.opts.StateFile == "" {
+		return
+	}
+	w.stateMu.Lock()
+	for _, mk := range marks {
+		q.acked[mk.path] = mk.offset
+	}
+	w.dirty = true
+	w.stateMu.Unlock()
+}
