@@ -46,7 +46,7 @@ type Engine struct {
 	inputs    []*input
 	tail      tailer.Options
 	parser    record.Options
-	delivery  Delivery // nil: /metrics only
+	delivery  Delivery        // nil: /metrics only
 	stopping  <-chan struct{} // Follow's ctx.Done(), for Delivery.Wait
 
 	mu       sync.Mutex

@@ -43,15 +43,15 @@ type queue struct {
 	name string
 	api  *remote.API
 
-	mu      sync.Mutex
-	room    chan struct{} // closed (and made again) when samples leave the queue
-	buf     []sample
-	head    int // buf[head:] waits
-	marks   []mark
-	enq     uint64 // samples ever queued
-	closing bool
-	length  atomic.Int64
-	kick    chan struct{} // a full batch waits
+	mu       sync.Mutex
+	room     chan struct{} // closed (and made again) when samples leave the queue
+	buf      []sample
+	head     int // buf[head:] waits
+	marks    []mark
+	enq      uint64 // samples ever queued
+	closing  bool
+	length   atomic.Int64
+	kick     chan struct{} // a full batch waits
 	done     chan struct{} // closed by Close: send what is left, then stop
 	finished chan struct{} // closed when run returned
 
@@ -79,13 +79,13 @@ type seriesKey struct {
 func newQueue(w *Writer, name string, api *remote.API) *queue {
 	q := &queue{
 		w: w, name: name, api: api,
-		kick:    make(chan struct{}, 1),
+		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		finished: make(chan struct{}),
-		acked:   map[string]int64{},
-		index:   map[seriesKey]int{},
-		series:  map[seriesKey][]prompb.Label{},
-		refused: map[string]bool{},
+		acked:    map[string]int64{},
+		index:    map[seriesKey]int{},
+		series:   map[seriesKey][]prompb.Label{},
+		refused:  map[string]bool{},
 	}
 	q.room = make(chan struct{})
 	return q
