@@ -34,6 +34,9 @@ type options struct {
 	Log        logOptions  `mapstructure:"log"`
 	Demo       demoOptions `mapstructure:"demo"`
 
+	RemoteWrite remoteWriteOptions `mapstructure:"remote-write"`
+	State       stateOptions       `mapstructure:"state"`
+
 	Config engine.Config `mapstructure:"-"`
 }
 
@@ -113,6 +116,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	fs.Duration("run.deleted-grace", d.Run.DeletedGrace, "Keep the run of a deleted file this long before removing its series.")
 	addParserFlags(fs, d)
 	addDetectorFlags(fs, d)
+	addRemoteWriteFlags(fs)
 	fs.String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
 	fs.String("log.format", "logfmt", "Output format of log messages: logfmt or json.")
 	if cmd == cmdDemo {
@@ -317,6 +321,9 @@ func (o *options) validate(cmd command) error {
 		if a == "" {
 			return fmt.Errorf("web.listen-address: must not be empty")
 		}
+	}
+	if _, err := o.writerOptions(nil, nil); err != nil {
+		return err
 	}
 	if o.Web.Config.File != "" {
 		if err := web.Validate(o.Web.Config.File); err != nil {

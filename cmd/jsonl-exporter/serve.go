@@ -28,6 +28,7 @@ import (
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/demo"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/remotewrite"
 )
 
 // shutdownTimeout bounds a graceful stop.
@@ -142,10 +143,21 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	writer, err := startWriter(opts, selfReg, logger)
+	if err != nil {
+		return err
+	}
+	if writer != nil {
+		svc.Deliver(writer)
+		defer flushWriter(writer, logger) // after the engine stopped
+	}
 	if err := svc.Start(opts.Config); err != nil {
 		return usageError{err.Error()}
 	}
 	defer svc.Stop()
+	if writer != nil {
+		defer writer.Release() // readers waiting for room must not hold up the stop
+	}
 
 	var self prometheus.Gatherer = selfReg
 	if opts.Web.DisableExporterMetrics {
@@ -282,12 +294,48 @@ func reload(ctx context.Context, l *loader, svc *engine.Service, running options
 	if !reflect.DeepEqual(next.Web, running.Web) || next.Log != running.Log {
 		logger.Warn("web and log settings change only on restart")
 	}
+	if !reflect.DeepEqual(next.RemoteWrite, running.RemoteWrite) || next.State != running.State {
+		logger.Warn("remote-write and state settings change only on restart")
+	}
 	if err := svc.Reload(ctx, next.Config); err != nil {
 		logger.Error("reload failed; keeping the running configuration", "err", err)
 		return err
 	}
 	logger.Info("configuration reloaded")
 	return nil
+}
+
+// flushTimeout bounds the delivery of what is queued at SIGTERM, so that
+// the exporter stops within 5 s.
+const flushTimeout = 4 * time.Second
+
+// startWriter starts the remote-write writer when receivers are
+// configured.
+func startWriter(opts options, reg prometheus.Registerer, logger *slog.Logger) (*remotewrite.Writer, error) {
+	wopts, err := opts.writerOptions(reg, logger)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	if wopts == nil {
+		return nil, nil
+	}
+	w, err := remotewrite.New(*wopts)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	w.Start()
+	for _, ep := range wopts.Endpoints {
+		logger.Info("remote write: sending every record's samples", "remote", ep.URL)
+	}
+	return w, nil
+}
+
+func flushWriter(w *remotewrite.Writer, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	if err := w.Close(ctx); err != nil {
+		logger.Error("remote write: cannot write the state file", "err", err)
+	}
 }
 
 func shutdown(server *http.Server) error {
