@@ -49,9 +49,9 @@ func FreeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// Start runs a process until the test ends; its output goes to a file
-// whose content is logged if the test fails.
-func Start(t *testing.T, name string, args ...string) {
+// Start runs a process until the test ends (or the test kills it); its
+// output goes to a file whose content is logged if the test fails.
+func Start(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), filepath.Base(name)+".log")
 	logFile, err := os.Create(logPath)
@@ -72,6 +72,7 @@ func Start(t *testing.T, name string, args ...string) {
 			t.Logf("output of %s (last 3000 bytes):\n%s", filepath.Base(name), tail(out, 3000))
 		}
 	})
+	return cmd
 }
 
 func tail(b []byte, n int) []byte {
@@ -155,7 +156,16 @@ func (p API) QueryRange(expr string, end time.Time, span, step time.Duration) (i
 
 // InstantValue returns the value of a query that yields one sample.
 func (p API) InstantValue(expr string) (float64, error) {
-	data, err := p.Get("/api/v1/query", url.Values{"query": {expr}})
+	return p.InstantValueAt(expr, time.Time{})
+}
+
+// InstantValueAt is InstantValue evaluated at a time (zero: now).
+func (p API) InstantValueAt(expr string, at time.Time) (float64, error) {
+	params := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		params.Set("time", fmt.Sprintf("%.3f", float64(at.UnixMilli())/1000))
+	}
+	data, err := p.Get("/api/v1/query", params)
 	if err != nil {
 		return 0, err
 	}
@@ -325,17 +335,17 @@ func BuildExporter(t *testing.T, repoRoot, dir string) string {
 	return bin
 }
 
-// StartPrometheus runs Prometheus on addr with config cfg until the test
-// ends, and waits until it is ready.
-func StartPrometheus(t *testing.T, bin string, cfg []byte, addr string) API {
+// StartPrometheus runs Prometheus on addr with config cfg (and extra
+// flags) until the test ends, and waits until it is ready.
+func StartPrometheus(t *testing.T, bin string, cfg []byte, addr string, flags ...string) API {
 	t.Helper()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	Start(t, bin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+addr, "--log.level=warn")
+	Start(t, bin, append([]string{"--config.file=" + cfgPath, "--storage.tsdb.path=" + filepath.Join(dir, "tsdb"),
+		"--web.listen-address=" + addr, "--log.level=warn"}, flags...)...)
 	api := API{Base: "http://" + addr}
 	if err := Eventually(20*time.Second, func() error { _, err := HTTPGet(api.Base + "/-/ready"); return err }); err != nil {
 		t.Fatalf("prometheus not ready: %v", err)

@@ -35,7 +35,16 @@ func newReceiver(t *testing.T, script ...int) *receiver {
 	return r
 }
 
+// pushPath is where the receiver takes requests; elsewhere is a 404.
+const pushPath = "/api/v1/push"
+
+func (r *receiver) url() string { return r.srv.URL + pushPath }
+
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	if req.URL.Path != pushPath {
+		http.NotFound(w, req)
+		return
+	}
 	r.mu.Lock()
 	block := r.block
 	r.mu.Unlock()

@@ -63,6 +63,7 @@ func New(opts Options) (*Writer, error) {
 		}
 		api, err := remote.NewAPI(ep.URL,
 			remote.WithAPIHTTPClient(client),
+			remote.WithAPIPath(""), // the URL is the whole address, as in Prometheus' remote_write
 			remote.WithAPILogger(opts.Logger.With("remote", ep.name())),
 			// Retry until delivered: a receiver that is down slows reading
 			// down (the queue fills), it does not lose records.

@@ -59,7 +59,7 @@ func closeWriter(t *testing.T, w *Writer, d time.Duration) {
 // the series' labels and the external labels that do not clash.
 func TestDeliversEverySampleInOrder(t *testing.T) {
 	r := newReceiver(t)
-	w, reg := newTestWriter(t, Options{BatchSize: 7, ExternalLabels: map[string]string{"node": "n1", "run": "ignored"}}, r.srv.URL)
+	w, reg := newTestWriter(t, Options{BatchSize: 7, ExternalLabels: map[string]string{"node": "n1", "run": "ignored"}}, r.url())
 	const n = 100
 	for i := range n {
 		w.Append(record(1000+float64(i)*0.5, float64(n-i), store.Source{}))
@@ -105,7 +105,7 @@ func TestRetriesAndRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newReceiver(t, tc.script...)
-			w, _ := newTestWriter(t, Options{}, r.srv.URL)
+			w, _ := newTestWriter(t, Options{}, r.url())
 			w.Append(record(1, 1, store.Source{}))
 			closeWriter(t, w, 5*time.Second)
 			if got := r.total(); got != tc.delivered {
@@ -131,7 +131,7 @@ func TestRetriesAndRefusals(t *testing.T) {
 func TestFullQueueMakesReadersWait(t *testing.T) {
 	r := newReceiver(t)
 	r.block = make(chan struct{})
-	w, _ := newTestWriter(t, Options{BatchSize: 10, QueueCapacity: 20}, r.srv.URL)
+	w, _ := newTestWriter(t, Options{BatchSize: 10, QueueCapacity: 20}, r.url())
 	done := make(chan struct{})
 	appended := make(chan int, 1000)
 	go func() {
@@ -167,7 +167,7 @@ func TestFullQueueMakesReadersWait(t *testing.T) {
 func TestCloseFlushesOrCountsDropped(t *testing.T) {
 	t.Run("flushes", func(t *testing.T) {
 		r := newReceiver(t)
-		w, _ := newTestWriter(t, Options{FlushInterval: time.Hour, BatchSize: 1000}, r.srv.URL)
+		w, _ := newTestWriter(t, Options{FlushInterval: time.Hour, BatchSize: 1000}, r.url())
 		for i := range 10 {
 			w.Append(record(float64(i+1), 1, store.Source{}))
 		}
@@ -180,7 +180,7 @@ func TestCloseFlushesOrCountsDropped(t *testing.T) {
 		r := newReceiver(t)
 		r.block = make(chan struct{})
 		defer close(r.block)
-		w, _ := newTestWriter(t, Options{BatchSize: 2, QueueCapacity: 4}, r.srv.URL)
+		w, _ := newTestWriter(t, Options{BatchSize: 2, QueueCapacity: 4}, r.url())
 		for i := range 3 {
 			w.Append(record(float64(i+1), 1, store.Source{}))
 		}
@@ -215,13 +215,13 @@ func TestStateFile(t *testing.T) {
 	}
 	state := filepath.Join(dir, "state.json")
 	up, down := newReceiver(t), newReceiver(t, 400)
-	w, _ := newTestWriter(t, Options{StateFile: state}, up.srv.URL, down.srv.URL)
+	w, _ := newTestWriter(t, Options{StateFile: state}, up.url(), down.url())
 	w.Append(record(1, 1, store.Source{Path: log, Offset: 20}))
 	w.Append(record(2, 1, store.Source{Path: log, Offset: 40}))
 	w.Append(record(3, 1, store.Source{Path: other, Offset: 20}))
 	closeWriter(t, w, 5*time.Second)
 
-	w2, _ := newTestWriter(t, Options{StateFile: state}, up.srv.URL)
+	w2, _ := newTestWriter(t, Options{StateFile: state}, up.url())
 	if got := w2.DeliveredTo(log); got != 40 {
 		t.Errorf("DeliveredTo(log) = %d, want 40", got)
 	}
