@@ -37,6 +37,8 @@ const usageText = `Usage:
   jsonl-exporter [serve] --input GLOB [--input GLOB ...] [flags]
   jsonl-exporter demo [flags]          simulated training runs, served at once
   jsonl-exporter inspect FILE|DIR...   runs, series, step and time ranges, problems
+  jsonl-exporter backfill --remote-write.url URL FILE|DIR...
+                                       send finished runs to a remote-write receiver
   jsonl-exporter version
 
 "jsonl-exporter demo --help" and "jsonl-exporter inspect --help" list their flags.
@@ -52,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 {
 		switch args[0] {
-		case "serve", "demo", "inspect", "version", "help":
+		case "serve", "demo", "inspect", "backfill", "version", "help":
 			cmd, args = args[0], args[1:]
 		case "-h", "--help":
 			printUsage(stdout)
@@ -72,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "inspect":
 		err = runInspect(args, stdout)
+	case "backfill":
+		err = runBackfill(args, stdout, stderr)
 	case "demo":
 		err = runServe(args, stdout, stderr, true)
 	default:

@@ -73,6 +73,7 @@ const (
 	cmdServe command = iota
 	cmdDemo
 	cmdInspect
+	cmdBackfill
 )
 
 // newFlagSet declares every flag of a command with its default: serve's,
@@ -81,7 +82,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	d := engine.DefaultConfig()
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
-	serves := cmd != cmdInspect
+	serves := cmd != cmdInspect && cmd != cmdBackfill
 	if serves {
 		fs.StringArray("input", nil, "Glob of log files to follow (repeatable; ** matches any folders, {a,b} either; .gz files are read once).")
 		fs.StringArray("web.listen-address", []string{":9478"}, "Address to listen on for the web interface and telemetry (repeatable).")
@@ -98,10 +99,14 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 		fs.Bool("config.check", false, "Check the configuration, print \"configuration OK\" and exit (env JSONL_EXPORTER_CONFIG_CHECK).")
 	}
 	fs.String("namespace", d.Namespace, "Prefix of the series made from logs.")
-	if cmd == cmdInspect {
+	if cmd == cmdInspect || cmd == cmdBackfill {
 		addParserFlags(fs, d)
 		fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
 		addDetectorFlags(fs, d)
+		if cmd == cmdBackfill {
+			addRemoteWriteFlags(fs)
+			fs.String("log.level", "warn", "Only log messages with the given severity or above: debug, info, warn, error.")
+		}
 		return fs
 	}
 	fs.Int("max-series", d.MaxSeries, "Most series created from metric keys, over all runs; more are refused and counted.")

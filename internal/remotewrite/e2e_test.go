@@ -4,9 +4,12 @@
 package remotewrite_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -211,4 +214,54 @@ func metricValue(t *testing.T, addr, name string) float64 {
 		}
 	}
 	return total
+}
+
+// TestBackfillOfYesterdaysRun: a finished 10,000-step run from yesterday,
+// gzipped, is sent by `jsonl-exporter backfill` and queryable at its
+// original times; the command says what it sent and exits 0.
+func TestBackfillOfYesterdaysRun(t *testing.T) {
+	api, url := startReceiver(t)
+	tmp := t.TempDir()
+	bin := promtest.BuildExporter(t, "../..", tmp)
+	plain := filepath.Join(tmp, "old", "logs", "metrics.jsonl")
+	const n = 10000
+	start := time.Now().Add(-24 * time.Hour).Truncate(time.Second)
+	sum := writeRun(t, plain, start, n)
+	gzipFile(t, plain)
+
+	out, err := exec.Command(bin, "backfill", "--remote-write.url", url, filepath.Join(tmp, "old")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("backfill: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("%d lines read", n)) {
+		t.Errorf("the summary does not say %d lines were read:\n%s", n, out)
+	}
+	expectRun(t, api, "old", start, n, sum)
+
+	// A receiver that is not there: a clear error, not "done".
+	out, err = exec.Command(bin, "backfill", "--remote-write.url", "http://127.0.0.1:1/api/v1/write", filepath.Join(tmp, "nothing-here")).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "nothing-here") {
+		t.Errorf("backfill of a missing folder: %v\n%s", err, out)
+	}
+}
+
+// gzipFile replaces path by path.gz.
+func gzipFile(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".gz", b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
 }

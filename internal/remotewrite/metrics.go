@@ -27,7 +27,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: ns + "samples_retried_total", Help: "Samples sent again after a 5xx, 429 or network error.",
 		}, []string{"remote"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: ns + "samples_failed_total", Help: "Samples in requests the receiver refused without retry (4xx), by HTTP status.",
+			Name: ns + "samples_failed_total", Help: "Samples not delivered: refused by the receiver (4xx), by HTTP status, or out of retries (network, 5xx).",
 		}, []string{"remote", "reason"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: ns + "samples_dropped_total", Help: "Samples never sent, by reason (shutdown: still queued when the flush time ran out).",

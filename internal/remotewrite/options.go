@@ -36,8 +36,10 @@ type Options struct {
 	// QueueCapacity is how many samples wait per receiver before the
 	// readers wait for room.
 	QueueCapacity int
-	// MinBackoff and MaxBackoff bound the wait between retries.
+	// MinBackoff and MaxBackoff bound the wait between retries;
+	// MaxRetries ends them (0: retry until delivered, as serve does).
 	MinBackoff, MaxBackoff time.Duration
+	MaxRetries             int
 	// ExternalLabels are added to every series that has no label of the
 	// same name (node, cluster): what tells exporters apart in a shared store.
 	ExternalLabels map[string]string

@@ -60,12 +60,13 @@ type queue struct {
 	acked map[string]int64
 
 	// The sender's own.
-	out     []sample
-	outMark []mark
-	req     prompb.WriteRequest
-	index   map[seriesKey]int
-	series  map[seriesKey][]prompb.Label
-	refused map[string]bool // reasons already logged
+	out         []sample
+	outMark     []mark
+	req         prompb.WriteRequest
+	index       map[seriesKey]int
+	series      map[seriesKey][]prompb.Label
+	refused     map[string]bool // reasons already logged
+	retryLogged time.Time
 }
 
 // seriesKey names a series by its name and the identity of its label
@@ -218,7 +219,13 @@ func (q *queue) send(ctx context.Context) error {
 	q.build()
 	start := time.Now()
 	_, err := q.api.Write(ctx, remote.WriteV1MessageType, &q.req,
-		remote.WithWriteRetryCallback(func(error) { m.retried.WithLabelValues(q.name).Add(n) }))
+		remote.WithWriteRetryCallback(func(err error) {
+			m.retried.WithLabelValues(q.name).Add(n)
+			if time.Since(q.retryLogged) >= time.Minute {
+				q.retryLogged = time.Now()
+				q.w.log.Warn("remote write: cannot deliver; retrying (logged once a minute)", "remote", q.name, "err", err)
+			}
+		}))
 	m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
 	switch {
 	case err == nil:
@@ -233,15 +240,15 @@ func (q *queue) send(ctx context.Context) error {
 		m.dropped.WithLabelValues(q.name, "shutdown").Add(n)
 		return err
 	default:
-		// Refused for good (a 4xx other than 429): retrying cannot help.
-		reason := "other"
+		// Refused for good (a 4xx other than 429), or out of retries.
+		reason := "network"
 		if s := statusCode.FindStringSubmatch(err.Error()); s != nil {
 			reason = s[1]
 		}
 		m.failed.WithLabelValues(q.name, reason).Add(n)
 		if !q.refused[reason] {
 			q.refused[reason] = true
-			q.w.log.Warn("remote write: the receiver refused samples; not retrying (further refusals for this reason are counted only)",
+			q.w.log.Warn("remote write: samples not delivered and not retried (further ones for this reason are counted only)",
 				"remote", q.name, "reason", reason, "samples", n, "err", err)
 		}
 	}

@@ -64,10 +64,12 @@ func New(opts Options) (*Writer, error) {
 		api, err := remote.NewAPI(ep.URL,
 			remote.WithAPIHTTPClient(client),
 			remote.WithAPIPath(""), // the URL is the whole address, as in Prometheus' remote_write
-			remote.WithAPILogger(opts.Logger.With("remote", ep.name())),
-			// Retry until delivered: a receiver that is down slows reading
-			// down (the queue fills), it does not lose records.
-			remote.WithAPIBackoff(remote.BackoffConfig{Min: opts.MinBackoff, Max: opts.MaxBackoff, MaxRetries: 0}))
+			// The library logs every retry as an error; send logs them
+			// once a minute instead.
+			remote.WithAPILogger(slog.New(slog.DiscardHandler)),
+			// By default retry until delivered: a receiver that is down
+			// slows reading down (the queue fills), it does not lose records.
+			remote.WithAPIBackoff(remote.BackoffConfig{Min: opts.MinBackoff, Max: opts.MaxBackoff, MaxRetries: opts.MaxRetries}))
 		if err != nil {
 			return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
 		}
