@@ -9,15 +9,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
 
+	"log/slog"
+
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/openmetrics"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/remotewrite"
 )
 
@@ -32,7 +36,10 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() == 0 {
 		return usagef("backfill: name at least one log file or folder")
 	}
+	out, _ := fs.GetString("out")
 	all := newFlagSet(programName, cmdServe)
+	// Quieter than serve unless told: the summary says what happened.
+	_ = all.Lookup("log.level").Value.Set("warn")
 	copyFlags(fs, all)
 	var files []string
 	var listErr error
@@ -63,8 +70,13 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	if wopts == nil {
-		return usagef("backfill: name a receiver with --remote-write.url")
+	switch {
+	case out != "" && wopts != nil:
+		return usagef("backfill: --out and --remote-write.url: choose one")
+	case out != "":
+		return backfillToFile(files, out, opts, logger, stdout, stderr)
+	case wopts == nil:
+		return usagef("backfill: name a receiver with --remote-write.url, or a folder with --out")
 	}
 	// A backfill has an end: a receiver that stays away fails it (after
 	// about a minute) instead of holding it forever.
@@ -117,6 +129,65 @@ wait:
 	case s.failed > 0:
 		return fmt.Errorf("backfill: %d samples were not stored (%s)", int64(s.failed), strings.Join(s.failedWhy, ", "))
 	}
+	return nil
+}
+
+// backfillFile is the name of the file --out writes.
+const backfillFile = "samples.om"
+
+// backfillToFile writes the samples of the files to out/samples.om.
+func backfillToFile(files []string, out string, opts options, logger *slog.Logger, stdout, stderr io.Writer) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return usagef("out: %v", err)
+	}
+	path := filepath.Join(out, backfillFile)
+	f, err := os.Create(path)
+	if err != nil {
+		return usagef("out: %v", err)
+	}
+	defer f.Close()
+	om := openmetrics.New(f)
+	reg := prometheus.NewRegistry()
+	svc := engine.NewService(reg, logger)
+	svc.Deliver(om)
+	start := time.Now()
+	if err := svc.Start(opts.Config); err != nil {
+		return usageError{err.Error()}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	progress := time.NewTicker(2 * time.Second)
+	defer progress.Stop()
+	ready := make(chan error, 1)
+	go func() { ready <- svc.Engine().WaitReady(ctx) }()
+	var readErr error
+wait:
+	for {
+		select {
+		case readErr = <-ready:
+			break wait
+		case <-progress.C:
+			fmt.Fprintln(stderr, progressLine(reg, time.Since(start)))
+		}
+	}
+	svc.Stop()
+	samples, err := om.Close()
+	if err == nil {
+		err = f.Close()
+	}
+	s := summarize(reg)
+	fmt.Fprintf(stdout, "backfill: %d files, %d runs, %d lines read (%s), %d samples written to %s in %s\n",
+		len(files), s.runs, int64(s.lines), megabytes(s.bytes), samples, path, time.Since(start).Round(time.Millisecond))
+	if len(s.skipped) > 0 {
+		fmt.Fprintf(stdout, "backfill: lines skipped: %s\n", strings.Join(s.skipped, ", "))
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("backfill: %s: %v", path, err)
+	case readErr != nil:
+		return fmt.Errorf("backfill: interrupted; %s is incomplete", path)
+	}
+	fmt.Fprintf(stdout, "backfill: next: promtool tsdb create-blocks-from openmetrics %s DATA_DIR\n", path)
 	return nil
 }
 

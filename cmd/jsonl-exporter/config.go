@@ -104,6 +104,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 		fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
 		addDetectorFlags(fs, d)
 		if cmd == cmdBackfill {
+			fs.String("out", "", "Write the samples as OpenMetrics to "+backfillFile+" in this folder, for promtool tsdb create-blocks-from openmetrics, instead of remote write.")
 			addRemoteWriteFlags(fs)
 			fs.String("log.level", "warn", "Only log messages with the given severity or above: debug, info, warn, error.")
 		}

@@ -73,10 +73,14 @@ func logFiles(args []string, stdout io.Writer, failed *error) []string {
 	return files
 }
 
-// copyFlags sets the flags given in from on to, as if given there.
+// copyFlags sets the flags given in from on to, as if given there; a
+// flag that to does not have is the subcommand's own.
 func copyFlags(from, to *pflag.FlagSet) {
 	from.Visit(func(f *pflag.Flag) {
 		t := to.Lookup(f.Name)
+		if t == nil {
+			return
+		}
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
 			_ = t.Value.(pflag.SliceValue).Replace(sv.GetSlice())
 		} else {

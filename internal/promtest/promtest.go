@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -336,7 +337,8 @@ func BuildExporter(t *testing.T, repoRoot, dir string) string {
 }
 
 // StartPrometheus runs Prometheus on addr with config cfg (and extra
-// flags) until the test ends, and waits until it is ready.
+// flags; its data goes to a temporary folder unless they name one) until
+// the test ends, and waits until it is ready.
 func StartPrometheus(t *testing.T, bin string, cfg []byte, addr string, flags ...string) API {
 	t.Helper()
 	dir := t.TempDir()
@@ -344,8 +346,11 @@ func StartPrometheus(t *testing.T, bin string, cfg []byte, addr string, flags ..
 	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	Start(t, bin, append([]string{"--config.file=" + cfgPath, "--storage.tsdb.path=" + filepath.Join(dir, "tsdb"),
-		"--web.listen-address=" + addr, "--log.level=warn"}, flags...)...)
+	args := []string{"--config.file=" + cfgPath, "--web.listen-address=" + addr, "--log.level=warn"}
+	if !slices.ContainsFunc(flags, func(f string) bool { return strings.HasPrefix(f, "--storage.tsdb.path=") }) {
+		args = append(args, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"))
+	}
+	Start(t, bin, append(args, flags...)...)
 	api := API{Base: "http://" + addr}
 	if err := Eventually(20*time.Second, func() error { _, err := HTTPGet(api.Base + "/-/ready"); return err }); err != nil {
 		t.Fatalf("prometheus not ready: %v", err)

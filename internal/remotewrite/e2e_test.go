@@ -265,3 +265,30 @@ func gzipFile(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestBackfillToBlocks: `backfill --out` writes OpenMetrics that promtool
+// turns into blocks, and a Prometheus on those blocks answers the same
+// queries as one that received the run by remote write.
+func TestBackfillToBlocks(t *testing.T) {
+	promtool := promtest.Binary(t, "promtool")
+	prom := promtest.Binary(t, "prometheus")
+	tmp := t.TempDir()
+	bin := promtest.BuildExporter(t, "../..", tmp)
+	plain := filepath.Join(tmp, "old", "logs", "metrics.jsonl")
+	const n = 10000
+	start := time.Now().Add(-24 * time.Hour).Truncate(time.Second)
+	sum := writeRun(t, plain, start, n)
+	gzipFile(t, plain)
+
+	out := filepath.Join(tmp, "out")
+	if msg, err := exec.Command(bin, "backfill", "--out", out, filepath.Join(tmp, "old")).CombinedOutput(); err != nil {
+		t.Fatalf("backfill --out: %v\n%s", err, msg)
+	}
+	data := filepath.Join(tmp, "data")
+	if msg, err := exec.Command(promtool, "tsdb", "create-blocks-from", "openmetrics", filepath.Join(out, "samples.om"), data).CombinedOutput(); err != nil {
+		t.Fatalf("promtool tsdb create-blocks-from openmetrics: %v\n%s", err, msg)
+	}
+	addr := promtest.FreeAddr(t)
+	api := promtest.StartPrometheus(t, prom, []byte(receiverConfig), addr, "--storage.tsdb.path="+data)
+	expectRun(t, api, "old", start, n, sum)
+}
