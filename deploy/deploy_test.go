@@ -6,6 +6,7 @@
 package deploy_test
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,20 +35,24 @@ func variants(t *testing.T) []struct {
 		{"own runs", map[string]string{"RUNS_DIR": t.TempDir()}, nil, []string{"alertmanager", "exporter", "grafana", "prometheus"}},
 		{"demo profile", nil, []string{"demo"}, []string{"alertmanager", "demo", "exporter", "grafana", "prometheus"}},
 		{"everything set", allSettings(t), []string{"demo"}, []string{"alertmanager", "demo", "exporter", "grafana", "prometheus"}},
+		{"victoriametrics profile", allSettings(t), []string{"victoriametrics"}, []string{"alertmanager", "exporter", "grafana", "prometheus", "victoriametrics"}},
 	}
 }
 
 // allSettings sets every variable docs/stack.md documents.
 func allSettings(t *testing.T) map[string]string {
 	return map[string]string{
-		"RUNS_DIR":               t.TempDir(),
-		"GRAFANA_ADMIN_PASSWORD": "not-in-the-file",
-		"GRAFANA_PORT":           "3300",
-		"PROMETHEUS_PORT":        "9300",
-		"EXPORTER_PORT":          "9400",
-		"PROMETHEUS_RETENTION":   "90d",
-		"EXPORTER_USER":          "1000:1000",
-		"ALERTMANAGER_PORT":      "9393",
+		"RUNS_DIR":                  t.TempDir(),
+		"GRAFANA_ADMIN_PASSWORD":    "not-in-the-file",
+		"GRAFANA_PORT":              "3300",
+		"PROMETHEUS_PORT":           "9300",
+		"EXPORTER_PORT":             "9400",
+		"PROMETHEUS_RETENTION":      "90d",
+		"EXPORTER_USER":             "1000:1000",
+		"ALERTMANAGER_PORT":         "9393",
+		"REMOTE_WRITE_URL":          "http://victoriametrics:8428/api/v1/write",
+		"VICTORIAMETRICS_PORT":      "8400",
+		"VICTORIAMETRICS_RETENTION": "2y",
 	}
 }
 
@@ -358,4 +363,43 @@ func deref(v *string) string {
 		return "<unset>"
 	}
 	return *v
+}
+
+// TestComposeVictoriaMetrics: with the victoriametrics profile and
+// REMOTE_WRITE_URL, the exporter pushes to the VictoriaMetrics service,
+// whose port, retention and Grafana data source match; without
+// REMOTE_WRITE_URL the exporter only serves /metrics.
+func TestComposeVictoriaMetrics(t *testing.T) {
+	env := allSettings(t)
+	p := loadProject(t, env, "victoriametrics")
+	vm := service(t, p, "victoriametrics")
+	if len(vm.Ports) != 1 || vm.Ports[0].Published != "8400" || vm.Ports[0].Target != 8428 {
+		t.Errorf("victoriametrics ports = %+v, want 8400 from VICTORIAMETRICS_PORT to 8428", vm.Ports)
+	}
+	if !slices.Contains(vm.Command, "-retentionPeriod=2y") {
+		t.Errorf("VICTORIAMETRICS_RETENTION not applied: %v", vm.Command)
+	}
+	rw := deref(service(t, p, "exporter").Environment["JSONL_EXPORTER_REMOTE_WRITE_URL"])
+	u, err := url.Parse(rw)
+	if err != nil || u.Hostname() != "victoriametrics" || u.Port() != "8428" || u.Path != "/api/v1/write" {
+		t.Errorf("exporter pushes to %q, want VictoriaMetrics' /api/v1/write", rw)
+	}
+	if got := deref(service(t, loadProject(t, nil), "exporter").Environment["JSONL_EXPORTER_REMOTE_WRITE_URL"]); got != "" {
+		t.Errorf("without REMOTE_WRITE_URL the exporter pushes to %q", got)
+	}
+
+	var ds struct {
+		Datasources []struct {
+			UID, URL  string
+			IsDefault bool `yaml:"isDefault"`
+		} `yaml:"datasources"`
+	}
+	readYAML(t, filepath.Join("grafana", "provisioning", "datasources", "victoriametrics.yml"), &ds)
+	if len(ds.Datasources) != 1 || ds.Datasources[0].IsDefault {
+		t.Fatalf("want one data source, not the default: %+v", ds)
+	}
+	du, err := url.Parse(ds.Datasources[0].URL)
+	if err != nil || du.Hostname() != "victoriametrics" || du.Port() != "8428" {
+		t.Errorf("data source url %q, want the victoriametrics service on 8428", ds.Datasources[0].URL)
+	}
 }

@@ -358,6 +358,20 @@ func StartPrometheus(t *testing.T, bin string, cfg []byte, addr string, flags ..
 	return api
 }
 
+// StartVictoriaMetrics runs a VictoriaMetrics single node on addr until
+// the test ends, answering queries for the newest samples at once, and
+// waits until it is healthy. Its remote-write receiver is /api/v1/write.
+func StartVictoriaMetrics(t *testing.T, bin, addr string) API {
+	t.Helper()
+	Start(t, bin, "-storageDataPath="+t.TempDir(), "-httpListenAddr="+addr, "-retentionPeriod=100y",
+		"-search.latencyOffset=0s", "-search.disableCache", "-loggerLevel=WARN")
+	api := API{Base: "http://" + addr}
+	if err := Eventually(20*time.Second, func() error { _, err := HTTPGet(api.Base + "/health"); return err }); err != nil {
+		t.Fatalf("victoria-metrics not healthy: %v", err)
+	}
+	return api
+}
+
 // Alert is one entry of /api/v1/alerts.
 type Alert struct {
 	Labels map[string]string `json:"labels"`

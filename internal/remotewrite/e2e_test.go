@@ -292,3 +292,24 @@ func TestBackfillToBlocks(t *testing.T) {
 	api := promtest.StartPrometheus(t, prom, []byte(receiverConfig), addr, "--storage.tsdb.path="+data)
 	expectRun(t, api, "old", start, n, sum)
 }
+
+// TestLiveRunReachesVictoriaMetrics: the live run of
+// TestLiveRunReachesPrometheus, pushed to a real VictoriaMetrics single
+// node, the receiver the multi-node docs start with.
+func TestLiveRunReachesVictoriaMetrics(t *testing.T) {
+	vm := promtest.Binary(t, "victoria-metrics")
+	addr := promtest.FreeAddr(t)
+	api := promtest.StartVictoriaMetrics(t, vm, addr)
+	tmp := t.TempDir()
+	bin := promtest.BuildExporter(t, "../..", tmp)
+	log := filepath.Join(tmp, "runs", "live", "logs", "metrics.jsonl")
+	if err := os.MkdirAll(filepath.Dir(log), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	promtest.Start(t, bin, "--input", filepath.Join(tmp, "runs", "*", "logs", "metrics.jsonl"),
+		"--web.listen-address", promtest.FreeAddr(t), "--discovery.interval", "200ms",
+		"--remote-write.url", "http://"+addr+"/api/v1/write", "--remote-write.external-label", "node=n1")
+	start := time.Now().Add(-time.Minute).Truncate(time.Second)
+	sum := writeRun(t, log, start, 2000)
+	expectRun(t, api, "live", start, 2000, sum)
+}
