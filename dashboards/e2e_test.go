@@ -5,11 +5,15 @@ package dashboards
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +23,32 @@ import (
 // demoRuns are the runs `jsonl-exporter demo` starts first; the second gets
 // the NaN loss, so it is the run the training-run dashboard is checked with.
 var demoRuns = []string{"resnet50-bs256", "bert-base-lr3e-4", "gpt2-small-warmup"}
+
+// flakyReceiver takes remote write like a store that fails now and then:
+// its first request gets a 500 (retried), its second a 400 (refused), the
+// others are taken. It feeds the health dashboard's remote-write row; the
+// samples themselves go nowhere, so Prometheus only scrapes.
+func flakyReceiver(t *testing.T) string {
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		requests++
+		n := requests
+		mu.Unlock()
+		switch n {
+		case 1:
+			http.Error(w, "try again", http.StatusInternalServerError)
+		case 2:
+			http.Error(w, "out of bounds", http.StatusBadRequest)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/api/v1/write"
+}
 
 // TestEndToEnd runs every query of every dashboard against a real
 // Prometheus scraping the demo, and expects data from each.
@@ -35,7 +65,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	promtest.Start(t, exporterBin, "demo", "--demo.interval", "10ms", "--demo.dir", demoDir,
 		"--input", filepath.Join(demoDir, "**", "*.jsonl"), "--input", filepath.Join(profilesDir, "**", "*"),
-		"--web.listen-address", exporterAddr)
+		"--web.listen-address", exporterAddr, "--remote-write.url", flakyReceiver(t))
 	if err := promtest.Eventually(20*time.Second, func() error {
 		body, err := promtest.HTTPGet("http://" + exporterAddr + "/metrics")
 		if err == nil && !strings.Contains(string(body), "ml_records_total{") {

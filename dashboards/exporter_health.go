@@ -7,7 +7,7 @@ package dashboards
 // reading, parsing and being scraped.
 func ExporterHealth() Dashboard {
 	d := newDashboard("jsonl-exporter-health", "jsonl-exporter health",
-		"The exporter itself: files followed, lines and bytes read, parse errors, series, scrapes and configuration reloads.",
+		"The exporter itself: files followed, lines and bytes read, parse errors, series, remote write, scrapes and configuration reloads.",
 		"exporter")
 	jobVar := queryVariable("job", "Job", "Prometheus job that scrapes the exporter.", "label_values(jsonl_exporter_build_info, job)")
 	jobVar.Current = Current{Selected: true, Text: "jsonl-exporter", Value: "jsonl-exporter"}
@@ -74,6 +74,22 @@ func ExporterHealth() Dashboard {
 	l.add(8, 8, timeseries("Runs", "Runs exported, and files whose run label was taken and made unique.", "none",
 		series(sel("jsonl_exporter_runs"), "runs {{instance}}"),
 		series("sum by (instance) ("+increase("jsonl_exporter_run_name_conflicts_total")+")", "name conflicts {{instance}}")))
+
+	l.row("Remote write")
+	l.add(8, 8, timeseries("Samples sent per second", "Samples each receiver acknowledged (docs/remote-write.md); empty when the exporter only serves /metrics.", "cps",
+		series("sum by (instance, remote) ("+rate("jsonl_exporter_remote_write_samples_sent_total")+")", "{{remote}} {{instance}}")))
+	l.add(8, 8, timeseries("Queue fill", "Samples waiting to be sent, as a share of the queue's capacity: at 100 % reading waits for the receiver.", "percentunit",
+		series(sel("jsonl_exporter_remote_write_queue_samples")+" / "+sel("jsonl_exporter_remote_write_queue_capacity_samples"), "{{remote}} {{instance}}")))
+	l.add(8, 8, timeseries("Retried, failed and dropped samples", "Samples sent again (5xx, 429, network), refused for good (4xx) or not sent at shutdown, per interval.", "none",
+		series("sum by (remote) ("+increase("jsonl_exporter_remote_write_samples_retried_total")+")", "retried {{remote}}"),
+		series("sum by (remote, reason) ("+increase("jsonl_exporter_remote_write_samples_failed_total")+")", "failed {{reason}} {{remote}}"),
+		series("sum by (remote, reason) ("+increase("jsonl_exporter_remote_write_samples_dropped_total")+")", "dropped {{reason}} {{remote}}")))
+	l.add(8, 8, timeseries("Request duration, 99th percentile", "Time to deliver one request, retries included.", "s",
+		series("histogram_quantile(0.99, sum by (le, remote) ("+rate("jsonl_exporter_remote_write_request_duration_seconds_bucket")+"))", "{{remote}}")))
+	l.add(8, 8, timeseries("Since the last acknowledgement", "Time since each receiver last acknowledged a request.", "s",
+		series("time() - "+sel("jsonl_exporter_remote_write_last_success_timestamp_seconds"), "{{remote}} {{instance}}")))
+	l.add(8, 8, timeseries("Newest record delivered", "Record time of the newest sample each receiver acknowledged: how far behind the logs storage is.", "dateTimeAsIso",
+		series(sel("jsonl_exporter_remote_write_last_acked_record_timestamp_seconds")+" * 1000", "{{remote}} {{instance}}")))
 
 	l.row("Scrapes and configuration")
 	l.add(8, 8, timeseries("Scrape duration", "How long Prometheus took to scrape the exporter (scrape_duration_seconds).", "s",

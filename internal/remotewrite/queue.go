@@ -89,6 +89,13 @@ func newQueue(w *Writer, name string, api *remote.API) *queue {
 		refused:  map[string]bool{},
 	}
 	q.room = make(chan struct{})
+	// The series of a receiver exist from the start, at 0.
+	m := w.m
+	m.sent.WithLabelValues(name)
+	m.retried.WithLabelValues(name)
+	m.dropped.WithLabelValues(name, "shutdown")
+	m.queued.WithLabelValues(name)
+	m.capacity.WithLabelValues(name).Set(float64(w.opts.QueueCapacity))
 	return q
 }
 
