@@ -51,8 +51,14 @@ func flakyReceiver(t *testing.T) string {
 }
 
 // TestEndToEnd runs every query of every dashboard against a real
-// Prometheus scraping the demo, and expects data from each.
+// Prometheus scraping the demo, and expects data from each; then again in
+// push mode, where the runs reach Prometheus by remote write only.
 func TestEndToEnd(t *testing.T) {
+	t.Run("scrape", func(t *testing.T) { endToEnd(t, false) })
+	t.Run("push", func(t *testing.T) { endToEnd(t, true) })
+}
+
+func endToEnd(t *testing.T, push bool) {
 	promBin := promtest.Binary(t, "prometheus")
 	tmp := t.TempDir()
 	exporterBin := promtest.BuildExporter(t, "..", tmp)
@@ -63,22 +69,39 @@ func TestEndToEnd(t *testing.T) {
 	if err := os.CopyFS(profilesDir, os.DirFS(filepath.Join("..", "internal", "engine", "testdata", "profiles"))); err != nil {
 		t.Fatal(err)
 	}
-	promtest.Start(t, exporterBin, "demo", "--demo.interval", "10ms", "--demo.dir", demoDir,
-		"--input", filepath.Join(demoDir, "**", "*.jsonl"), "--input", filepath.Join(profilesDir, "**", "*"),
-		"--web.listen-address", exporterAddr, "--remote-write.url", flakyReceiver(t))
+	promAddr := promtest.FreeAddr(t)
+	args := []string{"demo", "--demo.interval", "10ms", "--demo.dir", demoDir,
+		"--input", filepath.Join(demoDir, "**", "*.jsonl"),
+		"--web.listen-address", exporterAddr, "--remote-write.url", flakyReceiver(t)}
+	served := "ml_records_total{"
+	if push {
+		// As the compose stack's REMOTE_WRITE_URL does. The producers'
+		// finished runs are left out: pushed, they are at their own
+		// (old) times, outside the dashboards' time range.
+		args = append(args, "--web.disable-run-metrics",
+			"--remote-write.url", "http://"+promAddr+"/api/v1/write",
+			"--remote-write.external-label", "job=jsonl-exporter",
+			"--remote-write.external-label", "instance="+exporterAddr)
+		served = "jsonl_exporter_lines_read_total"
+	} else {
+		args = append(args, "--input", filepath.Join(profilesDir, "**", "*"))
+	}
+	promtest.Start(t, exporterBin, args...)
 	if err := promtest.Eventually(20*time.Second, func() error {
 		body, err := promtest.HTTPGet("http://" + exporterAddr + "/metrics")
-		if err == nil && !strings.Contains(string(body), "ml_records_total{") {
-			err = fmt.Errorf("no runs on /metrics yet")
+		if err == nil && !strings.Contains(string(body), served) {
+			err = fmt.Errorf("no %s on /metrics yet", served)
+		}
+		if err == nil && push && strings.Contains(string(body), "ml_records_total{") {
+			err = fmt.Errorf("runs on /metrics in push mode")
 		}
 		return err
 	}); err != nil {
 		t.Fatalf("exporter not serving: %v", err)
 	}
 
-	promAddr := promtest.FreeAddr(t)
 	cfg := promtest.LocalConfig(t, filepath.Join("..", "deploy", "prometheus", "prometheus.yml"), exporterAddr, promAddr)
-	api := promtest.StartPrometheus(t, promBin, cfg, promAddr)
+	api := promtest.StartPrometheus(t, promBin, cfg, promAddr, "--web.enable-remote-write-receiver")
 	// Rates need a few scrapes, the NaN has to be written (step 450 of the
 	// second run), and epochs (100 steps) have to go by.
 	if err := promtest.Eventually(45*time.Second, func() error {
@@ -126,7 +149,7 @@ func TestEndToEnd(t *testing.T) {
 			for _, q := range d.queries() {
 				checkQueryLive(t, d, api, q, vars, end)
 			}
-			if d.name == "training-run.json" {
+			if d.name == "training-run.json" && !push {
 				checkPicksLive(t, d, api, vars, end)
 			}
 		})

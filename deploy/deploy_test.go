@@ -403,3 +403,54 @@ func TestComposeVictoriaMetrics(t *testing.T) {
 		t.Errorf("data source url %q, want the victoriametrics service on 8428", ds.Datasources[0].URL)
 	}
 }
+
+// TestComposePushSwitch: REMOTE_WRITE_URL alone switches to push mode:
+// the exporter pushes there and leaves the runs' series out of /metrics.
+func TestComposePushSwitch(t *testing.T) {
+	scrape := promScrapeTarget(t)
+	for _, tc := range []struct {
+		url, disable, labels string
+	}{
+		{"", "", ""},
+		{"http://prometheus:9090/api/v1/write", "true", "job=jsonl-exporter,instance=" + scrape},
+	} {
+		env := map[string]string{}
+		if tc.url != "" {
+			env["REMOTE_WRITE_URL"] = tc.url
+		}
+		e := service(t, loadProject(t, env), "exporter").Environment
+		if got := deref(e["JSONL_EXPORTER_REMOTE_WRITE_URL"]); got != tc.url {
+			t.Errorf("REMOTE_WRITE_URL=%q: exporter pushes to %q", tc.url, got)
+		}
+		if got := deref(e["JSONL_EXPORTER_WEB_DISABLE_RUN_METRICS"]); got != tc.disable {
+			t.Errorf("REMOTE_WRITE_URL=%q: JSONL_EXPORTER_WEB_DISABLE_RUN_METRICS=%q, want %q", tc.url, got, tc.disable)
+		}
+		// Pushed runs carry the job and instance of the scrape job, which
+		// the dashboards select by.
+		if got := deref(e["JSONL_EXPORTER_REMOTE_WRITE_EXTERNAL_LABEL"]); got != tc.labels {
+			t.Errorf("REMOTE_WRITE_URL=%q: external labels %q, want %q", tc.url, got, tc.labels)
+		}
+	}
+}
+
+// promScrapeTarget is the target of the jsonl-exporter scrape job of the
+// stack's Prometheus.
+func promScrapeTarget(t *testing.T) string {
+	t.Helper()
+	var cfg struct {
+		ScrapeConfigs []struct {
+			JobName       string `yaml:"job_name"`
+			StaticConfigs []struct {
+				Targets []string `yaml:"targets"`
+			} `yaml:"static_configs"`
+		} `yaml:"scrape_configs"`
+	}
+	readYAML(t, filepath.Join("prometheus", "prometheus.yml"), &cfg)
+	for _, sc := range cfg.ScrapeConfigs {
+		if sc.JobName == "jsonl-exporter" && len(sc.StaticConfigs) == 1 && len(sc.StaticConfigs[0].Targets) == 1 {
+			return sc.StaticConfigs[0].Targets[0]
+		}
+	}
+	t.Fatal("no jsonl-exporter job with one target in prometheus.yml")
+	return ""
+}

@@ -46,6 +46,7 @@ type webOptions struct {
 	EnableLifecycle        bool     `mapstructure:"enable-lifecycle"`
 	TelemetryPath          string   `mapstructure:"telemetry-path"`
 	DisableExporterMetrics bool     `mapstructure:"disable-exporter-metrics"`
+	DisableRunMetrics      bool     `mapstructure:"disable-run-metrics"`
 	EnablePprof            bool     `mapstructure:"enable-pprof"`
 	Config                 struct {
 		File string `mapstructure:"file"`
@@ -90,6 +91,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 		fs.String("web.telemetry-path", "/metrics", "Path under which to expose metrics.")
 		fs.String("web.config.file", "", "Path to a web configuration file for TLS and basic auth (exporter-toolkit format).")
 		fs.Bool("web.disable-exporter-metrics", false, "Exclude the exporter's own metrics (jsonl_exporter_*, go_*, process_*) from /metrics.")
+		fs.Bool("web.disable-run-metrics", false, "Exclude the runs' series from /metrics: they reach storage by remote write (push mode).")
 		fs.Bool("web.enable-pprof", false, "Serve Go's profiles under /debug/pprof/ (CPU and memory use of the exporter).")
 		fs.Bool("web.enable-lifecycle", false, "Reload the configuration on POST /-/reload, as on SIGHUP.")
 	}
@@ -319,6 +321,9 @@ func (o *options) validate(cmd command) error {
 	}
 	if !strings.HasPrefix(o.Web.TelemetryPath, "/") {
 		return fmt.Errorf("web.telemetry-path: must start with /, got %q", o.Web.TelemetryPath)
+	}
+	if o.Web.DisableRunMetrics && o.Web.DisableExporterMetrics {
+		return fmt.Errorf("web.disable-run-metrics and web.disable-exporter-metrics: together they leave %s empty", o.Web.TelemetryPath)
 	}
 	if len(o.Web.ListenAddresses) == 0 && !o.Web.SystemdSocket {
 		return fmt.Errorf("web.listen-address: name at least one address, or set web.systemd-socket")

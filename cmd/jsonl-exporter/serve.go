@@ -29,6 +29,7 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/demo"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/remotewrite"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
 // shutdownTimeout bounds a graceful stop.
@@ -164,7 +165,11 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 		self = nil
 	}
 	mux := http.NewServeMux()
-	mux.Handle(opts.Web.TelemetryPath, promhttp.InstrumentMetricHandler(selfReg, svc.Handler(self, logger)))
+	metrics := svc.Handler(self, logger)
+	if opts.Web.DisableRunMetrics {
+		metrics = store.Handler(func() *store.Store { return nil }, self, logger)
+	}
+	mux.Handle(opts.Web.TelemetryPath, promhttp.InstrumentMetricHandler(selfReg, metrics))
 	profiling := "false"
 	if opts.Web.EnablePprof {
 		profiling = "true"

@@ -1,0 +1,86 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDisableRunMetrics: in push mode /metrics keeps the exporter's own
+// series and leaves the runs' out; both switched off is a usage error.
+func TestDisableRunMetrics(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "metrics.jsonl"), []byte(`{"step":1,"train/loss":2}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	glob := filepath.Join(dir, "*.jsonl")
+	for _, disable := range []bool{false, true} {
+		args := []string{"--input", glob}
+		if disable {
+			args = append(args, "--web.disable-run-metrics")
+		}
+		p := startExporter(t, args...)
+		var body string
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			_, body = get(t, "http://"+p.addr+"/metrics", "", "")
+			if strings.Contains(body, "jsonl_exporter_lines_read_total 1") {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.Contains(body, "jsonl_exporter_lines_read_total 1") {
+			t.Fatalf("disable=%v: the line was not read:\n%s", disable, body)
+		}
+		if got := strings.Contains(body, "ml_train_loss{"); got == disable {
+			t.Errorf("disable=%v: /metrics has ml_train_loss: %v", disable, got)
+		}
+	}
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--input", glob, "--web.disable-run-metrics", "--web.disable-exporter-metrics", "--config.check"}, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "leave /metrics empty") {
+		t.Errorf("both disabled: exit %d, %q", code, stderr.String())
+	}
+}
+
+// TestRemoteWriteFlags: bad remote-write settings end with one line that
+// names the key, and exit code 2.
+func TestRemoteWriteFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--remote-write.url", "localhost:9090"}, "remote-write.url"},
+		{[]string{"--state.file", "/tmp/state.json"}, "state.file: needs a remote-write receiver"},
+		{[]string{"--remote-write.url", "http://a/w", "--remote-write.header", "X-Scope-OrgID"}, "remote-write.header"},
+		{[]string{"--remote-write.url", "http://a/w", "--remote-write.external-label", "node"}, "remote-write.external-label"},
+		{[]string{"--remote-write.url", "http://a/w", "--remote-write.batch-size", "10", "--remote-write.queue-capacity", "5"}, "remote-write.batch-size"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"--input", "/tmp/none/*.jsonl", "--config.check"}, tc.args...), &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), tc.want) || strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line naming %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+	// The configuration file's endpoints use Prometheus' client settings.
+	cfg := filepath.Join(t.TempDir(), "config.yml")
+	os.WriteFile(cfg, []byte("input: [/tmp/none/*.jsonl]\nremote-write:\n  endpoints:\n    - url: http://mimir/api/v1/push\n      http_headers: {X-Scope-OrgID: {values: [ml]}}\n      basic_auth: {username: u, password_file: /etc/pw}\n    - {url: http://vm:8428/api/v1/write, bogus: 1}\n"), 0o644)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--config.file", cfg, "--config.check"}, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "remote-write.endpoints[1]") || !strings.Contains(stderr.String(), "bogus") {
+		t.Errorf("unknown key in an endpoint: exit %d, %q", code, stderr.String())
+	}
+	os.WriteFile(cfg, []byte("input: [/tmp/none/*.jsonl]\nremote-write:\n  endpoints:\n    - url: http://mimir/api/v1/push\n      http_headers: {X-Scope-OrgID: {values: [ml]}}\n"), 0o644)
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"--config.file", cfg, "--config.check"}, &stdout, &stderr); code != exitOK {
+		t.Errorf("valid endpoints: exit %d, %q", code, stderr.String())
+	}
+}
