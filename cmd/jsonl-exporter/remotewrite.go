@@ -32,6 +32,7 @@ type remoteWriteOptions struct {
 		Insecure bool   `mapstructure:"insecure"`
 	} `mapstructure:"tls"`
 	Header         []string          `mapstructure:"header"`
+	Protocol       string            `mapstructure:"protocol"`
 	BatchSize      int               `mapstructure:"batch-size"`
 	FlushInterval  time.Duration     `mapstructure:"flush-interval"`
 	QueueCapacity  int               `mapstructure:"queue-capacity"`
@@ -54,6 +55,7 @@ func addRemoteWriteFlags(fs *pflag.FlagSet) {
 	fs.String("remote-write.tls.key-file", "", "Key of the client certificate.")
 	fs.Bool("remote-write.tls.insecure", false, "Do not verify the receivers' certificates.")
 	fs.StringArray("remote-write.header", nil, "Extra request header, as \"Name: value\" (repeatable; X-Scope-OrgID for Mimir tenants).")
+	fs.String("remote-write.protocol", remotewrite.ProtocolAuto, "Remote-write protocol: auto (2.0, or 1.0 when the receiver takes only that), 1.0 or 2.0.")
 	fs.Int("remote-write.batch-size", remotewrite.DefaultBatchSize, "Most samples in one request.")
 	fs.Duration("remote-write.flush-interval", remotewrite.DefaultFlushInterval, "How long a batch smaller than batch-size waits before it is sent.")
 	fs.Int("remote-write.queue-capacity", remotewrite.DefaultQueueCapacity, "Samples queued per receiver before reading waits for the receiver.")
@@ -107,7 +109,7 @@ func (o *options) writerOptions(reg prometheus.Registerer, logger *slog.Logger) 
 			}
 		}
 		for _, u := range rw.URL {
-			w.Endpoints = append(w.Endpoints, remotewrite.Endpoint{URL: u, HTTP: http})
+			w.Endpoints = append(w.Endpoints, remotewrite.Endpoint{URL: u, HTTP: http, Protocol: rw.Protocol})
 		}
 	}
 	for i, raw := range rw.Endpoints {

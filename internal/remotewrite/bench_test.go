@@ -21,12 +21,20 @@ import (
 // The receiver runs in the same process: with -cpu 1 the whole cost is
 // on one core.
 func BenchmarkWriterThroughput(b *testing.B) {
+	for _, protocol := range []string{Protocol1, Protocol2} {
+		b.Run("protocol="+protocol, func(b *testing.B) { benchmarkWriter(b, protocol) })
+	}
+}
+
+func benchmarkWriter(b *testing.B, protocol string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
+		// A 2.0 receiver says what it wrote; the count is not checked.
+		w.Header().Set("X-Prometheus-Remote-Write-Samples-Written", "1")
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	w, err := New(Options{Endpoints: []Endpoint{{URL: srv.URL}}, FlushInterval: 100 * time.Millisecond})
+	w, err := New(Options{Endpoints: []Endpoint{{URL: srv.URL, Protocol: protocol}}, FlushInterval: 100 * time.Millisecond})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,9 @@ import (
 type Endpoint struct {
 	URL  string `yaml:"url"`
 	Name string `yaml:"name,omitempty"` // in self-metrics; default: the URL without credentials
+	// Protocol is the remote-write protocol: ProtocolAuto (""), 2.0
+	// unless the receiver shows it takes 1.0 only; or Protocol1, Protocol2.
+	Protocol string `yaml:"protocol,omitempty"`
 	// Basic auth, authorization (bearer token, file), TLS, proxy and
 	// extra headers, as in Prometheus' own remote_write section.
 	HTTP config.HTTPClientConfig `yaml:",inline"`
@@ -50,6 +53,13 @@ type Options struct {
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
 }
+
+// Protocols.
+const (
+	ProtocolAuto = "auto"
+	Protocol1    = "1.0"
+	Protocol2    = "2.0"
+)
 
 // Defaults.
 const (
@@ -89,6 +99,11 @@ func (o Options) Validate() error {
 		u, err := url.Parse(ep.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("remote-write.url: %q is not an http or https URL", ep.URL)
+		}
+		switch ep.Protocol {
+		case "", ProtocolAuto, Protocol1, Protocol2:
+		default:
+			return fmt.Errorf("remote-write.protocol: %q is not auto, 1.0 or 2.0", ep.Protocol)
 		}
 		if err := ep.HTTP.Validate(); err != nil {
 			return fmt.Errorf("remote-write endpoint %d (%s): %v", i+1, u.Redacted(), err)

@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	remote "github.com/prometheus/client_golang/exp/api/remote"
+	writev2 "github.com/prometheus/client_golang/exp/api/remote/genproto/v2"
 	"github.com/prometheus/prometheus/prompb"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
@@ -62,7 +63,13 @@ type queue struct {
 	// The sender's own.
 	out         []sample
 	outMark     []mark
+	protocol    remote.WriteMessageType // 2.0 until the receiver shows it takes 1.0 only, unless configured
+	fallback    bool                    // protocol may still fall back to 1.0
 	req         prompb.WriteRequest
+	req2        writev2.Request
+	symbols     writev2.SymbolsTable
+	ts2         []*writev2.TimeSeries
+	samples2    []*writev2.Sample
 	index       map[seriesKey]int
 	series      map[seriesKey][]prompb.Label
 	refused     map[string]bool // reasons already logged
@@ -77,9 +84,12 @@ type seriesKey struct {
 	n      int
 }
 
-func newQueue(w *Writer, name string, api *remote.API) *queue {
+func newQueue(w *Writer, name, protocol string, api *remote.API) *queue {
 	q := &queue{
 		w: w, name: name, api: api,
+		protocol: remote.WriteV2MessageType,
+		fallback: protocol == ProtocolAuto,
+		symbols:  writev2.NewSymbolTable(),
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		finished: make(chan struct{}),
@@ -87,6 +97,9 @@ func newQueue(w *Writer, name string, api *remote.API) *queue {
 		index:    map[seriesKey]int{},
 		series:   map[seriesKey][]prompb.Label{},
 		refused:  map[string]bool{},
+	}
+	if protocol == Protocol1 {
+		q.protocol = remote.WriteV1MessageType
 	}
 	q.room = make(chan struct{})
 	// The series of a receiver exist from the start, at 0.
@@ -223,16 +236,17 @@ var statusCode = regexp.MustCompile(`HTTP status (\d{3})`)
 func (q *queue) send(ctx context.Context) error {
 	m := q.w.m
 	n := float64(len(q.out))
-	q.build()
 	start := time.Now()
-	_, err := q.api.Write(ctx, remote.WriteV1MessageType, &q.req,
-		remote.WithWriteRetryCallback(func(err error) {
-			m.retried.WithLabelValues(q.name).Add(n)
-			if time.Since(q.retryLogged) >= time.Minute {
-				q.retryLogged = time.Now()
-				q.w.log.Warn("remote write: cannot deliver; retrying (logged once a minute)", "remote", q.name, "err", err)
-			}
-		}))
+	err := q.write(ctx, n)
+	if err != nil && q.fallback && takesOnly1(err) {
+		q.w.log.Info("remote write: the receiver takes protocol 1.0 only; using it", "remote", q.name, "answer", err)
+		q.protocol, q.fallback = remote.WriteV1MessageType, false
+		err = q.write(ctx, n)
+	}
+	if err == nil && q.fallback {
+		q.w.log.Info("remote write: the receiver takes protocol 2.0; using it", "remote", q.name)
+		q.fallback = false
+	}
 	m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
 	switch {
 	case err == nil:
@@ -263,8 +277,70 @@ func (q *queue) send(ctx context.Context) error {
 	return nil
 }
 
-// build makes the request of q.out, one time series per series with its
-// samples in order.
+// write sends q.out in the queue's protocol, retrying as configured.
+func (q *queue) write(ctx context.Context, n float64) error {
+	var msg any = &q.req
+	if q.protocol == remote.WriteV2MessageType {
+		q.build2()
+		msg = &q.req2
+	} else {
+		q.build()
+	}
+	_, err := q.api.Write(ctx, q.protocol, msg,
+		remote.WithWriteRetryCallback(func(err error) {
+			q.w.m.retried.WithLabelValues(q.name).Add(n)
+			if time.Since(q.retryLogged) >= time.Minute {
+				q.retryLogged = time.Now()
+				q.w.log.Warn("remote write: cannot deliver; retrying (logged once a minute)", "remote", q.name, "err", err)
+			}
+		}))
+	return err
+}
+
+// takesOnly1 reports whether a 2.0 request's answer says the receiver
+// takes 1.0 only: 415 Unsupported Media Type, or a success that does not
+// say how many samples were written (a 1.0 receiver that read nothing).
+func takesOnly1(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "HTTP status 415") || strings.Contains(msg, "PRW 2.0 response header statistics")
+}
+
+// build2 makes the 2.0 request of q.out: labels as references into one
+// table of strings, one time series per series with its samples in order.
+func (q *queue) build2() {
+	clear(q.index)
+	q.symbols.Reset()
+	series, used := 0, 0
+	for _, s := range q.out {
+		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
+		i, ok := q.index[key]
+		if !ok {
+			i = series
+			series++
+			q.index[key] = i
+			if i == len(q.ts2) {
+				q.ts2 = append(q.ts2, &writev2.TimeSeries{})
+			}
+			ts := q.ts2[i]
+			ts.LabelsRefs, ts.Samples = ts.LabelsRefs[:0], ts.Samples[:0]
+			for _, l := range q.labelsOf(key, s) {
+				ts.LabelsRefs = append(ts.LabelsRefs, q.symbols.Symbolize(l.Name), q.symbols.Symbolize(l.Value))
+			}
+		}
+		if used == len(q.samples2) {
+			q.samples2 = append(q.samples2, &writev2.Sample{})
+		}
+		sp := q.samples2[used]
+		used++
+		sp.Value, sp.Timestamp = s.v, s.t
+		q.ts2[i].Samples = append(q.ts2[i].Samples, sp)
+	}
+	q.req2.Symbols = q.symbols.Symbols()
+	q.req2.Timeseries = q.ts2[:series]
+}
+
+// build makes the 1.0 request of q.out, one time series per series with
+// its samples in order.
 func (q *queue) build() {
 	clear(q.index)
 	ts := q.req.Timeseries[:0]

@@ -5,15 +5,19 @@ package remotewrite
 
 import (
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/klauspost/compress/snappy"
+	writev2 "github.com/prometheus/client_golang/exp/api/remote/genproto/v2"
 	"github.com/prometheus/prometheus/prompb"
+	"google.golang.org/protobuf/proto"
 )
 
 // receiver is a remote-write receiver that answers requests in the order
@@ -22,14 +26,31 @@ type receiver struct {
 	t      *testing.T
 	srv    *httptest.Server
 	mu     sync.Mutex
+	kind   receiverKind
 	script []int
 	block  chan struct{} // when not nil, requests wait for it to close
 	got    map[string][]prompb.Sample
+	in     map[string]bool // protocols samples arrived in
 	reqs   int
 }
 
+// receiverKind is what a receiver does with a 2.0 request.
+type receiverKind int
+
+const (
+	takes1Strict receiverKind = iota // answers 415, as Prometheus does when 2.0 is not enabled
+	takes1Lax                        // reads it as 1.0, finds nothing, answers 204
+	takesBoth
+)
+
+func (r *receiver) protocols() map[string]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.in)
+}
+
 func newReceiver(t *testing.T, script ...int) *receiver {
-	r := &receiver{t: t, script: script, got: map[string][]prompb.Sample{}}
+	r := &receiver{t: t, script: script, got: map[string][]prompb.Sample{}, in: map[string]bool{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
 	return r
@@ -77,6 +98,37 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	v2 := strings.Contains(req.Header.Get("Content-Type"), "io.prometheus.write.v2.Request")
+	switch {
+	case v2 && r.kind == takes1Strict:
+		http.Error(w, "unsupported", http.StatusUnsupportedMediaType)
+		return
+	case v2 && r.kind == takesBoth:
+		var wr writev2.Request
+		if err := proto.Unmarshal(data, &wr); err != nil {
+			r.t.Errorf("receiver: protobuf 2.0: %v", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		n := 0
+		for _, ts := range wr.Timeseries {
+			var ls []prompb.Label
+			for i := 0; i+1 < len(ts.LabelsRefs); i += 2 {
+				ls = append(ls, prompb.Label{Name: wr.Symbols[ts.LabelsRefs[i]], Value: wr.Symbols[ts.LabelsRefs[i+1]]})
+			}
+			key := seriesString(ls)
+			for _, s := range ts.Samples {
+				r.got[key] = append(r.got[key], prompb.Sample{Value: s.Value, Timestamp: s.Timestamp})
+				n++
+			}
+		}
+		if n > 0 {
+			r.in["2.0"] = true
+		}
+		w.Header().Set("X-Prometheus-Remote-Write-Samples-Written", strconv.Itoa(n))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	var wr prompb.WriteRequest
 	if err := wr.Unmarshal(data); err != nil {
 		r.t.Errorf("receiver: protobuf: %v", err)
@@ -86,6 +138,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	for _, ts := range wr.Timeseries {
 		key := seriesString(ts.Labels)
 		r.got[key] = append(r.got[key], ts.Samples...)
+		r.in["1.0"] = true
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

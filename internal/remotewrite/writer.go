@@ -73,7 +73,11 @@ func New(opts Options) (*Writer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
 		}
-		w.queues = append(w.queues, newQueue(w, ep.name(), api))
+		protocol := ep.Protocol
+		if protocol == "" {
+			protocol = ProtocolAuto
+		}
+		w.queues = append(w.queues, newQueue(w, ep.name(), protocol, api))
 	}
 	if opts.StateFile != "" {
 		saved, err := loadState(opts.StateFile)

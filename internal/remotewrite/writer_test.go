@@ -27,11 +27,18 @@ func record(t float64, loss float64, src store.Source) *store.Batch {
 	}}
 }
 
+// newTestWriter starts a writer that speaks protocol 1.0 to urls, named
+// r0, r1, ...
 func newTestWriter(t *testing.T, opts Options, urls ...string) (*Writer, *prometheus.Registry) {
+	t.Helper()
+	return newTestWriterProtocol(t, opts, Protocol1, urls...)
+}
+
+func newTestWriterProtocol(t *testing.T, opts Options, protocol string, urls ...string) (*Writer, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	for _, u := range urls {
-		opts.Endpoints = append(opts.Endpoints, Endpoint{URL: u, Name: "r" + string(rune('0'+len(opts.Endpoints)))})
+		opts.Endpoints = append(opts.Endpoints, Endpoint{URL: u, Name: "r" + string(rune('0'+len(opts.Endpoints))), Protocol: protocol})
 	}
 	opts.Registerer = reg
 	opts.MinBackoff, opts.MaxBackoff = time.Millisecond, 5*time.Millisecond
@@ -252,5 +259,45 @@ func TestValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Validate(%+v) = %v, want an error naming %q", tc.opts, err, tc.want)
 		}
+	}
+}
+
+// TestProtocolNegotiation: by default a writer speaks 2.0 to a receiver
+// that takes it, and falls back to 1.0, without losing a sample, when the
+// receiver answers 415 or accepts a 2.0 request without saying it wrote
+// anything (a 1.0 receiver that does not look at the content type).
+func TestProtocolNegotiation(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		accepts  receiverKind
+		protocol string
+		want     string // protocol the samples arrived in
+	}{
+		{"2.0 receiver", takesBoth, ProtocolAuto, Protocol2},
+		{"1.0 receiver answering 415", takes1Strict, ProtocolAuto, Protocol1},
+		{"1.0 receiver ignoring the content type", takes1Lax, ProtocolAuto, Protocol1},
+		{"1.0 configured", takesBoth, Protocol1, Protocol1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReceiver(t)
+			r.kind = tc.accepts
+			w, _ := newTestWriterProtocol(t, Options{BatchSize: 5, ExternalLabels: map[string]string{"node": "n1"}}, tc.protocol, r.url())
+			for i := range 20 {
+				w.Append(record(100+float64(i), float64(i), store.Source{}))
+			}
+			closeWriter(t, w, 5*time.Second)
+			loss := r.samples(`ml_train_loss{node="n1",run="a"}`)
+			if len(loss) != 20 {
+				t.Fatalf("%d loss samples arrived, want 20: %v", len(loss), r.got)
+			}
+			for i, s := range loss {
+				if s.Value != float64(i) || s.Timestamp != int64(100000+1000*i) {
+					t.Fatalf("sample %d = %v@%d", i, s.Value, s.Timestamp)
+				}
+			}
+			if got := r.protocols(); len(got) != 1 || !got[tc.want] {
+				t.Errorf("samples arrived in %v, want only %s", got, tc.want)
+			}
+		})
 	}
 }
