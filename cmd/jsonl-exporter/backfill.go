@@ -7,15 +7,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
-
-	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -23,14 +23,18 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/openmetrics"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/remotewrite"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
+// backfillFile is the name of the file --out writes.
+const backfillFile = "samples.om"
+
 // runBackfill sends every record of finished runs to remote-write
-// receivers at the records' times, then exits: non-zero unless every
-// sample was acknowledged.
+// receivers at the records' times (or writes them as OpenMetrics with
+// --out), then exits: non-zero unless every sample was stored.
 func runBackfill(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet(programName+" backfill", cmdBackfill)
-	if err := parseFlags(fs, args, stdout, "Usage: "+programName+" backfill --remote-write.url URL [flags] FILE|DIR..."); err != nil {
+	if err := parseFlags(fs, args, stdout, "Usage: "+programName+" backfill --remote-write.url URL | --out DIR [flags] FILE|DIR..."); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -41,9 +45,8 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	// Quieter than serve unless told: the summary says what happened.
 	_ = all.Lookup("log.level").Value.Set("warn")
 	copyFlags(fs, all)
-	var files []string
 	var listErr error
-	files = logFiles(fs.Args(), stderr, &listErr)
+	files := logFiles(fs.Args(), stderr, &listErr)
 	if listErr != nil {
 		return usagef("backfill: %v", listErr)
 	}
@@ -70,135 +73,243 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	var sink backfillSink
 	switch {
 	case out != "" && wopts != nil:
 		return usagef("backfill: --out and --remote-write.url: choose one")
 	case out != "":
-		return backfillToFile(files, out, opts, logger, stdout, stderr)
+		if sink, err = newFileSink(out); err != nil {
+			return usagef("out: %v", err)
+		}
 	case wopts == nil:
 		return usagef("backfill: name a receiver with --remote-write.url, or a folder with --out")
+	default:
+		// A backfill has an end: a receiver that stays away fails it
+		// (after about a minute) instead of holding it forever.
+		wopts.MaxRetries = 15
+		w, err := remotewrite.New(*wopts)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		w.Start()
+		sink = &remoteSink{Writer: w, reg: reg}
 	}
-	// A backfill has an end: a receiver that stays away fails it (after
-	// about a minute) instead of holding it forever.
-	wopts.MaxRetries = 15
-	w, err := remotewrite.New(*wopts)
-	if err != nil {
-		return usageError{err.Error()}
-	}
+
+	times := &timeRange{Delivery: sink}
 	svc := engine.NewService(reg, logger)
-	svc.Deliver(w)
-	w.Start()
+	svc.Deliver(times)
 	start := time.Now()
 	if err := svc.Start(opts.Config); err != nil {
 		return usageError{err.Error()}
 	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	progress := time.NewTicker(2 * time.Second)
-	defer progress.Stop()
-	ready := make(chan error, 1)
-	go func() { ready <- svc.Engine().WaitReady(ctx) }()
-	interrupted := false
-wait:
-	for {
-		select {
-		case err := <-ready:
-			interrupted = err != nil
-			break wait
-		case <-progress.C:
-			fmt.Fprintln(stderr, progressLine(reg, time.Since(start)))
-		}
-	}
-	w.Release()
+	p := newProgress(stderr, uncompressedSize(files), reg, sink, start)
+	readErr := p.until(func() error { return svc.Engine().WaitReady(ctx) })
+	sink.release()
 	svc.Stop()
-	// Every queued sample is sent before the command ends, unless it is
-	// interrupted: then what is left is counted as not sent.
-	closeErr := w.Close(ctx)
+	finishErr := sink.finish(ctx)
+	p.done()
+
 	s := summarize(reg)
-	fmt.Fprintf(stdout, "backfill: %d files, %d runs, %d lines read (%s), %d samples sent in %s\n",
-		len(files), s.runs, int64(s.lines), megabytes(s.bytes), int64(s.sent), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "backfill: %d files, %d runs, %d lines read (%s), %d samples %s in %s\n",
+		len(files), s.runs, int64(s.lines), megabytes(s.bytes), sink.samples(), sink.verb(), time.Since(start).Round(time.Millisecond))
+	if first, last, ok := times.span(); ok {
+		fmt.Fprintf(stdout, "backfill: records from %s to %s\n", first.Format(time.RFC3339), last.Format(time.RFC3339))
+	}
 	if len(s.skipped) > 0 {
 		fmt.Fprintf(stdout, "backfill: lines skipped: %s\n", strings.Join(s.skipped, ", "))
 	}
 	switch {
-	case closeErr != nil:
-		return fmt.Errorf("backfill: %v", closeErr)
-	case interrupted || s.dropped > 0:
+	case finishErr != nil:
+		return fmt.Errorf("backfill: %v", finishErr)
+	case readErr != nil || s.dropped > 0:
 		return fmt.Errorf("backfill: interrupted; %d samples were not sent", int64(s.dropped))
 	case s.failed > 0:
 		return fmt.Errorf("backfill: %d samples were not stored (%s)", int64(s.failed), strings.Join(s.failedWhy, ", "))
 	}
+	if fsink, ok := sink.(*fileSink); ok {
+		fmt.Fprintf(stdout, "backfill: next: promtool tsdb create-blocks-from openmetrics %s DATA_DIR\n", fsink.path)
+	}
 	return nil
 }
 
-// backfillFile is the name of the file --out writes.
-const backfillFile = "samples.om"
+// backfillSink is where a backfill's samples go.
+type backfillSink interface {
+	engine.Delivery
+	release()                         // before the engine stops
+	finish(ctx context.Context) error // after it stopped: deliver the rest
+	samples() int64
+	verb() string
+}
 
-// backfillToFile writes the samples of the files to out/samples.om.
-func backfillToFile(files []string, out string, opts options, logger *slog.Logger, stdout, stderr io.Writer) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return usagef("out: %v", err)
+type remoteSink struct {
+	*remotewrite.Writer
+	reg prometheus.Gatherer
+}
+
+func (r *remoteSink) release()                         { r.Release() }
+func (r *remoteSink) finish(ctx context.Context) error { return r.Close(ctx) }
+func (r *remoteSink) samples() int64                   { return int64(summarize(r.reg).sent) }
+func (r *remoteSink) verb() string                     { return "sent" }
+
+type fileSink struct {
+	*openmetrics.Writer
+	f    *os.File
+	path string
+}
+
+func newFileSink(dir string) (*fileSink, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	path := filepath.Join(out, backfillFile)
+	path := filepath.Join(dir, backfillFile)
 	f, err := os.Create(path)
 	if err != nil {
-		return usagef("out: %v", err)
+		return nil, err
 	}
-	defer f.Close()
-	om := openmetrics.New(f)
-	reg := prometheus.NewRegistry()
-	svc := engine.NewService(reg, logger)
-	svc.Deliver(om)
-	start := time.Now()
-	if err := svc.Start(opts.Config); err != nil {
-		return usageError{err.Error()}
+	return &fileSink{Writer: openmetrics.New(f), f: f, path: path}, nil
+}
+
+func (s *fileSink) release() {}
+func (s *fileSink) finish(context.Context) error {
+	_, err := s.Close()
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	progress := time.NewTicker(2 * time.Second)
-	defer progress.Stop()
-	ready := make(chan error, 1)
-	go func() { ready <- svc.Engine().WaitReady(ctx) }()
-	var readErr error
-wait:
-	for {
-		select {
-		case readErr = <-ready:
-			break wait
-		case <-progress.C:
-			fmt.Fprintln(stderr, progressLine(reg, time.Since(start)))
+	if err != nil {
+		return fmt.Errorf("%s: %v", s.path, err)
+	}
+	return nil
+}
+func (s *fileSink) samples() int64 { return s.Samples() }
+func (s *fileSink) verb() string   { return "written to " + s.path }
+
+// timeRange notes the first and last record times that pass to the sink.
+type timeRange struct {
+	engine.Delivery
+	mu          sync.Mutex
+	first, last float64
+	seen        bool
+}
+
+func (t *timeRange) Append(b *store.Batch) {
+	t.mu.Lock()
+	if !t.seen || b.Time < t.first {
+		t.first = b.Time
+	}
+	if !t.seen || b.Time > t.last {
+		t.last = b.Time
+	}
+	t.seen = true
+	t.mu.Unlock()
+	t.Delivery.Append(b)
+}
+
+func (t *timeRange) span() (first, last time.Time, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	toTime := func(s float64) time.Time { return time.UnixMilli(int64(math.Round(s * 1000))).UTC() }
+	return toTime(t.first), toTime(t.last), t.seen
+}
+
+// uncompressedSize is what reading the files will count in
+// jsonl_exporter_bytes_read_total: a .gz file's size from its trailer
+// (modulo 4 GiB, as gzip keeps it).
+func uncompressedSize(files []string) float64 {
+	total := 0.0
+	for _, path := range files {
+		fi, err := os.Stat(path)
+		if err != nil {
+			continue
+		}
+		size := float64(fi.Size())
+		if strings.HasSuffix(path, ".gz") && fi.Size() >= 4 {
+			if f, err := os.Open(path); err == nil {
+				var trailer [4]byte
+				if _, err := f.ReadAt(trailer[:], fi.Size()-4); err == nil {
+					size = float64(uint32(trailer[0]) | uint32(trailer[1])<<8 | uint32(trailer[2])<<16 | uint32(trailer[3])<<24) // little-endian ISIZE
+				}
+				f.Close()
+			}
+		}
+		total += size
+	}
+	return total
+}
+
+// progress shows how far a backfill is: a line redrawn in place on a
+// terminal, a plain line every 2 s otherwise.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	total float64
+	reg   prometheus.Gatherer
+	sink  backfillSink
+	start time.Time
+}
+
+func newProgress(w io.Writer, total float64, reg prometheus.Gatherer, sink backfillSink, start time.Time) *progress {
+	p := &progress{w: w, total: total, reg: reg, sink: sink, start: start}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
 		}
 	}
-	svc.Stop()
-	samples, err := om.Close()
-	if err == nil {
-		err = f.Close()
+	return p
+}
+
+// until shows the progress while wait runs, and returns its error.
+func (p *progress) until(wait func() error) error {
+	every := 2 * time.Second
+	if p.tty {
+		every = 200 * time.Millisecond
 	}
-	s := summarize(reg)
-	fmt.Fprintf(stdout, "backfill: %d files, %d runs, %d lines read (%s), %d samples written to %s in %s\n",
-		len(files), s.runs, int64(s.lines), megabytes(s.bytes), samples, path, time.Since(start).Round(time.Millisecond))
-	if len(s.skipped) > 0 {
-		fmt.Fprintf(stdout, "backfill: lines skipped: %s\n", strings.Join(s.skipped, ", "))
+	t := time.NewTicker(every)
+	defer t.Stop()
+	done := make(chan error, 1)
+	go func() { done <- wait() }()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-t.C:
+			p.show()
+		}
 	}
-	switch {
-	case err != nil:
-		return fmt.Errorf("backfill: %s: %v", path, err)
-	case readErr != nil:
-		return fmt.Errorf("backfill: interrupted; %s is incomplete", path)
+}
+
+func (p *progress) show() {
+	if p.tty {
+		fmt.Fprintf(p.w, "\r%s\x1b[K", p.line())
+	} else {
+		fmt.Fprintln(p.w, p.line())
 	}
-	fmt.Fprintf(stdout, "backfill: next: promtool tsdb create-blocks-from openmetrics %s DATA_DIR\n", path)
-	return nil
+}
+
+// done ends the redrawn line.
+func (p *progress) done() {
+	if p.tty {
+		p.show()
+		fmt.Fprintln(p.w)
+	}
+}
+
+func (p *progress) line() string {
+	s := summarize(p.reg)
+	elapsed := time.Since(p.start).Seconds()
+	rate := s.bytes / elapsed
+	verb, _, _ := strings.Cut(p.sink.verb(), " ")
+	line := fmt.Sprintf("backfill: %d lines read (%s, %.1f MB/s), %d samples %s", int64(s.lines), megabytes(s.bytes), rate/1e6, p.sink.samples(), verb)
+	if p.total > 0 && rate > 0 {
+		frac := min(s.bytes/p.total, 1)
+		eta := time.Duration((p.total - min(s.bytes, p.total)) / rate * float64(time.Second)).Round(time.Second)
+		line = fmt.Sprintf("backfill: %3.0f%%, ETA %s; %s", 100*frac, eta, strings.TrimPrefix(line, "backfill: "))
+	}
+	return line
 }
 
 func megabytes(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
-
-// progressLine says how far the backfill is.
-func progressLine(g prometheus.Gatherer, elapsed time.Duration) string {
-	s := summarize(g)
-	return fmt.Sprintf("backfill: %d lines read (%s, %.1f MB/s), %d samples sent, %d queued",
-		int64(s.lines), megabytes(s.bytes), s.bytes/1e6/elapsed.Seconds(), int64(s.sent), int64(s.queued))
-}
 
 type backfillSummary struct {
 	runs                                        int

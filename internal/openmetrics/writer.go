@@ -69,6 +69,13 @@ func (o *Writer) Append(b *store.Batch) {
 	}
 }
 
+// Samples is how many samples were written so far.
+func (o *Writer) Samples() int64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.samples
+}
+
 // DeliveredTo is 0: a file of samples is written whole each time.
 func (o *Writer) DeliveredTo(string) int64 { return 0 }
 

@@ -233,8 +233,13 @@ func TestBackfillOfYesterdaysRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("backfill: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), fmt.Sprintf("%d lines read", n)) {
-		t.Errorf("the summary does not say %d lines were read:\n%s", n, out)
+	for _, want := range []string{
+		fmt.Sprintf("%d lines read", n),
+		"records from " + start.UTC().Format(time.RFC3339) + " to " + start.Add((n-1)*10*time.Millisecond).UTC().Truncate(time.Second).Format(time.RFC3339),
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the summary does not say %q:\n%s", want, out)
+		}
 	}
 	expectRun(t, api, "old", start, n, sum)
 
