@@ -5,9 +5,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -82,5 +89,64 @@ func TestRemoteWriteFlags(t *testing.T) {
 	stderr.Reset()
 	if code := run([]string{"--config.file", cfg, "--config.check"}, &stdout, &stderr); code != exitOK {
 		t.Errorf("valid endpoints: exit %d, %q", code, stderr.String())
+	}
+}
+
+// TestSIGTERMFlushesRemoteWrite: at SIGTERM the exporter sends what is
+// queued (here a last batch that would otherwise wait an hour), writes
+// the state file with the whole log acknowledged, and exits within 5 s.
+func TestSIGTERMFlushesRemoteWrite(t *testing.T) {
+	var requests atomic.Int64
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		time.Sleep(50 * time.Millisecond) // a receiver with some latency
+		requests.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+
+	dir := t.TempDir()
+	log := filepath.Join(dir, "metrics.jsonl")
+	var b strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&b, `{"step":%d,"train/loss":%g}`+"\n", i, 1/float64(i+1))
+	}
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state.json")
+	p := startExporter(t, "--input", log, "--remote-write.url", receiver.URL+"/api/v1/write", "--remote-write.protocol", "1.0",
+		"--remote-write.batch-size", "1000", "--remote-write.flush-interval", "1h", "--state.file", state)
+	deadline := time.Now().Add(10 * time.Second)
+	for requests.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if requests.Load() == 0 {
+		t.Fatal("no full batch was sent")
+	}
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(6 * time.Second):
+		t.Fatal("still running 6 s after SIGTERM")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("stopped %s after SIGTERM, want within 5 s", d)
+	}
+	data, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatalf("no state file after SIGTERM: %v", err)
+	}
+	var st struct {
+		Files map[string]struct{ Offset int64 }
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.Files[log].Offset, int64(b.Len()); got != want {
+		t.Errorf("state file: %s acknowledged to %d, want the whole file (%d): the last batch was not flushed\n%s", log, got, want, data)
 	}
 }
