@@ -108,7 +108,7 @@ func TestSIGTERMFlushesRemoteWrite(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "metrics.jsonl")
 	var b strings.Builder
-	for i := range 500 {
+	for i := range 503 { // not a whole number of batches
 		fmt.Fprintf(&b, `{"step":%d,"train/loss":%g}`+"\n", i, 1/float64(i+1))
 	}
 	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
