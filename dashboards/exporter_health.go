@@ -88,8 +88,8 @@ func ExporterHealth() Dashboard {
 		series("histogram_quantile(0.99, sum by (le, remote) ("+rate("jsonl_exporter_remote_write_request_duration_seconds_bucket")+"))", "{{remote}}")))
 	l.add(8, 8, timeseries("Since the last acknowledgement", "Time since each receiver last acknowledged a request.", "s",
 		series("time() - "+sel("jsonl_exporter_remote_write_last_success_timestamp_seconds"), "{{remote}} {{instance}}")))
-	l.add(8, 8, timeseries("Newest record delivered", "Record time of the newest sample each receiver acknowledged: how far behind the logs storage is.", "dateTimeAsIso",
-		series(sel("jsonl_exporter_remote_write_last_acked_record_timestamp_seconds")+" * 1000", "{{remote}} {{instance}}")))
+	l.add(8, 8, timeseries("Newest record delivered", "Record time of the newest record each receiver acknowledged, by input: how far behind the logs storage is.", "dateTimeAsIso",
+		series(sel("jsonl_exporter_remote_write_last_acked_record_timestamp_seconds")+" * 1000", "{{input}} to {{remote}} {{instance}}")))
 
 	l.row("Scrapes and configuration")
 	l.add(8, 8, timeseries("Scrape duration", "How long Prometheus took to scrape the exporter (scrape_duration_seconds).", "s",

@@ -187,7 +187,7 @@ func (f *file) source() store.Source {
 	if !f.deliveryKnown {
 		f.deliveredTo, f.deliveryKnown = d.DeliveredTo(f.path), true
 	}
-	src := store.Source{Path: f.path, Offset: f.consumed}
+	src := store.Source{Path: f.path, Input: f.in.glob, Offset: f.consumed}
 	if f.consumed <= f.deliveredTo {
 		src.Delivered = true
 	} else {
@@ -258,7 +258,7 @@ func (f *file) Document(data []byte) {
 		f.docNth++
 		for range 2 {
 			run := f.currentRun()
-			if run.ApplyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape) {
+			if run.ApplyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape, store.Source{Path: f.path, Input: f.in.glob}) {
 				break
 			}
 			f.forgetRun(run)

@@ -28,7 +28,7 @@ func TestMetricsDocListsEverySeries(t *testing.T) {
 	m.dropped.WithLabelValues("r", "shutdown")
 	m.queued.WithLabelValues("r")
 	m.capacity.WithLabelValues("r")
-	m.lastAckRecord.WithLabelValues("r")
+	m.lastAckRecord.WithLabelValues("r", "/runs/*.jsonl")
 	m.lastAck.WithLabelValues("r")
 	m.duration.WithLabelValues("r").Observe(1)
 	mfs, err := reg.Gather()

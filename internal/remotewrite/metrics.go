@@ -39,8 +39,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: ns + "queue_capacity_samples", Help: "Samples that may wait before reading waits for room.",
 		}, []string{"remote"}),
 		lastAckRecord: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: ns + "last_acked_record_timestamp_seconds", Help: "Record time of the newest sample the receiver acknowledged.",
-		}, []string{"remote"}),
+			Name: ns + "last_acked_record_timestamp_seconds", Help: "Record time of the newest record the receiver acknowledged, by input (glob).",
+		}, []string{"remote", "input"}),
 		lastAck: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: ns + "last_success_timestamp_seconds", Help: "When the receiver last acknowledged a request.",
 		}, []string{"remote"}),

@@ -29,12 +29,15 @@ type sample struct {
 	v      float64
 }
 
-// mark says that the file path was read up to offset once the queue has
-// taken end samples in all.
+// mark says that a record of input, at time t, read from path up to
+// offset (0: not known), is delivered once the queue has taken end
+// samples in all.
 type mark struct {
 	end    uint64
 	path   string
 	offset int64
+	input  string
+	t      int64
 }
 
 // queue holds the samples for one receiver, and its sender sends them in
@@ -72,7 +75,8 @@ type queue struct {
 	samples2    []*writev2.Sample
 	index       map[seriesKey]int
 	series      map[seriesKey][]prompb.Label
-	refused     map[string]bool // reasons already logged
+	refused     map[string]bool  // reasons already logged
+	newest      map[string]int64 // by input: time of the newest record acknowledged
 	retryLogged time.Time
 }
 
@@ -97,6 +101,7 @@ func newQueue(w *Writer, name, protocol string, api *remote.API) *queue {
 		index:    map[seriesKey]int{},
 		series:   map[seriesKey][]prompb.Label{},
 		refused:  map[string]bool{},
+		newest:   map[string]int64{},
 	}
 	if protocol == Protocol1 {
 		q.protocol = remote.WriteV1MessageType
@@ -117,8 +122,8 @@ func (q *queue) append(samples []sample, src store.Source) {
 	q.mu.Lock()
 	q.buf = append(q.buf, samples...)
 	q.enq += uint64(len(samples))
-	if src.Path != "" && src.Offset > 0 {
-		q.marks = append(q.marks, mark{q.enq, src.Path, src.Offset})
+	if src.Path != "" {
+		q.marks = append(q.marks, mark{q.enq, src.Path, src.Offset, src.Input, samples[0].t})
 	}
 	n := len(q.buf) - q.head
 	q.mu.Unlock()
@@ -215,6 +220,23 @@ func (q *queue) run(ctx context.Context) {
 	}
 }
 
+// noteRecordTimes sets, per input, the time of the newest record just
+// acknowledged.
+func (q *queue) noteRecordTimes() {
+	newest := map[string]int64{}
+	for _, mk := range q.outMark {
+		if t, ok := newest[mk.input]; !ok || mk.t > t {
+			newest[mk.input] = mk.t
+		}
+	}
+	for input, t := range newest {
+		if t > q.newest[input] {
+			q.newest[input] = t
+			q.w.m.lastAckRecord.WithLabelValues(q.name, input).Set(float64(t) / 1000)
+		}
+	}
+}
+
 // dropRest counts what is left when the flush ran out of time.
 func (q *queue) dropRest() {
 	q.mu.Lock()
@@ -252,11 +274,7 @@ func (q *queue) send(ctx context.Context) error {
 	case err == nil:
 		m.sent.WithLabelValues(q.name).Add(n)
 		m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
-		var newest int64
-		for _, s := range q.out {
-			newest = max(newest, s.t)
-		}
-		m.lastAckRecord.WithLabelValues(q.name).Set(float64(newest) / 1000)
+		q.noteRecordTimes()
 	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		m.dropped.WithLabelValues(q.name, "shutdown").Add(n)
 		return err

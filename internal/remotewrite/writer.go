@@ -217,7 +217,9 @@ func (w *Writer) acked(q *queue, marks []mark) {
 	}
 	w.stateMu.Lock()
 	for _, mk := range marks {
-		q.acked[mk.path] = mk.offset
+		if mk.offset > 0 { // documents have no offset: sent again whole
+			q.acked[mk.path] = mk.offset
+		}
 	}
 	w.dirty = true
 	w.stateMu.Unlock()

@@ -69,7 +69,7 @@ func TestDeliversEverySampleInOrder(t *testing.T) {
 	w, reg := newTestWriter(t, Options{BatchSize: 7, ExternalLabels: map[string]string{"node": "n1", "run": "ignored"}}, r.url())
 	const n = 100
 	for i := range n {
-		w.Append(record(1000+float64(i)*0.5, float64(n-i), store.Source{}))
+		w.Append(record(1000+float64(i)*0.5, float64(n-i), store.Source{Path: "/runs/a.jsonl", Input: "/runs/*.jsonl", Offset: int64(20 * (i + 1))}))
 	}
 	closeWriter(t, w, 5*time.Second)
 	loss := r.samples(`ml_train_loss{node="n1",run="a"}`)
@@ -88,9 +88,9 @@ func TestDeliversEverySampleInOrder(t *testing.T) {
 		t.Errorf("samples_sent_total = %v, want %d", got, 2*n)
 	}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
-# HELP jsonl_exporter_remote_write_last_acked_record_timestamp_seconds Record time of the newest sample the receiver acknowledged.
+# HELP jsonl_exporter_remote_write_last_acked_record_timestamp_seconds Record time of the newest record the receiver acknowledged, by input (glob).
 # TYPE jsonl_exporter_remote_write_last_acked_record_timestamp_seconds gauge
-jsonl_exporter_remote_write_last_acked_record_timestamp_seconds{remote="r0"} 1049.5
+jsonl_exporter_remote_write_last_acked_record_timestamp_seconds{input="/runs/*.jsonl",remote="r0"} 1049.5
 `), "jsonl_exporter_remote_write_last_acked_record_timestamp_seconds"); err != nil {
 		t.Error(err)
 	}

@@ -166,7 +166,7 @@ func (r *RunState) ApplyFrom(rec *record.Record, readTime time.Time, cache *Shap
 // the document; checked and applied under one lock, so that two copies
 // read at once cannot apply an older record after a newer one. It
 // reports false, doing nothing, when the run was removed meanwhile.
-func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int, readTime time.Time, cache *ShapeCache) bool {
+func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int, readTime time.Time, cache *ShapeCache, src Source) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.bySeries == nil {
@@ -177,7 +177,7 @@ func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int
 		return true // every copy of a document holds the older copies' records first
 	}
 	c.step, c.nth, c.has = step, nth, true
-	r.applyLocked(rec, readTime, cache, Source{})
+	r.applyLocked(rec, readTime, cache, src)
 	return true
 }
 

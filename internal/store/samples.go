@@ -31,7 +31,8 @@ type Batch struct {
 // elsewhere remember how far each file was delivered.
 type Source struct {
 	Path   string
-	Offset int64 // bytes of the file up to the end of the record's line; 0: not known
+	Input  string // the configured input (glob) that found the file
+	Offset int64  // bytes of the file up to the end of the record's line; 0: not known (a document)
 	// Delivered: the record was handed to subscribers before (by an
 	// earlier engine or process) and is applied only to rebuild the run.
 	Delivered bool
