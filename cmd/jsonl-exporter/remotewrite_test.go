@@ -150,3 +150,31 @@ func TestSIGTERMFlushesRemoteWrite(t *testing.T) {
 		t.Errorf("state file: %s acknowledged to %d, want the whole file (%d): the last batch was not flushed\n%s", log, got, want, data)
 	}
 }
+
+// TestShippedRemoteWriteConfigs: the configurations of
+// deploy/remote-write/ (Mimir, Thanos Receive, VictoriaMetrics) pass
+// --config.check and name at least one receiver each.
+func TestShippedRemoteWriteConfigs(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "deploy", "remote-write", "*.yml"))
+	if len(files) < 3 {
+		t.Fatalf("found %v, want the Mimir, Thanos and VictoriaMetrics configurations", files)
+	}
+	for _, f := range files {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"--config.file", f, "--config.check"}, &stdout, &stderr); code != exitOK {
+			t.Errorf("%s: exit %d: %s", f, code, stderr.String())
+		}
+		l := &loader{fs: newFlagSet(programName, cmdServe), cmd: cmdServe, getenv: func(string) string { return "" }}
+		if err := l.fs.Parse([]string{"--config.file", f}); err != nil {
+			t.Fatal(err)
+		}
+		o, err := l.load()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		w, err := o.writerOptions(nil, nil)
+		if err != nil || w == nil || len(w.Endpoints) == 0 || w.ExternalLabels["node"] == "" {
+			t.Errorf("%s: receivers %+v, %v; want at least one, and a node label", f, w, err)
+		}
+	}
+}
