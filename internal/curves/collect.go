@@ -1,0 +1,246 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package curves
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+)
+
+// XKey is what a curve is drawn against.
+type XKey int
+
+const (
+	Step       XKey = iota // the step as logged
+	GlobalStep             // the store's step that never goes back across epoch resets
+	Epoch
+	Time // wall time since the run's first record
+)
+
+var xKeyNames = [...]string{"step", "global_step", "epoch", "time"}
+
+func (k XKey) String() string { return xKeyNames[k] }
+
+// ParseXKey reads a --x-key value.
+func ParseXKey(s string) (XKey, bool) {
+	for i, n := range xKeyNames {
+		if n == s {
+			return XKey(i), true
+		}
+	}
+	return 0, false
+}
+
+// A Point is one logged value. Alt is the global step when the curve is
+// drawn by step, so that a log whose steps reset can be drawn by global
+// step without reading it again.
+type Point struct{ X, Alt, Y float64 }
+
+// A Curve is one metric of one run, in the order of its records.
+type Curve struct {
+	Series    string // as /metrics names it (ml_train_loss)
+	Points    []Point
+	NonFinite int // NaN and ±Inf values, not kept: they cannot be drawn
+}
+
+// A Run holds the curves of one run label.
+type Run struct {
+	Name    string
+	Curves  map[string]*Curve // by series
+	Records int               // records read, with or without kept metrics
+	Resets  int               // times its step went back
+	NoStep  bool              // some record had no step: its x is the record number
+	first   float64
+	seen    bool
+	last    float64
+}
+
+// seriesKind is what a series of the sample path is to a plot.
+type seriesKind uint8
+
+const (
+	kindUnknown seriesKind = iota
+	kindStep
+	kindGlobalStep
+	kindEpoch
+	kindRecords
+	kindOther  // the run's other own series: not a metric
+	kindMetric // a metric not kept
+	kindKept   // a metric kept
+)
+
+// A Collector keeps, from the store's sample path, the values of the
+// metric series that keep accepts, by run. It is an engine.Delivery that
+// never holds the engine back.
+type Collector struct {
+	x    XKey
+	keep func(series string) bool
+
+	mu      sync.Mutex
+	kinds   map[string]seriesKind
+	runs    map[string]*Run
+	order   []string         // runs in the order their first record came
+	byFile  map[string]int64 // records with metrics, by file
+	scratch []store.Sample
+}
+
+// NewCollector collects, by x, the metric series keep accepts.
+// namespace is the store's; fixed names the run's own series
+// (store.FixedSeries()), which are not metrics.
+func NewCollector(x XKey, namespace string, fixed []string, keep func(series string) bool) *Collector {
+	c := &Collector{x: x, keep: keep, kinds: map[string]seriesKind{}, runs: map[string]*Run{}, byFile: map[string]int64{}}
+	full := func(n string) string {
+		if namespace == "" {
+			return n
+		}
+		return namespace + "_" + n
+	}
+	for _, n := range fixed {
+		c.kinds[full(n)] = kindOther
+	}
+	c.kinds[full("step")] = kindStep
+	c.kinds[full("global_step")] = kindGlobalStep
+	c.kinds[full("epoch")] = kindEpoch
+	c.kinds[full("records_total")] = kindRecords
+	return c
+}
+
+// DeliveredTo: nothing was delivered before; every file is read whole.
+func (c *Collector) DeliveredTo(string) int64 { return 0 }
+
+// Wait never waits: a plot keeps what it reads.
+func (c *Collector) Wait(<-chan struct{}) {}
+
+// Append takes the batch of one record.
+func (c *Collector) Append(b *store.Batch) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.runs[b.Run]
+	if r == nil {
+		r = &Run{Name: b.Run, Curves: map[string]*Curve{}}
+		c.runs[b.Run] = r
+		c.order = append(c.order, b.Run)
+	}
+	var step, global, epoch, records float64
+	hasStep, hasEpoch := false, false
+	kept := c.scratch[:0]
+	metrics := false
+	for _, s := range b.Samples {
+		k, ok := c.kinds[s.Name]
+		if !ok {
+			k = kindMetric
+			if c.keep(s.Name) {
+				k = kindKept
+			}
+			c.kinds[s.Name] = k
+		}
+		switch k {
+		case kindStep:
+			step, hasStep = s.Value, true
+		case kindGlobalStep:
+			global = s.Value
+		case kindEpoch:
+			epoch, hasEpoch = s.Value, true
+		case kindRecords:
+			records = s.Value
+		case kindMetric:
+			metrics = true
+		case kindKept:
+			metrics = true
+			kept = append(kept, s)
+		}
+	}
+	c.scratch = kept[:0]
+	r.Records++
+	if hasStep {
+		if r.seen && step < r.last {
+			r.Resets++
+		}
+		r.last, r.seen = step, true
+	} else {
+		r.NoStep = true
+		step, global = records, records
+	}
+	if r.Records == 1 {
+		r.first = b.Time
+	}
+	if metrics {
+		c.byFile[b.Source.Path]++
+	}
+	if len(kept) == 0 {
+		return
+	}
+	p := Point{X: step, Alt: global}
+	switch c.x {
+	case GlobalStep:
+		p.X = global
+	case Epoch:
+		if !hasEpoch {
+			return // nowhere to draw it
+		}
+		p.X = epoch
+	case Time:
+		p.X = b.Time - r.first
+	}
+	for _, s := range kept {
+		cv := r.Curves[s.Name]
+		if cv == nil {
+			cv = &Curve{Series: s.Name}
+			r.Curves[s.Name] = cv
+		}
+		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+			cv.NonFinite++
+			continue
+		}
+		p.Y = s.Value
+		cv.Points = append(cv.Points, p)
+	}
+}
+
+// Runs returns the runs read, in the order their first record came.
+func (c *Collector) Runs() []*Run {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	runs := make([]*Run, len(c.order))
+	for i, n := range c.order {
+		runs[i] = c.runs[n]
+	}
+	return runs
+}
+
+// Metrics lists every metric series seen, kept or not, sorted.
+func (c *Collector) Metrics() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var names []string
+	for n, k := range c.kinds {
+		if k == kindMetric || k == kindKept {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// RecordsWithMetrics returns how many records of path carried metrics.
+func (c *Collector) RecordsWithMetrics(path string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byFile[path]
+}
+
+// IsValidation reports whether a series (without namespace) is a
+// validation metric by its prefix: such points are marked, not joined.
+func IsValidation(short string) bool {
+	for _, p := range []string{"val_", "valid_", "validation_", "eval_", "test_"} {
+		if strings.HasPrefix(short, p) {
+			return true
+		}
+	}
+	return false
+}

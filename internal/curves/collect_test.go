@@ -1,0 +1,127 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package curves
+
+import (
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+)
+
+// batch is what the store hands over for one record: the run's own
+// series first, then the metrics the record set.
+func batch(run, path string, t float64, step, global, epoch, records float64, metrics ...store.Sample) *store.Batch {
+	b := &store.Batch{Run: run, Time: t, Source: store.Source{Path: path}}
+	if step >= 0 {
+		b.Samples = append(b.Samples, store.Sample{Name: "ml_epoch", Value: epoch}, store.Sample{Name: "ml_global_step", Value: global})
+	}
+	b.Samples = append(b.Samples, store.Sample{Name: "ml_records_total", Value: records}, store.Sample{Name: "ml_last_record_timestamp_seconds", Value: t})
+	if step >= 0 {
+		b.Samples = append(b.Samples, store.Sample{Name: "ml_step", Value: step})
+	}
+	b.Samples = append(b.Samples, store.Sample{Name: "ml_run_info", Value: 1})
+	return appendSamples(b, metrics...)
+}
+
+func appendSamples(b *store.Batch, s ...store.Sample) *store.Batch {
+	b.Samples = append(b.Samples, s...)
+	return b
+}
+
+func loss(v float64) store.Sample { return store.Sample{Name: "ml_train_loss", Value: v} }
+
+// seedRun is two epochs of three steps whose step resets, as the seed
+// trainer logs them: the validation record carries the next epoch.
+func seedRun(c *Collector) {
+	c.Append(batch("a", "a.jsonl", 100, 0, 0, 0, 1, loss(3)))
+	c.Append(batch("a", "a.jsonl", 101, 1, 1, 0, 2, loss(2.5), store.Sample{Name: "ml_train_lr", Value: 0.1}))
+	c.Append(batch("a", "a.jsonl", 102, 2, 2, 0, 3, loss(math.NaN())))
+	c.Append(batch("a", "a.jsonl", 103, 2, 2, 1, 4, store.Sample{Name: "ml_val_loss", Value: 2.2}))
+	c.Append(batch("a", "a.jsonl", 104, 0, 3, 1, 5, loss(2)))
+	c.Append(batch("a", "a.jsonl", 106, 1, 4, 1, 6, loss(math.Inf(1))))
+	c.Append(batch("a", "a.jsonl", 107, 2, 5, 1, 7, loss(1.5)))
+}
+
+func TestCollectorX(t *testing.T) {
+	for _, tc := range []struct {
+		x         XKey
+		wantX     []float64
+		wantAlt   []float64
+		wantValue []float64
+	}{
+		{Step, []float64{0, 1, 0, 2}, []float64{0, 1, 3, 5}, []float64{3, 2.5, 2, 1.5}},
+		{GlobalStep, []float64{0, 1, 3, 5}, []float64{0, 1, 3, 5}, []float64{3, 2.5, 2, 1.5}},
+		{Epoch, []float64{0, 0, 1, 1}, []float64{0, 1, 3, 5}, []float64{3, 2.5, 2, 1.5}},
+		{Time, []float64{0, 1, 4, 7}, []float64{0, 1, 3, 5}, []float64{3, 2.5, 2, 1.5}},
+	} {
+		t.Run(tc.x.String(), func(t *testing.T) {
+			c := NewCollector(tc.x, "ml", store.FixedSeries(), func(s string) bool { return s == "ml_train_loss" || s == "ml_val_loss" })
+			seedRun(c)
+			runs := c.Runs()
+			if len(runs) != 1 {
+				t.Fatalf("runs %v", runs)
+			}
+			r := runs[0]
+			if r.Records != 7 || r.Resets != 1 || r.NoStep {
+				t.Errorf("records %d resets %d nostep %v, want 7, 1, false", r.Records, r.Resets, r.NoStep)
+			}
+			cv := r.Curves["ml_train_loss"]
+			var x, alt, y []float64
+			for _, p := range cv.Points {
+				x, alt, y = append(x, p.X), append(alt, p.Alt), append(y, p.Y)
+			}
+			if !reflect.DeepEqual(x, tc.wantX) || !reflect.DeepEqual(alt, tc.wantAlt) || !reflect.DeepEqual(y, tc.wantValue) {
+				t.Errorf("x %v alt %v y %v, want %v %v %v", x, alt, y, tc.wantX, tc.wantAlt, tc.wantValue)
+			}
+			if cv.NonFinite != 2 {
+				t.Errorf("non-finite %d, want 2", cv.NonFinite)
+			}
+			if v := r.Curves["ml_val_loss"]; v == nil || len(v.Points) != 1 || v.Points[0].Y != 2.2 {
+				t.Errorf("validation curve %+v", v)
+			}
+			if r.Curves["ml_train_lr"] != nil {
+				t.Error("kept a metric keep refused")
+			}
+		})
+	}
+}
+
+func TestCollectorBookkeeping(t *testing.T) {
+	c := NewCollector(Step, "ml", store.FixedSeries(), func(s string) bool { return s == "ml_train_loss" })
+	seedRun(c)
+	// A run without steps is drawn by record number; a file whose
+	// records carry no metric is told apart.
+	c.Append(batch("b", "b.jsonl", 200, -1, 0, 0, 1, loss(4)))
+	c.Append(batch("b", "b.jsonl", 201, -1, 0, 0, 2, loss(3)))
+	c.Append(batch("c", "c.jsonl", 300, -1, 0, 0, 1))
+	if got := c.Metrics(); !reflect.DeepEqual(got, []string{"ml_train_loss", "ml_train_lr", "ml_val_loss"}) {
+		t.Errorf("metrics %v", got)
+	}
+	runs := c.Runs()
+	if len(runs) != 3 || runs[0].Name != "a" || runs[1].Name != "b" || runs[2].Name != "c" {
+		t.Fatalf("runs not in the order they came: %v", runs)
+	}
+	b := runs[1]
+	if !b.NoStep || b.Resets != 0 {
+		t.Errorf("run b: nostep %v resets %d", b.NoStep, b.Resets)
+	}
+	if p := b.Curves["ml_train_loss"].Points; len(p) != 2 || p[0].X != 1 || p[1].X != 2 {
+		t.Errorf("run b drawn at %v, want record numbers 1 and 2", p)
+	}
+	for path, want := range map[string]int64{"a.jsonl": 7, "b.jsonl": 2, "c.jsonl": 0, "d.jsonl": 0} {
+		if got := c.RecordsWithMetrics(path); got != want {
+			t.Errorf("RecordsWithMetrics(%s) = %d, want %d", path, got, want)
+		}
+	}
+}
+
+func TestIsValidation(t *testing.T) {
+	for s, want := range map[string]bool{"val_loss": true, "valid_loss": true, "eval_accuracy": true, "test_acc": true, "validation_loss": true, "train_loss": false, "loss": false, "interval_s": false} {
+		if IsValidation(s) != want {
+			t.Errorf("IsValidation(%s) = %v", s, !want)
+		}
+	}
+}

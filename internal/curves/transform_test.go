@@ -1,0 +1,127 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package curves
+
+import (
+	"math"
+	"testing"
+)
+
+func near(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > 1e-12*max(1, math.Abs(b[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// The expected values are worked out by hand with pandas' definitions
+// (rolling(n, min_periods=1), rolling(n, center=True, min_periods=1),
+// ewm(span=n, adjust=True), rolling(n, min_periods=1).median()).
+func TestSmooth(t *testing.T) {
+	v := []float64{1, 2, 3, 4, 10}
+	for _, tc := range []struct {
+		name string
+		n    int
+		mode Mode
+		in   []float64
+		want []float64
+	}{
+		{"mean 3", 3, Mean, v, []float64{1, 1.5, 2, 3, 17.0 / 3}},
+		{"mean window longer than the curve", 10, Mean, v, []float64{1, 1.5, 2, 2.5, 4}},
+		{"centered 3", 3, Centered, v, []float64{1.5, 2, 3, 17.0 / 3, 7}},
+		// An even window reaches one value further back than ahead, as pandas centres it.
+		{"centered 4", 4, Centered, v, []float64{1.5, 2, 2.5, 4.75, 17.0 / 3}},
+		// alpha = 2/(3+1) = 0.5: weights 1, 0.5, 0.25, ... of the newest values.
+		{"ema 3", 3, EMA, v, []float64{1, 5.0 / 3, 17.0 / 7, 49.0 / 15, 209.0 / 31}},
+		{"median 3", 3, Median, v, []float64{1, 1.5, 2, 3, 4}},
+		{"median 2 of unsorted values", 2, Median, []float64{3, 1, 2, 2, 8}, []float64{3, 2, 1.5, 2, 5}},
+		{"median 3 with repeats", 3, Median, []float64{5, 5, 1, 5, 1, 1}, []float64{5, 5, 5, 5, 1, 1}},
+		{"window of 1 is the values", 1, EMA, v, v},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Smooth(tc.in, tc.n, tc.mode); !near(got, tc.want) {
+				t.Errorf("Smooth(%v, %d, %s) = %v, want %v", tc.in, tc.n, tc.mode, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	sorted := []float64{1, 2, 3, 4, 10}
+	// numpy.percentile: rank p/100*(n-1), linear between neighbours.
+	for p, want := range map[float64]float64{0: 1, 25: 2, 50: 3, 90: 7.6, 99: 9.76, 100: 10} {
+		if got := Percentile(sorted, p); math.Abs(got-want) > 1e-12 {
+			t.Errorf("Percentile(%v) = %v, want %v", p, got, want)
+		}
+	}
+	if got := Percentile(nil, 50); !math.IsNaN(got) {
+		t.Errorf("Percentile of nothing = %v, want NaN", got)
+	}
+}
+
+func points(ys ...float64) []Point {
+	p := make([]Point, len(ys))
+	for i, y := range ys {
+		p[i] = Point{X: float64(i), Alt: float64(100 + i), Y: y}
+	}
+	return p
+}
+
+func TestPrepare(t *testing.T) {
+	in := points(1, 2, 3, 4, 10)
+	for _, tc := range []struct {
+		name          string
+		byAlt         bool
+		o             Options
+		x, raw, smoot []float64
+	}{
+		{"nothing", false, Options{}, []float64{0, 1, 2, 3, 4}, []float64{1, 2, 3, 4, 10}, nil},
+		{"by global step", true, Options{}, []float64{100, 101, 102, 103, 104}, []float64{1, 2, 3, 4, 10}, nil},
+		{"clip above the 90th percentile", false, Options{ClipHigh: 90}, []float64{0, 1, 2, 3, 4}, []float64{1, 2, 3, 4, 7.6}, nil},
+		{"clip below the 25th percentile", false, Options{ClipLow: 25}, []float64{0, 1, 2, 3, 4}, []float64{2, 2, 3, 4, 10}, nil},
+		{"clip both sides", false, Options{ClipLow: 25, ClipHigh: 50}, []float64{0, 1, 2, 3, 4}, []float64{2, 2, 3, 3, 3}, nil},
+		{"downsample by 2: means of x and y, the last bin shorter", false, Options{Downsample: 2}, []float64{0.5, 2.5, 4}, []float64{1.5, 3.5, 10}, nil},
+		{"smooth 2", false, Options{Smooth: 2}, []float64{0, 1, 2, 3, 4}, []float64{1, 2, 3, 4, 10}, []float64{1, 1.5, 2.5, 3.5, 7}},
+		// Downsampling comes first, then clipping, then smoothing:
+		// bins 1.5 3.5 10 → 90th percentile 8.7 → trailing mean of 2.
+		{"downsample, clip, smooth in order", false, Options{Downsample: 2, ClipHigh: 90, Smooth: 2}, []float64{0.5, 2.5, 4}, []float64{1.5, 3.5, 8.7}, []float64{1.5, 2.5, 6.1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Prepare(in, tc.byAlt, tc.o)
+			if !near(got.X, tc.x) || !near(got.Raw, tc.raw) || !near(got.Smoothed, tc.smoot) {
+				t.Errorf("Prepare(%+v) = x %v raw %v smoothed %v, want x %v raw %v smoothed %v", tc.o, got.X, got.Raw, got.Smoothed, tc.x, tc.raw, tc.smoot)
+			}
+			if tc.smoot == nil && got.Smoothed != nil {
+				t.Errorf("smoothed without --smooth: %v", got.Smoothed)
+			}
+		})
+	}
+	if in[4].Y != 10 {
+		t.Errorf("Prepare changed its input: %v", in)
+	}
+}
+
+func TestParseNames(t *testing.T) {
+	for _, s := range []string{"step", "global_step", "epoch", "time"} {
+		if k, ok := ParseXKey(s); !ok || k.String() != s {
+			t.Errorf("ParseXKey(%q) = %v, %v", s, k, ok)
+		}
+	}
+	for _, s := range []string{"mean", "centered", "ema", "median"} {
+		if m, ok := ParseMode(s); !ok || m.String() != s {
+			t.Errorf("ParseMode(%q) = %v, %v", s, m, ok)
+		}
+	}
+	if _, ok := ParseXKey("iteration"); ok {
+		t.Error("ParseXKey takes iteration")
+	}
+	if _, ok := ParseMode("gaussian"); ok {
+		t.Error("ParseMode takes gaussian")
+	}
+}
