@@ -1,0 +1,221 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package plot
+
+import (
+	"bytes"
+	"image/png"
+	"io"
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+)
+
+// noisy is a falling loss with noise, as a trainer logs it.
+func noisy(n int, seed uint64) (x, y []float64) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	x, y = make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i], y[i] = float64(i), 3-2*float64(i)/float64(n)+0.3*r.NormFloat64()
+	}
+	return x, y
+}
+
+func figure(format string, width, height int) Figure {
+	x, y := noisy(5000, 1)
+	x2, y2 := noisy(3000, 2)
+	return Figure{
+		Title: "two runs", Width: width, Height: height, Format: format, XLabel: "global_step",
+		Panels: []Panel{
+			{Title: "train.loss", YLabel: "train.loss", Lines: []Line{
+				{Label: "bert-a", Color: 0, X: x, Raw: y, Smoothed: y},
+				{Label: "bert-b", Color: 1, X: x2, Raw: y2},
+			}},
+			{Title: "val.loss", YLabel: "val.loss", Lines: []Line{
+				{Label: "bert-a", Color: 0, X: []float64{1000, 2000, 3000}, Raw: []float64{2.5, 2.1, 1.9}, Markers: true},
+			}},
+			{Title: "train.lr", YLabel: "train.lr", Lines: []Line{
+				{Label: "bert-a", Color: 0, X: []float64{0, 5000}, Raw: []float64{3e-4, 1e-5}},
+			}},
+		},
+	}
+}
+
+func TestPNGSize(t *testing.T) {
+	for _, size := range [][2]int{{1200, 800}, {640, 480}, {333, 1001}} {
+		var buf bytes.Buffer
+		if err := Render(&buf, figure("png", size[0], size[1])); err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != size[0] || b.Dy() != size[1] {
+			t.Errorf("asked %dx%d, got %dx%d", size[0], size[1], b.Dx(), b.Dy())
+		}
+	}
+}
+
+var (
+	svgText   = regexp.MustCompile(`>([^<]*)</text>`)
+	svgStroke = regexp.MustCompile(`stroke:(#[0-9A-F]{6})`)
+	svgFill   = regexp.MustCompile(`<path d="[^"]*A[^"]*" style="fill:(#[0-9A-F]{6})`) // circles are arcs
+)
+
+// svg renders f and returns its texts, the colors of its strokes (with
+// repeats) and the fill colors of its circle markers.
+func svg(t *testing.T, f Figure) (texts, strokes, markers []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Render(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, `<svg width="`) {
+		t.Fatalf("not an SVG document: %.100s", out)
+	}
+	for _, m := range svgText.FindAllStringSubmatch(out, -1) {
+		texts = append(texts, m[1])
+	}
+	for _, m := range svgStroke.FindAllStringSubmatch(out, -1) {
+		strokes = append(strokes, m[1])
+	}
+	for _, m := range svgFill.FindAllStringSubmatch(out, -1) {
+		markers = append(markers, m[1])
+	}
+	return texts, strokes, markers
+}
+
+func TestSVGStructure(t *testing.T) {
+	f := figure("svg", 900, 700)
+	texts, strokes, markers := svg(t, f)
+	for _, want := range []string{"two runs", "train.loss", "val.loss", "train.lr", "global_step", "bert-a", "bert-b"} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("no text %q among %q", want, texts)
+		}
+	}
+	// One legend entry per line of a panel: bert-a three times, bert-b once.
+	count := func(list []string, s string) (n int) {
+		for _, x := range list {
+			if x == s {
+				n++
+			}
+		}
+		return n
+	}
+	if count(texts, "bert-a") != 3 || count(texts, "bert-b") != 1 {
+		t.Errorf("legend entries: bert-a %d, bert-b %d; want 3 and 1", count(texts, "bert-a"), count(texts, "bert-b"))
+	}
+	// Each run has its color; the validation points are three markers (and one in the legend).
+	blue, orange := "#1F77B4", "#FF7F0E"
+	if !slices.Contains(strokes, blue) || !slices.Contains(strokes, orange) {
+		t.Errorf("strokes lack a run's color: %v", slices.Compact(slices.Sorted(slices.Values(strokes))))
+	}
+	if got := count(markers, blue); got != 4 {
+		t.Errorf("%d markers of bert-a, want 3 points and 1 in the legend", got)
+	}
+	// Markers only are not joined; --force-line joins them.
+	f.Panels = f.Panels[1:2]
+	_, strokes, _ = svg(t, f)
+	joined := f
+	joined.Panels = []Panel{{Title: "val.loss", Lines: []Line{f.Panels[0].Lines[0]}}}
+	joined.Panels[0].Lines[0].Joined = true
+	_, strokesJoined, _ := svg(t, joined)
+	if count(strokes, blue) != 0 || count(strokesJoined, blue) == 0 {
+		t.Errorf("blue strokes: %d with markers only, %d joined; want 0 and more", count(strokes, blue), count(strokesJoined, blue))
+	}
+}
+
+func TestLogScale(t *testing.T) {
+	f := Figure{Width: 600, Height: 400, Format: "svg", LogY: true, Panels: []Panel{
+		{Title: "loss", Lines: []Line{{Label: "a", X: []float64{0, 1, 2, 3}, Raw: []float64{100, 10, 0, -1}}}},
+		{Title: "flat", Lines: []Line{{Label: "a", X: []float64{0, 1}, Raw: []float64{2, 2}}}},
+		{Title: "nothing positive", Lines: []Line{{Label: "a", X: []float64{0, 1}, Raw: []float64{0, -3}}}},
+	}}
+	texts, _, _ := svg(t, f)
+	// Log ticks label powers of ten.
+	if !slices.Contains(texts, "10") || !slices.Contains(texts, "100") {
+		t.Errorf("no log ticks among %q", texts)
+	}
+}
+
+func TestPointsPerColumn(t *testing.T) {
+	x, y := noisy(100000, 3)
+	y[50000] = 100 // a spike survives
+	got := points(x, y, false, 500)
+	if len(got) > 4*500+4 || len(got) < 500 {
+		t.Errorf("%d points for 500 columns", len(got))
+	}
+	if got[0].X != 0 || got[len(got)-1].X != 99999 {
+		t.Errorf("ends %v %v, want the first and last point", got[0], got[len(got)-1])
+	}
+	_, _, ymin, ymax := plotter.XYRange(got)
+	if ymax != 100 || ymin != slices.Min(y) {
+		t.Errorf("range %v..%v, want %v..100", ymin, ymax, slices.Min(y))
+	}
+	if !slices.IsSortedFunc(got, func(a, b plotter.XY) int { return int(math.Copysign(1, a.X-b.X)) }) {
+		t.Error("points out of order")
+	}
+	few := points([]float64{0, 1, 2}, []float64{1, -1, 2}, true, 500)
+	if len(few) != 2 {
+		t.Errorf("log scale kept %v, want the two positive points", few)
+	}
+}
+
+func TestTickLabels(t *testing.T) {
+	for _, tc := range []struct {
+		values []float64
+		want   []string
+	}{
+		{[]float64{2500, 10000, 17500}, []string{"2500", "10000", "17500"}},
+		{[]float64{2.81, 2.85, 2.89}, []string{"2.81", "2.85", "2.89"}},
+		{[]float64{2.8, 2.85, 2.9}, []string{"2.80", "2.85", "2.90"}},
+		{[]float64{0.5, 1, 1.5}, []string{"0.5", "1.0", "1.5"}},
+		{[]float64{4e-5, 1.6e-4, 2.8e-4}, []string{"4.0e-05", "1.6e-04", "2.8e-04"}},
+		{[]float64{0, 2e6, 4e6}, []string{"0e+00", "2e+06", "4e+06"}},
+	} {
+		format := tickFormat(tc.values)
+		var got []string
+		for _, v := range tc.values {
+			got = append(got, format(v))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("labels of %v: %q, want %q", tc.values, got, tc.want)
+		}
+	}
+	// Ticks of a real axis are told apart.
+	ticks := readableTicks{}.Ticks(2.78, 2.92)
+	var labels []string
+	for _, tk := range ticks {
+		if !tk.IsMinor() {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if len(slices.Compact(slices.Clone(labels))) != len(labels) || len(labels) < 2 {
+		t.Errorf("labels %q repeat", labels)
+	}
+	var _ gplot.Ticker = readableTicks{}
+}
+
+func TestLegendAvoidsTheData(t *testing.T) {
+	rising := Figure{Width: 600, Height: 400, Format: "png", Panels: []Panel{{Lines: []Line{{Label: "a", X: []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, Raw: []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}}}}}
+	pl, err := panel(rising, rising.Panels[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The line crosses from bottom left to top right.
+	if pl.Legend.Top != pl.Legend.Left {
+		t.Errorf("a rising line's legend at top=%v left=%v: over the data", pl.Legend.Top, pl.Legend.Left)
+	}
+	if err := Render(io.Discard, rising); err != nil {
+		t.Fatal(err)
+	}
+}
