@@ -39,9 +39,11 @@ const usageText = `Usage:
   jsonl-exporter inspect FILE|DIR...   runs, series, step and time ranges, problems
   jsonl-exporter backfill --remote-write.url URL FILE|DIR...
                                        send finished runs to a remote-write receiver
+  jsonl-exporter plot --input FILE|DIR... [--metrics NAME...] --out FILE.png
+                                       draw metrics of logs to an image, offline
   jsonl-exporter version
 
-"jsonl-exporter demo --help" and "jsonl-exporter inspect --help" list their flags.
+"jsonl-exporter COMMAND --help" lists the flags of demo, inspect, backfill and plot.
 `
 
 // printUsage prints the commands and the flags of serve.
@@ -54,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 {
 		switch args[0] {
-		case "serve", "demo", "inspect", "backfill", "version", "help":
+		case "serve", "demo", "inspect", "backfill", "plot", "version", "help":
 			cmd, args = args[0], args[1:]
 		case "-h", "--help":
 			printUsage(stdout)
@@ -76,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runInspect(args, stdout)
 	case "backfill":
 		err = runBackfill(args, stdout, stderr)
+	case "plot":
+		err = runPlot(args, stdout, stderr)
 	case "demo":
 		err = runServe(args, stdout, stderr, true)
 	default:

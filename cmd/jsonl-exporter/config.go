@@ -75,6 +75,7 @@ const (
 	cmdDemo
 	cmdInspect
 	cmdBackfill
+	cmdPlot
 )
 
 // newFlagSet declares every flag of a command with its default: serve's,
@@ -83,7 +84,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	d := engine.DefaultConfig()
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
-	serves := cmd != cmdInspect && cmd != cmdBackfill
+	serves := cmd != cmdInspect && cmd != cmdBackfill && cmd != cmdPlot
 	if serves {
 		fs.StringArray("input", nil, "Glob of log files to follow (repeatable; ** matches any folders, {a,b} either; .gz files are read once).")
 		fs.StringArray("web.listen-address", []string{":9478"}, "Address to listen on for the web interface and telemetry (repeatable).")
@@ -101,6 +102,12 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 		fs.Bool("config.check", false, "Check the configuration, print \"configuration OK\" and exit (env JSONL_EXPORTER_CONFIG_CHECK).")
 	}
 	fs.String("namespace", d.Namespace, "Prefix of the series made from logs.")
+	if cmd == cmdPlot {
+		plotFlags(fs)
+		addParserFlags(fs, d)
+		fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
+		return fs
+	}
 	if cmd == cmdInspect || cmd == cmdBackfill {
 		addParserFlags(fs, d)
 		fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")

@@ -1,0 +1,496 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/curves"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/plot"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+)
+
+const plotUsage = "Usage: " + programName + " plot --input FILE|DIR... [--metrics NAME...] --out FILE.png|.svg|.pdf [flags]"
+
+// Curves of fewer points are drawn as markers (unless --force-line), as
+// validation metrics are.
+const sparsePoints = 50
+
+// plotFlags declares the flags of plot that serve does not have.
+func plotFlags(fs *pflag.FlagSet) {
+	fs.StringArray("input", nil, "Log files (.jsonl, .jsonl.gz, anything the profiles read) or folders (the newest log file under each); several are overlaid by run. Takes several values: --input a.jsonl b.jsonl.")
+	fs.StringArray("metrics", nil, "Metrics as logged (train.loss, train/loss, val.mlm_acc, loss), several values or comma-separated; default: the training and validation loss, an accuracy and the learning rate, whichever exist.")
+	fs.String("out", "", "Image to write; the extension gives the format: .png, .svg or .pdf.")
+	fs.String("csv", "", "Also write the plotted points (run, metric, x, raw, smoothed) to this CSV file.")
+	fs.String("x-key", "step", "X axis: step, global_step, epoch or time (since each run's first record). Steps that reset every epoch are drawn by global_step, with a note.")
+	fs.Int("smooth", 0, "Smoothing window in points (0: off).")
+	fs.String("smooth-mode", "mean", "Smoothing: mean (trailing), centered, ema (span N, as pandas ewm) or median (trailing).")
+	fs.Bool("prefer-avg", false, "Plot train.avg_loss when train.loss is asked and both exist.")
+	fs.Float64("clip-pct", 0, "Clip values above this percentile of each curve (e.g. 99; 0: off).")
+	fs.Float64("clip-low-pct", 0, "Clip values below this percentile of each curve (e.g. 1; 0: off).")
+	fs.Int("downsample", 0, "Average each N adjacent points before smoothing (0: off).")
+	fs.Bool("force-line", false, "Join the points of validation metrics and sparse curves (fewer than 50 points) with lines, not markers only.")
+	fs.Bool("single", false, "All metrics on one axis instead of one panel per metric.")
+	fs.Bool("logy", false, "Logarithmic y axis (values <= 0 are not drawn).")
+	fs.String("title", "", "Title of the figure.")
+	fs.Int("width", 1200, "Width of the image in pixels.")
+	fs.Int("height", 0, "Height of the image in pixels (0: 360 per row of panels, plus room for the title).")
+	fs.Bool("show", false, "Open the image with the system viewer once written.")
+	fs.String("log.level", "warn", "Only log messages with the given severity or above: debug, info, warn, error.")
+}
+
+// plotRequest is what the plot flags ask.
+type plotRequest struct {
+	inputs, metrics          []string
+	out, csv, format         string
+	x                        curves.XKey
+	prep                     curves.Options
+	preferAvg, single, force bool
+	logY, show               bool
+	title                    string
+	width, height            int
+}
+
+func readPlotFlags(fs *pflag.FlagSet) (plotRequest, error) {
+	var r plotRequest
+	r.inputs, _ = fs.GetStringArray("input")
+	r.inputs = append(r.inputs, fs.Args()...)
+	metrics, _ := fs.GetStringArray("metrics")
+	for _, m := range metrics {
+		for _, part := range strings.Split(m, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				r.metrics = append(r.metrics, part)
+			}
+		}
+	}
+	r.out, _ = fs.GetString("out")
+	r.csv, _ = fs.GetString("csv")
+	xkey, _ := fs.GetString("x-key")
+	mode, _ := fs.GetString("smooth-mode")
+	r.prep.Smooth, _ = fs.GetInt("smooth")
+	r.prep.Downsample, _ = fs.GetInt("downsample")
+	r.prep.ClipHigh, _ = fs.GetFloat64("clip-pct")
+	r.prep.ClipLow, _ = fs.GetFloat64("clip-low-pct")
+	r.preferAvg, _ = fs.GetBool("prefer-avg")
+	r.single, _ = fs.GetBool("single")
+	r.force, _ = fs.GetBool("force-line")
+	r.logY, _ = fs.GetBool("logy")
+	r.show, _ = fs.GetBool("show")
+	r.title, _ = fs.GetString("title")
+	r.width, _ = fs.GetInt("width")
+	r.height, _ = fs.GetInt("height")
+
+	var ok bool
+	switch {
+	case len(r.inputs) == 0:
+		return r, usagef("plot: name at least one log file or folder with --input")
+	case r.out == "" && r.csv == "":
+		return r, usagef("plot: name the image to write with --out (or a table with --csv)")
+	}
+	if r.out != "" {
+		r.format = strings.ToLower(strings.TrimPrefix(filepath.Ext(r.out), "."))
+		if !slices.Contains(plot.Formats, r.format) {
+			return r, usagef("out: %q: the name must end in .png, .svg or .pdf", r.out)
+		}
+	}
+	if r.x, ok = curves.ParseXKey(xkey); !ok {
+		return r, usagef("x-key: must be step, global_step, epoch or time, got %q", xkey)
+	}
+	if r.prep.Mode, ok = curves.ParseMode(mode); !ok {
+		return r, usagef("smooth-mode: must be mean, centered, ema or median, got %q", mode)
+	}
+	switch {
+	case r.prep.Smooth < 0:
+		return r, usagef("smooth: must be 0 (off) or a window of points, got %d", r.prep.Smooth)
+	case r.prep.Downsample < 0:
+		return r, usagef("downsample: must be 0 (off) or a number of points, got %d", r.prep.Downsample)
+	case !(r.prep.ClipHigh >= 0 && r.prep.ClipHigh <= 100):
+		return r, usagef("clip-pct: must be a percentile in (0, 100], or 0 (off), got %g", r.prep.ClipHigh)
+	case !(r.prep.ClipLow >= 0 && r.prep.ClipLow < 100):
+		return r, usagef("clip-low-pct: must be a percentile in (0, 100), or 0 (off), got %g", r.prep.ClipLow)
+	case r.prep.ClipHigh > 0 && r.prep.ClipLow >= r.prep.ClipHigh:
+		return r, usagef("clip-low-pct: must be below clip-pct (%g), got %g", r.prep.ClipHigh, r.prep.ClipLow)
+	case r.width < 200 || r.width > 20000:
+		return r, usagef("width: must be 200 to 20000 pixels, got %d", r.width)
+	case r.height != 0 && (r.height < 150 || r.height > 20000):
+		return r, usagef("height: must be 150 to 20000 pixels, or 0 (by the panels), got %d", r.height)
+	}
+	return r, nil
+}
+
+// gatherValues lets --input and --metrics take several values, as the
+// Python script's do (nargs="+"): "--metrics a b" is "--metrics a
+// --metrics b". Metrics stop at a path that exists, which is an input.
+func gatherValues(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		out = append(out, a)
+		if a == "--" {
+			return append(out, args[i+1:]...)
+		}
+		if a != "--input" && a != "--metrics" {
+			continue
+		}
+		if i+1 < len(args) {
+			out = append(out, args[i+1])
+			i++
+		}
+		for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			if a == "--metrics" {
+				if _, err := os.Stat(args[i+1]); err == nil {
+					break
+				}
+			}
+			out = append(out, a, args[i+1])
+			i++
+		}
+	}
+	return out
+}
+
+// runPlot draws metrics of log files to an image, reading them as serve
+// does.
+func runPlot(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(programName+" plot", cmdPlot)
+	if err := parseFlags(fs, gatherValues(args), stdout, plotUsage); err != nil {
+		return err
+	}
+	req, err := readPlotFlags(fs)
+	if err != nil {
+		return err
+	}
+	files, err := plotFiles(req.inputs)
+	if err != nil {
+		return err
+	}
+	all := newFlagSet(programName, cmdServe)
+	_ = all.Lookup("log.level").Value.Set("warn")
+	copyFlags(fs, all)
+	l := &loader{fs: all, cmd: cmdPlot, getenv: os.Getenv, adjust: func(o *options) {
+		o.Input, o.Inputs = nil, nil
+		for _, f := range files {
+			o.Input = append(o.Input, globQuote(f)) // paths, not globs
+		}
+		o.Discovery.Interval = time.Hour // the files are found once
+		o.Run.Expiry = 0
+		// Only the metrics as logged: no _best or _ema series.
+		o.Best.Minimize, o.Best.Maximize, o.Watch.Metrics = "", "", ""
+	}}
+	opts, err := l.load()
+	if err != nil {
+		return err
+	}
+	note := func(format string, a ...any) { fmt.Fprintf(stderr, "plot: "+format+"\n", a...) }
+
+	naming := store.New(store.Options{Namespace: opts.Config.Namespace})
+	names := curves.Names{Namespace: opts.Config.Namespace, SeriesOf: func(n string) string {
+		return naming.SeriesOf(record.KindMetric, []byte(n))
+	}}
+	keep := func(series string) bool { return curves.AutoCandidate(names.Short(series)) }
+	if len(req.metrics) > 0 {
+		want := names.Candidates(req.metrics, req.preferAvg)
+		keep = func(series string) bool { return want[series] }
+	}
+	col := curves.NewCollector(req.x, opts.Config.Namespace, store.FixedSeries(), keep)
+
+	reg := prometheus.NewRegistry()
+	svc := engine.NewService(reg, newLogger(opts.Log, stderr))
+	svc.Deliver(col)
+	if err := svc.Start(opts.Config); err != nil {
+		return usageError{err.Error()}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	readErr := svc.Engine().WaitReady(ctx)
+	svc.Stop()
+	if readErr != nil {
+		return fmt.Errorf("plot: interrupted")
+	}
+
+	s := summarize(reg)
+	if len(s.skipped) > 0 {
+		note("lines skipped: %s", strings.Join(s.skipped, ", "))
+	}
+	for _, f := range files {
+		if col.RecordsWithMetrics(f) == 0 {
+			note("no metric records in %s", f)
+		}
+	}
+	read := col.Metrics()
+	var sel []curves.Selection
+	if len(req.metrics) > 0 {
+		var notes []string
+		sel, notes, err = names.Resolve(req.metrics, req.preferAvg, read)
+		for _, n := range notes {
+			note("%s", n)
+		}
+		if err != nil {
+			return usagef("plot: %v", err)
+		}
+	} else {
+		if len(read) == 0 {
+			return errors.New("plot: nothing to plot: no metric records in the input")
+		}
+		if sel, err = names.Pick(read); err != nil {
+			return usagef("plot: %v", err)
+		}
+		labels := make([]string, len(sel))
+		for i, s := range sel {
+			labels[i] = s.Label
+		}
+		note("plotting %s (choose with --metrics)", strings.Join(labels, ", "))
+	}
+
+	fig, plotted := buildFigure(req, col.Runs(), sel, names, note)
+	if plotted.points == 0 {
+		return errors.New("plot: nothing to plot: the metrics have no finite values")
+	}
+	if req.out != "" {
+		if err := writeOutput(req.out, func(w io.Writer) error { return plot.Render(w, fig) }); err != nil {
+			return fmt.Errorf("plot: %v", err)
+		}
+	}
+	if req.csv != "" {
+		if err := writeOutput(req.csv, func(w io.Writer) error { return curves.WriteCSV(w, plotted.curves) }); err != nil {
+			return fmt.Errorf("plot: %v", err)
+		}
+	}
+	wrote := strings.Join(slices.DeleteFunc([]string{req.out, req.csv}, func(s string) bool { return s == "" }), " and ")
+	fmt.Fprintf(stdout, "plot: wrote %s: %d %s, %d runs, %d points, by %s\n",
+		wrote, len(fig.Panels), plural(len(fig.Panels), "panel"), plotted.runs, plotted.points, fig.XLabel)
+	if req.show && req.out != "" {
+		if err := openViewer(req.out); err != nil {
+			note("--show: %v; the image is %s", err, req.out)
+		}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// plotFiles resolves the inputs: a folder is the newest log file under it.
+func plotFiles(inputs []string) ([]string, error) {
+	var files []string
+	for _, in := range inputs {
+		fi, err := os.Stat(in)
+		if err != nil {
+			return nil, usagef("input: %v", err)
+		}
+		path := in
+		if fi.IsDir() {
+			found, err := engine.LogFilesUnder(in)
+			if err != nil {
+				return nil, usagef("input: %v", err)
+			}
+			if path = newest(found); path == "" {
+				return nil, usagef("input: %s: no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt)", in)
+			}
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		if !slices.Contains(files, path) {
+			files = append(files, path)
+		}
+	}
+	return files, nil
+}
+
+// newest is the most recently modified of files ("" for none).
+func newest(files []string) string {
+	best, bestTime := "", time.Time{}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && (best == "" || fi.ModTime().After(bestTime)) {
+			best, bestTime = f, fi.ModTime()
+		}
+	}
+	return best
+}
+
+type plotCounts struct {
+	curves       []curves.Plotted
+	runs, points int
+}
+
+// buildFigure prepares every curve of the selected metrics and lays them
+// out as panels.
+func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, names curves.Names, note func(string, ...any)) (plot.Figure, plotCounts) {
+	fig := plot.Figure{Title: req.title, Width: req.width, Height: req.height, Format: req.format, LogY: req.logY, XLabel: req.x.String()}
+	byAlt := false
+	if req.x == curves.Step {
+		var reset []string
+		for _, r := range runs {
+			if r.Resets > 0 {
+				reset = append(reset, fmt.Sprintf("%s (%d)", r.Name, r.Resets))
+			}
+		}
+		if len(reset) > 0 {
+			byAlt = true
+			fig.XLabel = "global_step"
+			note("steps go back in %s: epochs restart them, so the curves are drawn by global_step (set --x-key to choose)", strings.Join(reset, ", "))
+		}
+	}
+	var counts plotCounts
+	drawn := map[string]bool{}
+	var prepared [][]curves.Plotted // by selection
+	var xMax float64
+	for _, s := range sel {
+		var row []curves.Plotted
+		for _, r := range runs {
+			c := r.Curves[s.Series]
+			if c == nil {
+				continue
+			}
+			if c.NonFinite > 0 {
+				note("%s %s: %d non-finite values (NaN, Inf) not drawn", r.Name, s.Label, c.NonFinite)
+			}
+			if len(c.Points) == 0 {
+				continue
+			}
+			if r.NoStep && (req.x == curves.Step || req.x == curves.GlobalStep) {
+				note("%s has no step: drawn by record number", r.Name)
+			}
+			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c.Points, byAlt, req.prep)}
+			c.Points = nil // drawn from p from now on
+			for _, x := range p.X {
+				xMax = max(xMax, math.Abs(x))
+			}
+			row = append(row, p)
+			drawn[r.Name] = true
+			counts.points += len(p.X)
+		}
+		if len(row) == 0 {
+			note("%s: no values to draw", s.Label)
+		}
+		prepared = append(prepared, row)
+	}
+	counts.runs = len(drawn)
+	if req.x == curves.Time {
+		unit, div := "s", 1.0
+		switch {
+		case xMax >= 7200:
+			unit, div = "h", 3600
+		case xMax >= 120:
+			unit, div = "min", 60
+		}
+		fig.XLabel = "time since start (" + unit + ")"
+		for _, row := range prepared {
+			for _, p := range row {
+				for i := range p.X {
+					p.X[i] /= div
+				}
+			}
+		}
+	}
+
+	color := map[string]int{}
+	for _, r := range runs {
+		color[r.Name] = len(color)
+	}
+	line := func(p curves.Plotted, s curves.Selection, label string, dashes int) plot.Line {
+		marked := curves.IsValidation(names.Short(s.Series)) || len(p.X) < sparsePoints
+		return plot.Line{Label: label, Color: color[p.Run], Dashes: dashes, X: p.X, Raw: p.Raw, Smoothed: p.Smoothed, Markers: marked, Joined: req.force}
+	}
+	if req.single {
+		panel := plot.Panel{Title: strings.Join(labels(sel), ", ")}
+		for i, row := range prepared {
+			for _, p := range row {
+				label := p.Run
+				if len(sel) > 1 {
+					label = p.Run + " " + sel[i].Label
+				}
+				panel.Lines = append(panel.Lines, line(p, sel[i], label, i))
+			}
+		}
+		fig.Panels = append(fig.Panels, panel)
+	} else {
+		for i, row := range prepared {
+			panel := plot.Panel{Title: sel[i].Label, YLabel: sel[i].Label}
+			for _, p := range row {
+				panel.Lines = append(panel.Lines, line(p, sel[i], p.Run, 0))
+			}
+			if len(panel.Lines) > 0 {
+				fig.Panels = append(fig.Panels, panel)
+			}
+		}
+	}
+	for _, row := range prepared {
+		counts.curves = append(counts.curves, row...)
+	}
+	if fig.Height == 0 {
+		rows := (len(fig.Panels) + plot.Columns(len(fig.Panels)) - 1) / plot.Columns(len(fig.Panels))
+		fig.Height = 360*max(rows, 1) + 60
+		if fig.Title != "" {
+			fig.Height += 40
+		}
+	}
+	return fig, counts
+}
+
+func labels(sel []curves.Selection) []string {
+	out := make([]string, len(sel))
+	for i, s := range sel {
+		out[i] = s.Label
+	}
+	return out
+}
+
+// writeOutput writes path through write, and removes it when that fails.
+func writeOutput(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}
+
+// openViewer opens path with the desktop's viewer, without waiting for it.
+func openViewer(path string) error {
+	name := "xdg-open"
+	if runtime.GOOS == "darwin" {
+		name = "open"
+	}
+	viewer, err := exec.LookPath(name)
+	if err != nil {
+		return fmt.Errorf("no viewer (%s) found", name)
+	}
+	cmd := exec.Command(viewer, path)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait() //nolint:errcheck // the viewer's fate is its own
+	return nil
+}

@@ -1,0 +1,287 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"compress/gzip"
+	"encoding/csv"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// seedLog is the seed trainer's shape: steps restart every epoch, the
+// validation record and the epoch_end marker carry the next epoch.
+func seedLog(run string, lossAt func(global int) float64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"_type":"run_start","run_name":%q,"time":1764115200}`+"\n", run)
+	t := 1764115200.0
+	for epoch := range 2 {
+		for step := range 5 {
+			g := epoch*5 + step
+			t += 2
+			fmt.Fprintf(&b, `{"_type":"metric","time":%g,"epoch":%d,"step":%d,"train/loss":%g,"train/avg_loss":%g,"train/lr":0.001}`+"\n", t, epoch, step, lossAt(g), lossAt(g)+100)
+		}
+		fmt.Fprintf(&b, `{"_type":"metric","time":%g,"epoch":%d,"step":4,"val/loss":%d}`+"\n", t+1, epoch+1, 50+epoch)
+		fmt.Fprintf(&b, `{"_type":"epoch_end","time":%g,"epoch":%d,"step":4}`+"\n", t+1, epoch+1)
+	}
+	return b.String()
+}
+
+// readCSV returns the rows of a --csv file by metric and run.
+func readCSV(t *testing.T, path string) map[string][][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != "run,metric,x,raw,smoothed" {
+		t.Fatalf("header %v", rows[:min(1, len(rows))])
+	}
+	out := map[string][][]string{}
+	for _, r := range rows[1:] {
+		out[r[1]+" "+r[0]] = append(out[r[1]+" "+r[0]], r[2:])
+	}
+	return out
+}
+
+func column(rows [][]string, i int) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r[i])
+	}
+	return out
+}
+
+func TestPlotDrawsWhatTheLogSays(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "bert-a", "logs", "metrics.jsonl")
+	writeFile(t, a, seedLog("bert-a", func(g int) float64 { return float64(g) }))
+	gz := filepath.Join(dir, "bert-b", "logs", "metrics.jsonl.gz")
+	if err := os.MkdirAll(filepath.Dir(gz), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	fmt.Fprint(zw, seedLog("bert-b", func(g int) float64 { return float64(10 * g) }))
+	zw.Close()
+	f.Close()
+	// The .gz is read when it holds still.
+	old := time.Now().Add(-time.Minute)
+	os.Chtimes(gz, old, old)
+
+	steps := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		series string   // metric and run in the CSV
+		x, raw []string // expected columns
+		smooth []string
+		stderr string
+	}{
+		{"steps that reset are drawn by global step", []string{"--metrics", "train.loss"}, "train.loss bert-a", steps, steps, nil, "drawn by global_step"},
+		{"slashed name, a .gz, folders, several values", []string{"--metrics", "train/loss", "val/loss", "--input", filepath.Join(dir, "bert-b")}, "train/loss bert-b", steps,
+			[]string{"0", "10", "20", "30", "40", "50", "60", "70", "80", "90"}, nil, ""},
+		{"validation at the step of its epoch's end", []string{"--metrics", "val.loss"}, "val.loss bert-a", []string{"4", "9"}, []string{"50", "51"}, nil, ""},
+		{"by epoch", []string{"--metrics", "train.loss", "--x-key", "epoch"}, "train.loss bert-a", []string{"0", "0", "0", "0", "0", "1", "1", "1", "1", "1"}, steps, nil, ""},
+		{"by time since the first record", []string{"--metrics", "train.loss", "--x-key", "time"}, "train.loss bert-a",
+			[]string{"2", "4", "6", "8", "10", "12", "14", "16", "18", "20"}, steps, nil, ""},
+		{"prefer-avg", []string{"--metrics", "train.loss", "--prefer-avg"}, "train.avg_loss bert-a", steps,
+			[]string{"100", "101", "102", "103", "104", "105", "106", "107", "108", "109"}, nil, "plotting train.avg_loss for train.loss"},
+		{"unprefixed", []string{"--metrics", "loss"}, "train.loss bert-a", steps, steps, nil, "no metric loss; plotting train.loss"},
+		{"ema", []string{"--metrics", "train.loss", "--smooth", "3", "--smooth-mode", "ema"}, "train.loss bert-a", steps, steps,
+			// alpha 0.5 over 0, 1, 2, ...: (x + 0.5 prev_num) / (1 + 0.5 prev_den)
+			[]string{"0", "0.6666666666666666", "1.4285714285714286", "2.2666666666666666", "3.161290322580645"}, ""},
+		{"downsample then clip", []string{"--metrics", "train.loss", "--downsample", "5", "--clip-pct", "50"}, "train.loss bert-a",
+			[]string{"2", "7"}, []string{"2", "4.5"}, nil, ""},
+		{"downsampled by time", []string{"--metrics", "train.loss", "--x-key", "time", "--downsample", "10"}, "train.loss bert-a", []string{"11"}, []string{"4.5"}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			table := filepath.Join(t.TempDir(), "points.csv")
+			image := filepath.Join(t.TempDir(), "plot.png")
+			args := append([]string{"plot", "--input", a}, tc.args...)
+			args = append(args, "--out", image, "--csv", table, "--width", "800", "--height", "500")
+			stdout, stderr, code := runBinary(t, nil, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stdout, "plot: wrote "+image+" and "+table) {
+				t.Errorf("stdout %q", stdout)
+			}
+			if !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.stderr)
+			}
+			rows := readCSV(t, table)[tc.series]
+			if got := column(rows, 0); !slices.Equal(got, tc.x) {
+				t.Errorf("x %v, want %v (all: %v)", got, tc.x, readCSV(t, table))
+			}
+			if got := column(rows, 1); !slices.Equal(got, tc.raw) {
+				t.Errorf("raw %v, want %v", got, tc.raw)
+			}
+			if tc.smooth != nil {
+				if got := column(rows, 2); !slices.Equal(got[:len(tc.smooth)], tc.smooth) {
+					t.Errorf("smoothed %v, want %v", got, tc.smooth)
+				}
+			}
+			f, err := os.Open(image)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			cfg, err := png.DecodeConfig(f)
+			if err != nil || cfg.Width != 800 || cfg.Height != 500 {
+				t.Errorf("image %+v, %v; want an 800x500 PNG", cfg, err)
+			}
+		})
+	}
+}
+
+func TestPlotPicksMetricsAndLabelsRuns(t *testing.T) {
+	dir := t.TempDir()
+	for _, run := range []string{"bert-a", "bert-b"} {
+		writeFile(t, filepath.Join(dir, run, "logs", "metrics.jsonl"), seedLog(run, func(g int) float64 { return 1 / float64(g+1) }))
+	}
+	image := filepath.Join(dir, "plot.svg")
+	stdout, stderr, code := runBinary(t, nil, "plot", "--input", filepath.Join(dir, "bert-a"), filepath.Join(dir, "bert-b"), "--out", image, "--title", "BERT")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "plot: plotting train_loss, val_loss, train_lr (choose with --metrics)") {
+		t.Errorf("stderr %q does not say what was picked", stderr)
+	}
+	if !strings.Contains(stdout, "3 panels, 2 runs, 44 points, by global_step") {
+		t.Errorf("stdout %q", stdout)
+	}
+	raw, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(raw)
+	for _, want := range []string{">BERT<", ">train_loss<", ">val_loss<", ">train_lr<", ">global_step<", ">bert-a<", ">bert-b<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the SVG lacks %s", want)
+		}
+	}
+	if n := strings.Count(svg, ">bert-a<"); n != 3 {
+		t.Errorf("bert-a in %d legends, want 3", n)
+	}
+	// --single: one axis, a legend entry per run and metric.
+	stdout, stderr, code = runBinary(t, nil, "plot", "--input", filepath.Join(dir, "bert-a"), "--metrics", "train.loss,val.loss", "--single", "--out", image)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	raw, _ = os.ReadFile(image)
+	if !strings.Contains(stdout, "1 panel,") || !strings.Contains(string(raw), ">bert-a train.loss<") || !strings.Contains(string(raw), ">bert-a val.loss<") {
+		t.Errorf("--single: %q", stdout)
+	}
+}
+
+func TestPlotBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good", "metrics.jsonl")
+	writeFile(t, good, seedLog("good", func(g int) float64 { return float64(g) })+"{\"step\": 99, \"train.loss\": \n{oops}\n"+`{"step":100,"train.loss":7}`+"\n")
+	noMetrics := filepath.Join(dir, "empty", "metrics.jsonl")
+	writeFile(t, noMetrics, `{"_type":"run_start","run_name":"empty"}`+"\n"+`{"_type":"config","config":{"lr":0.1}}`+"\n")
+	out := filepath.Join(dir, "plot.png")
+	table := filepath.Join(dir, "plot.csv")
+
+	// Malformed lines are counted and skipped; the next good line is drawn.
+	_, stderr, code := runBinary(t, nil, "plot", "--input", good, noMetrics, "--metrics", "train.loss", "--csv", table)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "plot: lines skipped: invalid_json: 2") {
+		t.Errorf("stderr %q lacks the skipped lines", stderr)
+	}
+	if !strings.Contains(stderr, "plot: no metric records in "+noMetrics) {
+		t.Errorf("stderr %q lacks the warning about %s", stderr, noMetrics)
+	}
+	rows := readCSV(t, table)["train.loss good"]
+	// Step 100 after step 4 of the second epoch is global step 5 + 100.
+	if len(rows) != 11 || rows[10][0] != "105" || rows[10][1] != "7" {
+		t.Errorf("rows %v: the line after the bad ones is missing", rows)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string // the last line of stderr
+	}{
+		{"nothing to plot", []string{"--input", noMetrics, "--out", out}, 1, "plot: nothing to plot: no metric records in the input"},
+		{"unknown metric", []string{"--input", good, "--metrics", "train.accuracy", "--out", out}, 2, `plot: unknown metric "train.accuracy"; the logs have: train_avg_loss, train_loss, train_lr, val_loss`},
+		{"no input", []string{"--out", out}, 2, "plot: name at least one log file or folder with --input"},
+		{"missing file", []string{"--input", filepath.Join(dir, "nope.jsonl"), "--out", out}, 2, "no such file or directory"},
+		{"folder without logs", []string{"--input", t.TempDir(), "--out", out}, 2, "no log files under it"},
+		{"no output", []string{"--input", good}, 2, "plot: name the image to write with --out (or a table with --csv)"},
+		{"unknown format", []string{"--input", good, "--out", filepath.Join(dir, "plot.gif")}, 2, "the name must end in .png, .svg or .pdf"},
+		{"x-key", []string{"--input", good, "--out", out, "--x-key", "iteration"}, 2, `x-key: must be step, global_step, epoch or time, got "iteration"`},
+		{"smooth-mode", []string{"--input", good, "--out", out, "--smooth-mode", "gauss"}, 2, "smooth-mode: must be mean, centered, ema or median"},
+		{"clip", []string{"--input", good, "--out", out, "--clip-pct", "120"}, 2, "clip-pct: must be a percentile in (0, 100]"},
+		{"clips crossed", []string{"--input", good, "--out", out, "--clip-pct", "10", "--clip-low-pct", "20"}, 2, "clip-low-pct: must be below clip-pct (10), got 20"},
+		{"width", []string{"--input", good, "--out", out, "--width", "10"}, 2, "width: must be 200 to 20000 pixels, got 10"},
+		{"negative smooth", []string{"--input", good, "--out", out, "--smooth", "-1"}, 2, "smooth: must be 0 (off)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runBinary(t, nil, append([]string{"plot"}, tc.args...)...)
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if code != tc.code || !strings.Contains(lines[len(lines)-1], tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s written", out)
+			}
+		})
+	}
+}
+
+func TestPlotNonFiniteAndNoSteps(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "plain.jsonl")
+	writeFile(t, log, `{"loss":3}`+"\n"+`{"loss":NaN}`+"\n"+`{"loss":2}`+"\n"+`{"loss":Infinity}`+"\n"+`{"loss":1}`+"\n")
+	table := filepath.Join(dir, "p.csv")
+	_, stderr, code := runBinary(t, nil, "plot", "--input", log, "--metrics", "loss", "--csv", table)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"plain loss: 2 non-finite values (NaN, Inf) not drawn", "plain has no step: drawn by record number"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	rows := readCSV(t, table)["loss plain"]
+	if x, y := column(rows, 0), column(rows, 1); !slices.Equal(x, []string{"1", "3", "5"}) || !slices.Equal(y, []string{"3", "2", "1"}) {
+		t.Errorf("x %v y %v", x, y)
+	}
+	for _, v := range column(rows, 1) {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestGatherValues(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "a.jsonl")
+	writeFile(t, log, "")
+	got := gatherValues([]string{"--input", "a", "b", "--metrics", "train.loss", "val.loss", log, "--smooth", "5", "c", "--metrics=x", "y"})
+	want := []string{"--input", "a", "--input", "b", "--metrics", "train.loss", "--metrics", "val.loss", log, "--smooth", "5", "c", "--metrics=x", "y"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
