@@ -171,6 +171,12 @@ func (s *Store) fixedFamilies() map[string]*family {
 			name := s.fullName(d.name)
 			s.fixed[d.name] = newFamily(name, d.help, d.typ, labels)
 		}
+		for i, d := range fixedValueSeries {
+			s.fixedNames.values[i] = s.fixed[d.name].name
+		}
+		s.fixedNames.runInfo = s.fixed[seriesRunInfo.name].name
+		s.fixedNames.nonfinite = s.fixed[seriesNonfinite.name].name
+		s.fixedNames.spikes = s.fixed[seriesSpikes].name
 	})
 	return s.fixed
 }

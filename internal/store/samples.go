@@ -73,16 +73,17 @@ func (r *RunState) publish(subs []Subscriber) {
 	if r.labelsFor != labels { // renamed
 		r.infoLabels, r.counterLabels, r.labelsFor = nil, nil, labels
 	}
-	fixed := r.store.fixedFamilies()
+	r.store.fixedFamilies()
+	names := &r.store.fixedNames
 
 	// The run's own series, as view gives them to a scrape.
 	values, has := r.fixedValues()
-	for i, d := range fixedValueSeries {
+	for i := range fixedValueSeries {
 		if has[i] {
-			b.Samples = append(b.Samples, Sample{fixed[d.name].name, labels.pairs, values[i]})
+			b.Samples = append(b.Samples, Sample{names.values[i], labels.pairs, values[i]})
 		}
 	}
-	b.Samples = append(b.Samples, Sample{fixed[seriesRunInfo.name].name, r.infoLabelsOf(labels), 1})
+	b.Samples = append(b.Samples, Sample{names.runInfo, r.infoLabelsOf(labels), 1})
 
 	if r.stamp++; r.stamp == 0 { // wrapped: forget every mark
 		for _, g := range r.all {
@@ -106,9 +107,9 @@ func (r *RunState) publish(subs []Subscriber) {
 		}
 		if g.nonfinite > 0 || g.watch != nil {
 			ml := r.counterLabelsOf(g, labels)
-			b.Samples = append(b.Samples, Sample{fixed[seriesNonfinite.name].name, ml, g.nonfinite})
+			b.Samples = append(b.Samples, Sample{names.nonfinite, ml, g.nonfinite})
 			if g.watch != nil {
-				b.Samples = append(b.Samples, Sample{fixed[seriesSpikes].name, ml, g.watch.det.spikes})
+				b.Samples = append(b.Samples, Sample{names.spikes, ml, g.watch.det.spikes})
 			}
 		}
 	}

@@ -57,6 +57,12 @@ type Store struct {
 
 	fixedOnce sync.Once
 	fixed     map[string]*family // per-run series by short name
+	// fixedNames are the full names of the per-run series a batch
+	// carries, so that a batch asks no map for them.
+	fixedNames struct {
+		values                     [len(fixedValueSeries)]string
+		runInfo, nonfinite, spikes string
+	}
 
 	ruleMu    sync.Mutex
 	ruleCache map[string]nameRules
