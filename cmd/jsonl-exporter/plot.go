@@ -369,14 +369,14 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 			if c.NonFinite > 0 {
 				note("%s %s: %d non-finite values (NaN, Inf) not drawn", r.Name, s.Label, c.NonFinite)
 			}
-			if len(c.Points) == 0 {
+			if c.Len() == 0 {
 				continue
 			}
 			if r.NoStep && (req.x == curves.Step || req.x == curves.GlobalStep) {
 				note("%s has no step: drawn by record number", r.Name)
 			}
-			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c.Points, byAlt, req.prep)}
-			c.Points = nil // drawn from p from now on
+			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c, byAlt, req.prep)}
+			c.Release() // drawn from p from now on
 			for _, x := range p.X {
 				xMax = max(xMax, math.Abs(x))
 			}

@@ -44,20 +44,59 @@ type Point struct{ X, Alt, Y float64 }
 // A Curve is one metric of one run, in the order of its records.
 type Curve struct {
 	Series    string // as /metrics names it (ml_train_loss)
-	Points    []Point
-	NonFinite int // NaN and ±Inf values, not kept: they cannot be drawn
+	NonFinite int    // NaN and ±Inf values, not kept: they cannot be drawn
+	// Points in chunks of chunkLen: a growing slice copied itself over
+	// and over, which took half the time of a million-record plot.
+	chunks [][]Point
+	n      int
 }
+
+const chunkLen = 8192
+
+func (c *Curve) add(p Point) {
+	if c.n%chunkLen == 0 {
+		c.chunks = append(c.chunks, make([]Point, 0, chunkLen))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, p)
+	c.n++
+}
+
+// Len is the number of points.
+func (c *Curve) Len() int { return c.n }
+
+// Points returns the points in one slice.
+func (c *Curve) Points() []Point {
+	out := make([]Point, 0, c.n)
+	for _, ch := range c.chunks {
+		out = append(out, ch...)
+	}
+	return out
+}
+
+// Release lets go of the points.
+func (c *Curve) Release() { c.chunks, c.n = nil, 0 }
 
 // A Run holds the curves of one run label.
 type Run struct {
-	Name    string
-	Curves  map[string]*Curve // by series
-	Records int               // records read, with or without kept metrics
-	Resets  int               // times its step went back
-	NoStep  bool              // some record had no step: its x is the record number
-	first   float64
-	seen    bool
-	last    float64
+	Name     string
+	Curves   map[string]*Curve // by series
+	Records  int               // records read, with or without kept metrics
+	Resets   int               // times its step went back
+	NoStep   bool              // some record had no step: its x is the record number
+	first    float64
+	seen     bool
+	lastStep float64
+	// What the samples of the run's last batch were: the next batch most
+	// often has the same names (the same strings, which compare equal at
+	// once), so maps are asked only when the shape of records changes.
+	last []slot
+}
+
+type slot struct {
+	name  string
+	kind  seriesKind
+	curve *Curve // a kept metric's, once it has one
 }
 
 // seriesKind is what a series of the sample path is to a plot.
@@ -84,16 +123,24 @@ type Collector struct {
 	mu      sync.Mutex
 	kinds   map[string]seriesKind
 	runs    map[string]*Run
-	order   []string         // runs in the order their first record came
-	byFile  map[string]int64 // records with metrics, by file
-	scratch []store.Sample
+	order   []string          // runs in the order their first record came
+	byFile  map[string]*int64 // records with metrics, by file
+	scratch []keptSample
+
+	lastPath  string
+	lastCount *int64
+}
+
+type keptSample struct {
+	value float64
+	slot  *slot
 }
 
 // NewCollector collects, by x, the metric series keep accepts.
 // namespace is the store's; fixed names the run's own series
 // (store.FixedSeries()), which are not metrics.
 func NewCollector(x XKey, namespace string, fixed []string, keep func(series string) bool) *Collector {
-	c := &Collector{x: x, keep: keep, kinds: map[string]seriesKind{}, runs: map[string]*Run{}, byFile: map[string]int64{}}
+	c := &Collector{x: x, keep: keep, kinds: map[string]seriesKind{}, runs: map[string]*Run{}, byFile: map[string]*int64{}}
 	full := func(n string) string {
 		if namespace == "" {
 			return n
@@ -130,16 +177,11 @@ func (c *Collector) Append(b *store.Batch) {
 	hasStep, hasEpoch := false, false
 	kept := c.scratch[:0]
 	metrics := false
-	for _, s := range b.Samples {
-		k, ok := c.kinds[s.Name]
-		if !ok {
-			k = kindMetric
-			if c.keep(s.Name) {
-				k = kindKept
-			}
-			c.kinds[s.Name] = k
+	for i, s := range b.Samples {
+		if i >= len(r.last) || r.last[i].name != s.Name {
+			r.last = append(r.last[:min(i, len(r.last))], slot{name: s.Name, kind: c.kind(s.Name)})
 		}
-		switch k {
+		switch r.last[i].kind {
 		case kindStep:
 			step, hasStep = s.Value, true
 		case kindGlobalStep:
@@ -152,16 +194,16 @@ func (c *Collector) Append(b *store.Batch) {
 			metrics = true
 		case kindKept:
 			metrics = true
-			kept = append(kept, s)
+			kept = append(kept, keptSample{s.Value, &r.last[i]})
 		}
 	}
 	c.scratch = kept[:0]
 	r.Records++
 	if hasStep {
-		if r.seen && step < r.last {
+		if r.seen && step < r.lastStep {
 			r.Resets++
 		}
-		r.last, r.seen = step, true
+		r.lastStep, r.seen = step, true
 	} else {
 		r.NoStep = true
 		step, global = records, records
@@ -170,7 +212,14 @@ func (c *Collector) Append(b *store.Batch) {
 		r.first = b.Time
 	}
 	if metrics {
-		c.byFile[b.Source.Path]++
+		if b.Source.Path != c.lastPath || c.lastCount == nil {
+			c.lastPath, c.lastCount = b.Source.Path, c.byFile[b.Source.Path]
+			if c.lastCount == nil {
+				c.lastCount = new(int64)
+				c.byFile[b.Source.Path] = c.lastCount
+			}
+		}
+		*c.lastCount++
 	}
 	if len(kept) == 0 {
 		return
@@ -188,18 +237,34 @@ func (c *Collector) Append(b *store.Batch) {
 		p.X = b.Time - r.first
 	}
 	for _, s := range kept {
-		cv := r.Curves[s.Name]
+		cv := s.slot.curve
 		if cv == nil {
-			cv = &Curve{Series: s.Name}
-			r.Curves[s.Name] = cv
+			if cv = r.Curves[s.slot.name]; cv == nil {
+				cv = &Curve{Series: s.slot.name}
+				r.Curves[s.slot.name] = cv
+			}
+			s.slot.curve = cv
 		}
-		if math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+		if math.IsNaN(s.value) || math.IsInf(s.value, 0) {
 			cv.NonFinite++
 			continue
 		}
-		p.Y = s.Value
-		cv.Points = append(cv.Points, p)
+		p.Y = s.value
+		cv.add(p)
 	}
+}
+
+// kind says what a series is, deciding at first sight.
+func (c *Collector) kind(name string) seriesKind {
+	k, ok := c.kinds[name]
+	if !ok {
+		k = kindMetric
+		if c.keep(name) {
+			k = kindKept
+		}
+		c.kinds[name] = k
+	}
+	return k
 }
 
 // Runs returns the runs read, in the order their first record came.
@@ -231,7 +296,10 @@ func (c *Collector) Metrics() []string {
 func (c *Collector) RecordsWithMetrics(path string) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.byFile[path]
+	if n := c.byFile[path]; n != nil {
+		return *n
+	}
+	return 0
 }
 
 // IsValidation reports whether a series (without namespace) is a

@@ -70,7 +70,7 @@ func TestCollectorX(t *testing.T) {
 			}
 			cv := r.Curves["ml_train_loss"]
 			var x, alt, y []float64
-			for _, p := range cv.Points {
+			for _, p := range cv.Points() {
 				x, alt, y = append(x, p.X), append(alt, p.Alt), append(y, p.Y)
 			}
 			if !reflect.DeepEqual(x, tc.wantX) || !reflect.DeepEqual(alt, tc.wantAlt) || !reflect.DeepEqual(y, tc.wantValue) {
@@ -79,7 +79,7 @@ func TestCollectorX(t *testing.T) {
 			if cv.NonFinite != 2 {
 				t.Errorf("non-finite %d, want 2", cv.NonFinite)
 			}
-			if v := r.Curves["ml_val_loss"]; v == nil || len(v.Points) != 1 || v.Points[0].Y != 2.2 {
+			if v := r.Curves["ml_val_loss"]; v == nil || v.Len() != 1 || v.Points()[0].Y != 2.2 {
 				t.Errorf("validation curve %+v", v)
 			}
 			if r.Curves["ml_train_lr"] != nil {
@@ -108,7 +108,7 @@ func TestCollectorBookkeeping(t *testing.T) {
 	if !b.NoStep || b.Resets != 0 {
 		t.Errorf("run b: nostep %v resets %d", b.NoStep, b.Resets)
 	}
-	if p := b.Curves["ml_train_loss"].Points; len(p) != 2 || p[0].X != 1 || p[1].X != 2 {
+	if p := b.Curves["ml_train_loss"].Points(); len(p) != 2 || p[0].X != 1 || p[1].X != 2 {
 		t.Errorf("run b drawn at %v, want record numbers 1 and 2", p)
 	}
 	for path, want := range map[string]int64{"a.jsonl": 7, "b.jsonl": 2, "c.jsonl": 0, "d.jsonl": 0} {

@@ -49,14 +49,17 @@ type Prepared struct {
 	Smoothed []float64 // nil when smoothing is off
 }
 
-// Prepare turns points into the drawn values; byAlt draws them by their
-// Alt (the global step) instead of X.
-func Prepare(points []Point, byAlt bool, o Options) Prepared {
-	p := Prepared{X: make([]float64, len(points)), Raw: make([]float64, len(points))}
-	for i, pt := range points {
-		p.X[i], p.Raw[i] = pt.X, pt.Y
-		if byAlt {
-			p.X[i] = pt.Alt
+// Prepare turns a curve's points into the drawn values; byAlt draws them
+// by their Alt (the global step) instead of X.
+func Prepare(c *Curve, byAlt bool, o Options) Prepared {
+	p := Prepared{X: make([]float64, 0, c.n), Raw: make([]float64, 0, c.n)}
+	for _, ch := range c.chunks {
+		for _, pt := range ch {
+			x := pt.X
+			if byAlt {
+				x = pt.Alt
+			}
+			p.X, p.Raw = append(p.X, x), append(p.Raw, pt.Y)
 		}
 	}
 	if o.Downsample > 1 {

@@ -65,16 +65,16 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-func points(ys ...float64) []Point {
-	p := make([]Point, len(ys))
+func curve(ys ...float64) *Curve {
+	c := &Curve{}
 	for i, y := range ys {
-		p[i] = Point{X: float64(i), Alt: float64(100 + i), Y: y}
+		c.add(Point{X: float64(i), Alt: float64(100 + i), Y: y})
 	}
-	return p
+	return c
 }
 
 func TestPrepare(t *testing.T) {
-	in := points(1, 2, 3, 4, 10)
+	in := curve(1, 2, 3, 4, 10)
 	for _, tc := range []struct {
 		name          string
 		byAlt         bool
@@ -102,8 +102,17 @@ func TestPrepare(t *testing.T) {
 			}
 		})
 	}
-	if in[4].Y != 10 {
-		t.Errorf("Prepare changed its input: %v", in)
+	if p := in.Points(); p[4].Y != 10 {
+		t.Errorf("Prepare changed its input: %v", p)
+	}
+	// Points across chunks come back in order.
+	long := &Curve{}
+	for i := range 3*chunkLen + 5 {
+		long.add(Point{X: float64(i), Y: float64(-i)})
+	}
+	p := Prepare(long, false, Options{})
+	if long.Len() != 3*chunkLen+5 || len(p.X) != long.Len() || p.X[2*chunkLen+1] != float64(2*chunkLen+1) || p.Raw[long.Len()-1] != -float64(long.Len()-1) {
+		t.Errorf("%d points across chunks, prepared %d", long.Len(), len(p.X))
 	}
 }
 
