@@ -261,7 +261,12 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		note("plotting %s (choose with --metrics)", strings.Join(labels, ", "))
 	}
 
-	fig, plotted := buildFigure(req, col.Runs(), sel, names, note)
+	// Runs in the order of the inputs, so that each keeps its color.
+	runs := col.Runs()
+	slices.SortStableFunc(runs, func(a, b *curves.Run) int {
+		return slices.Index(files, a.Path) - slices.Index(files, b.Path)
+	})
+	fig, plotted := buildFigure(req, runs, sel, names, note)
 	if plotted.points == 0 {
 		return errors.New("plot: nothing to plot: the metrics have no finite values")
 	}
@@ -372,9 +377,6 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 			if c.Len() == 0 {
 				continue
 			}
-			if r.NoStep && (req.x == curves.Step || req.x == curves.GlobalStep) {
-				note("%s has no step: drawn by record number", r.Name)
-			}
 			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c, byAlt, req.prep)}
 			c.Release() // drawn from p from now on
 			for _, x := range p.X {
@@ -390,6 +392,11 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 		prepared = append(prepared, row)
 	}
 	counts.runs = len(drawn)
+	for _, r := range runs {
+		if drawn[r.Name] && r.ByRecord > 0 {
+			note("%s: %d records without a step drawn at their record number", r.Name, r.ByRecord)
+		}
+	}
 	if req.x == curves.Time {
 		unit, div := "s", 1.0
 		switch {
@@ -413,8 +420,13 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 		color[r.Name] = len(color)
 	}
 	line := func(p curves.Plotted, s curves.Selection, label string, dashes int) plot.Line {
-		marked := curves.IsValidation(names.Short(s.Series)) || len(p.X) < sparsePoints
-		return plot.Line{Label: label, Color: color[p.Run], Dashes: dashes, X: p.X, Raw: p.Raw, Smoothed: p.Smoothed, Markers: marked, Joined: req.force}
+		l := plot.Line{Label: label, Color: color[p.Run], Dashes: dashes, X: p.X, Raw: p.Raw, Smoothed: p.Smoothed, Joined: req.force}
+		if curves.IsValidation(names.Short(s.Series)) || len(p.X) < sparsePoints {
+			// Points as logged: an evaluation is already an average, and
+			// a window sized for training steps only makes a few lag.
+			l.Markers, l.Smoothed = true, nil
+		}
+		return l
 	}
 	if req.single {
 		panel := plot.Panel{Title: strings.Join(labels(sel), ", ")}

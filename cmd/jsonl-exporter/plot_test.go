@@ -180,6 +180,24 @@ func TestPlotPicksMetricsAndLabelsRuns(t *testing.T) {
 	if n := strings.Count(svg, ">bert-a<"); n != 3 {
 		t.Errorf("bert-a in %d legends, want 3", n)
 	}
+	// Runs keep the order (and so the colors) of the inputs, whichever
+	// file is read first.
+	table := filepath.Join(dir, "plot.csv")
+	for range 3 {
+		_, stderr, code = runBinary(t, nil, "plot", "--input", filepath.Join(dir, "bert-b"), filepath.Join(dir, "bert-a"), "--metrics", "train.loss", "--csv", table)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		f, err := os.Open(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(rows) < 2 || rows[1][0] != "bert-b" || rows[len(rows)-1][0] != "bert-a" {
+			t.Fatalf("runs out of the inputs' order: first %v, last %v (%v)", rows[1], rows[len(rows)-1], err)
+		}
+	}
 	// --single: one axis, a legend entry per run and metric.
 	stdout, stderr, code = runBinary(t, nil, "plot", "--input", filepath.Join(dir, "bert-a"), "--metrics", "train.loss,val.loss", "--single", "--out", image)
 	if code != 0 {
@@ -259,7 +277,7 @@ func TestPlotNonFiniteAndNoSteps(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"plain loss: 2 non-finite values (NaN, Inf) not drawn", "plain has no step: drawn by record number"} {
+	for _, want := range []string{"plain loss: 2 non-finite values (NaN, Inf) not drawn", "plain: 5 records without a step drawn at their record number"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr %q lacks %q", stderr, want)
 		}

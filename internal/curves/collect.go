@@ -79,11 +79,14 @@ func (c *Curve) Release() { c.chunks, c.n = nil, 0 }
 
 // A Run holds the curves of one run label.
 type Run struct {
-	Name     string
-	Curves   map[string]*Curve // by series
-	Records  int               // records read, with or without kept metrics
-	Resets   int               // times its step went back
-	NoStep   bool              // some record had no step: its x is the record number
+	Name    string
+	Path    string            // the file of its first record
+	Curves  map[string]*Curve // by series
+	Records int               // records read, with or without kept metrics
+	Resets  int               // times its step went back
+	// ByRecord counts the records with kept metrics read before the run
+	// had any step: their x is the record number.
+	ByRecord int
 	first    float64
 	seen     bool
 	lastStep float64
@@ -169,7 +172,7 @@ func (c *Collector) Append(b *store.Batch) {
 	defer c.mu.Unlock()
 	r := c.runs[b.Run]
 	if r == nil {
-		r = &Run{Name: b.Run, Curves: map[string]*Curve{}}
+		r = &Run{Name: b.Run, Path: b.Source.Path, Curves: map[string]*Curve{}}
 		c.runs[b.Run] = r
 		c.order = append(c.order, b.Run)
 	}
@@ -205,7 +208,6 @@ func (c *Collector) Append(b *store.Batch) {
 		}
 		r.lastStep, r.seen = step, true
 	} else {
-		r.NoStep = true
 		step, global = records, records
 	}
 	if r.Records == 1 {
@@ -223,6 +225,9 @@ func (c *Collector) Append(b *store.Batch) {
 	}
 	if len(kept) == 0 {
 		return
+	}
+	if !hasStep && (c.x == Step || c.x == GlobalStep) {
+		r.ByRecord++
 	}
 	p := Point{X: step, Alt: global}
 	switch c.x {
@@ -267,7 +272,8 @@ func (c *Collector) kind(name string) seriesKind {
 	return k
 }
 
-// Runs returns the runs read, in the order their first record came.
+// Runs returns the runs read, in the order their first record came
+// (files read at once come in any order: sort by Path for a fixed one).
 func (c *Collector) Runs() []*Run {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -65,8 +65,8 @@ func TestCollectorX(t *testing.T) {
 				t.Fatalf("runs %v", runs)
 			}
 			r := runs[0]
-			if r.Records != 7 || r.Resets != 1 || r.NoStep {
-				t.Errorf("records %d resets %d nostep %v, want 7, 1, false", r.Records, r.Resets, r.NoStep)
+			if r.Records != 7 || r.Resets != 1 || r.ByRecord != 0 {
+				t.Errorf("records %d resets %d by record %d, want 7, 1, 0", r.Records, r.Resets, r.ByRecord)
 			}
 			cv := r.Curves["ml_train_loss"]
 			var x, alt, y []float64
@@ -101,12 +101,12 @@ func TestCollectorBookkeeping(t *testing.T) {
 		t.Errorf("metrics %v", got)
 	}
 	runs := c.Runs()
-	if len(runs) != 3 || runs[0].Name != "a" || runs[1].Name != "b" || runs[2].Name != "c" {
+	if len(runs) != 3 || runs[0].Name != "a" || runs[1].Name != "b" || runs[2].Name != "c" || runs[1].Path != "b.jsonl" {
 		t.Fatalf("runs not in the order they came: %v", runs)
 	}
 	b := runs[1]
-	if !b.NoStep || b.Resets != 0 {
-		t.Errorf("run b: nostep %v resets %d", b.NoStep, b.Resets)
+	if b.ByRecord != 2 || b.Resets != 0 {
+		t.Errorf("run b: by record %d resets %d, want 2 and 0", b.ByRecord, b.Resets)
 	}
 	if p := b.Curves["ml_train_loss"].Points(); len(p) != 2 || p[0].X != 1 || p[1].X != 2 {
 		t.Errorf("run b drawn at %v, want record numbers 1 and 2", p)

@@ -169,7 +169,7 @@ func panel(f Figure, p Panel) (*gplot.Plot, error) {
 	}
 	if f.LogY && len(drawn) > 0 {
 		pl.Y.Scale = gplot.LogScale{}
-		pl.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+		pl.Y.Tick.Marker = logTicks{}
 		_, _, lo, hi := plotter.XYRange(drawn[0])
 		for _, d := range drawn[1:] {
 			if len(d) > 0 {
@@ -231,6 +231,38 @@ func (readableTicks) Ticks(min, max float64) []gplot.Tick {
 	format := tickFormat(major)
 	for i, t := range ticks {
 		if !t.IsMinor() {
+			ticks[i].Label = format(t.Value)
+		}
+	}
+	return ticks
+}
+
+// logTicks are gonum's powers of ten, and where fewer than two of them
+// fall in the range (a loss from 2 to 9), labels at 1, 2 and 5 times them.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []gplot.Tick {
+	ticks := gplot.LogTicks{Prec: -1}.Ticks(min, max)
+	labelled := 0
+	for _, t := range ticks {
+		if !t.IsMinor() && t.Value >= min && t.Value <= max {
+			labelled++
+		}
+	}
+	if labelled >= 2 {
+		return ticks
+	}
+	var values []float64
+	for i, t := range ticks {
+		mantissa := t.Value / math.Pow10(int(math.Floor(math.Log10(t.Value)+1e-9)))
+		if m := math.Round(mantissa); math.Abs(mantissa-m) < 1e-6 && (m == 1 || m == 2 || m == 5) {
+			values = append(values, t.Value)
+			ticks[i].Label = "?"
+		}
+	}
+	format := tickFormat(values)
+	for i, t := range ticks {
+		if t.Label != "" {
 			ticks[i].Label = format(t.Value)
 		}
 	}

@@ -145,6 +145,12 @@ func TestLogScale(t *testing.T) {
 	if !slices.Contains(texts, "10") || !slices.Contains(texts, "100") {
 		t.Errorf("no log ticks among %q", texts)
 	}
+	// Within one decade, 2 and 5 are labelled too.
+	f.Panels = []Panel{{Title: "decade", Lines: []Line{{Label: "a", X: []float64{0, 1, 2}, Raw: []float64{9, 4, 2.5}}}}}
+	texts, _, _ = svg(t, f)
+	if !slices.Contains(texts, "5") {
+		t.Errorf("no tick at 5 between 2.5 and 9: %q", texts)
+	}
 }
 
 func TestPointsPerColumn(t *testing.T) {
