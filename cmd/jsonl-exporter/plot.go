@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -350,14 +351,23 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 	if req.x == curves.Step {
 		var reset []string
 		for _, r := range runs {
-			if r.Resets > 0 {
-				reset = append(reset, fmt.Sprintf("%s (%d)", r.Name, r.Resets))
+			if n := r.Resets - r.Restarts; n > 0 {
+				reset = append(reset, fmt.Sprintf("%s (%d)", r.Name, n))
 			}
 		}
 		if len(reset) > 0 {
 			byAlt = true
 			fig.XLabel = "global_step"
-			note("steps go back in %s: epochs restart them, so the curves are drawn by global_step (set --x-key to choose)", strings.Join(reset, ", "))
+			note("steps start again at epochs in %s, so the curves are drawn by global_step (set --x-key to choose)", strings.Join(reset, ", "))
+		}
+	}
+	for _, r := range runs {
+		if r.Restarts > 0 && req.x != curves.Time && req.x != curves.Epoch {
+			times := "once"
+			if r.Restarts > 1 {
+				times = strconv.Itoa(r.Restarts) + " times"
+			}
+			note("%s was restarted %s (its step went back within an epoch): the steps run again are drawn where they were logged", r.Name, times)
 		}
 	}
 	var counts plotCounts

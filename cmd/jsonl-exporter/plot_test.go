@@ -293,6 +293,24 @@ func TestPlotNonFiniteAndNoSteps(t *testing.T) {
 	}
 }
 
+func TestPlotRestartedRun(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "resumed.jsonl")
+	writeFile(t, log, `{"step":0,"loss":4}`+"\n"+`{"step":1,"loss":3}`+"\n"+`{"step":2,"loss":2}`+"\n"+`{"step":1,"loss":3.5}`+"\n"+`{"step":2,"loss":2.5}`+"\n")
+	table := filepath.Join(dir, "p.csv")
+	stdout, stderr, code := runBinary(t, nil, "plot", "--input", log, "--metrics", "loss", "--csv", table)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// A resumed run is not an epoch reset: its steps stay as logged.
+	if !strings.Contains(stdout, "by step") || !strings.Contains(stderr, "resumed was restarted once") || strings.Contains(stderr, "global_step") {
+		t.Errorf("stdout %q stderr %q", stdout, stderr)
+	}
+	if x := column(readCSV(t, table)["loss resumed"], 0); !slices.Equal(x, []string{"0", "1", "2", "1", "2"}) {
+		t.Errorf("x %v", x)
+	}
+}
+
 func TestGatherValues(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "a.jsonl")

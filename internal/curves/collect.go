@@ -79,11 +79,12 @@ func (c *Curve) Release() { c.chunks, c.n = nil, 0 }
 
 // A Run holds the curves of one run label.
 type Run struct {
-	Name    string
-	Path    string            // the file of its first record
-	Curves  map[string]*Curve // by series
-	Records int               // records read, with or without kept metrics
-	Resets  int               // times its step went back
+	Name     string
+	Path     string            // the file of its first record
+	Curves   map[string]*Curve // by series
+	Records  int               // records read, with or without kept metrics
+	Resets   int               // times its step went back
+	Restarts int               // of those, the store's restarts (not at an epoch's start)
 	// ByRecord counts the records with kept metrics read before the run
 	// had any step: their x is the record number.
 	ByRecord int
@@ -111,6 +112,7 @@ const (
 	kindGlobalStep
 	kindEpoch
 	kindRecords
+	kindRestarts
 	kindOther  // the run's other own series: not a metric
 	kindMetric // a metric not kept
 	kindKept   // a metric kept
@@ -157,6 +159,7 @@ func NewCollector(x XKey, namespace string, fixed []string, keep func(series str
 	c.kinds[full("global_step")] = kindGlobalStep
 	c.kinds[full("epoch")] = kindEpoch
 	c.kinds[full("records_total")] = kindRecords
+	c.kinds[full("run_restarts_total")] = kindRestarts
 	return c
 }
 
@@ -193,6 +196,8 @@ func (c *Collector) Append(b *store.Batch) {
 			epoch, hasEpoch = s.Value, true
 		case kindRecords:
 			records = s.Value
+		case kindRestarts:
+			r.Restarts = int(s.Value)
 		case kindMetric:
 			metrics = true
 		case kindKept:

@@ -97,12 +97,20 @@ func TestCollectorBookkeeping(t *testing.T) {
 	c.Append(batch("b", "b.jsonl", 200, -1, 0, 0, 1, loss(4)))
 	c.Append(batch("b", "b.jsonl", 201, -1, 0, 0, 2, loss(3)))
 	c.Append(batch("c", "c.jsonl", 300, -1, 0, 0, 1))
+	// The store counts a step going back within an epoch as a restart.
+	restarts := func(n float64) store.Sample { return store.Sample{Name: "ml_run_restarts_total", Value: n} }
+	c.Append(appendSamples(batch("c", "c.jsonl", 301, 5, 5, 0, 2), restarts(0)))
+	c.Append(appendSamples(batch("c", "c.jsonl", 302, 3, 3, 0, 3), restarts(1)))
+	c.Append(appendSamples(batch("c", "c.jsonl", 303, 4, 4, 0, 4), restarts(1)))
 	if got := c.Metrics(); !reflect.DeepEqual(got, []string{"ml_train_loss", "ml_train_lr", "ml_val_loss"}) {
 		t.Errorf("metrics %v", got)
 	}
 	runs := c.Runs()
 	if len(runs) != 3 || runs[0].Name != "a" || runs[1].Name != "b" || runs[2].Name != "c" || runs[1].Path != "b.jsonl" {
 		t.Fatalf("runs not in the order they came: %v", runs)
+	}
+	if c := runs[2]; c.Resets != 1 || c.Restarts != 1 {
+		t.Errorf("run c: resets %d restarts %d, want 1 and 1", c.Resets, c.Restarts)
 	}
 	b := runs[1]
 	if b.ByRecord != 2 || b.Resets != 0 {
