@@ -143,6 +143,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"--help"}, []string{"Usage:", "--input", "--web.listen-address", "inspect FILE|DIR"}, []string{"--demo.dir"}},
 		{[]string{"demo", "--help"}, []string{"--demo.dir", "--input"}, nil},
 		{[]string{"inspect", "--help"}, []string{"--parser.profile", "--namespace"}, []string{"--web.listen-address", "--input", "--discovery.interval"}},
+		{[]string{"--help"}, []string{"plot --input FILE|DIR..."}, nil},
+		{[]string{"plot", "--help"}, []string{"--x-key", "--smooth-mode", "--csv", "--parser.profile", "--namespace"}, []string{"--web.listen-address", "--remote-write.url", "--best.minimize", "--discovery.interval"}},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(tc.args, &stdout, &stderr); code != 0 {

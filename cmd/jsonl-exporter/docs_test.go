@@ -61,6 +61,21 @@ func TestConfigurationDoc(t *testing.T) {
 	}
 }
 
+// TestPlotDoc: docs/plot.md says what every flag of plot does.
+func TestPlotDoc(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/plot.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := pflag.NewFlagSet("plot", pflag.ContinueOnError)
+	plotFlags(fs)
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Name != "log.level" && !strings.Contains(string(raw), "`--"+f.Name) {
+			t.Errorf("docs/plot.md does not explain --%s", f.Name)
+		}
+	})
+}
+
 // TestSourceHeaders: every Go file says whose it is and under which
 // license (LICENSE, NOTICE).
 func TestSourceHeaders(t *testing.T) {

@@ -321,3 +321,36 @@ func TestGatherValues(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+func TestPlotShow(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "run", "metrics.jsonl")
+	writeFile(t, log, seedLog("run", func(g int) float64 { return float64(g) }))
+	image := filepath.Join(dir, "plot.png")
+	bin := filepath.Join(dir, "bin")
+	opened := filepath.Join(dir, "opened")
+	writeFile(t, filepath.Join(bin, "xdg-open"), "#!/bin/sh\necho \"$1\" > "+opened+"\n")
+	if err := os.Chmod(filepath.Join(bin, "xdg-open"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runBinary(t, []string{"PATH=" + bin + ":" + os.Getenv("PATH")}, "plot", "--input", log, "--out", image, "--show")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := os.ReadFile(opened)
+		if err == nil && strings.TrimSpace(string(got)) == image {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the viewer was not asked to open %s (%q, %v)", image, got, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Without a viewer the image is still written, and the command says where.
+	_, stderr, code = runBinary(t, []string{"PATH=" + t.TempDir()}, "plot", "--input", log, "--out", image, "--show")
+	if code != 0 || !strings.Contains(stderr, "plot: --show: no viewer (xdg-open) found; the image is "+image) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
