@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bmatcuk/doublestar/v4"
-
 	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
@@ -268,14 +266,14 @@ func (e *Engine) WaitReady(ctx context.Context) error {
 // scan evaluates every glob and starts a follower for each new file.
 func (e *Engine) scan(ctx context.Context, now time.Time) {
 	for _, in := range e.inputs {
-		matches, err := in.globFiles(doublestar.WithFailOnIOErrors())
+		matches, err := in.globFiles(true)
 		if err != nil {
 			// A bad glob was refused by validation; this is an I/O error
 			// such as a symlink loop or an unreadable folder: keep the
 			// matches found so far.
 			e.self.fileErrors.WithLabelValues(fileErrGlob).Inc()
 			e.logger.Debug("glob incomplete", "glob", in.glob, "err", err)
-			matches, _ = in.globFiles()
+			matches, _ = in.globFiles(false)
 		}
 		found := make(map[string]bool, len(matches))
 		for _, path := range matches {
