@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/prometheus/common/version"
@@ -51,8 +52,17 @@ func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "%s\nFlags of serve:\n%s", usageText, newFlagSet(programName, cmdServe).FlagUsagesWrapped(helpWidth))
 }
 
+// gcPercent is the garbage collector's target when GOGC is not set, as
+// Prometheus has it since 2.53: the heap grows to 1.75 times its live part
+// instead of twice, for a few more collections (10,000 idle runs: 155 MB
+// resident with Go's 100, docs/scaling.md).
+const gcPercent = 75
+
 // run is the whole program; it returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	cmd := "serve"
 	if len(args) > 0 {
 		switch args[0] {

@@ -88,3 +88,18 @@ func post(t *testing.T, url string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestGOGC: the collector runs at 75 % unless GOGC says otherwise.
+func TestGOGC(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "run", "metrics.jsonl")
+	writeFile(t, log, `{"step":1,"train.loss":2}`+"\n")
+	for env, want := range map[string]string{"-u": "go_gc_gogc_percent 75", "GOGC=100": "go_gc_gogc_percent 100", "GOGC=50": "go_gc_gogc_percent 50"} {
+		wrapper := []string{"env", env}
+		if env == "-u" {
+			wrapper = []string{"env", "-u", "GOGC"}
+		}
+		p := startExporterUnder(t, wrapper, "--input", log)
+		waitFor(t, "http://"+p.addr+"/metrics", want)
+	}
+}
