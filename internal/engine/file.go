@@ -51,6 +51,7 @@ type file struct {
 	// Lines up to initialSize existed when the file was found: records
 	// without a time get the file's modification time, not "now".
 	initialSize int64
+	pending     int64 // bytes of an unfinished last line, after the last read
 	mtime       time.Time
 	consumed    int64
 	lineNo      int64
@@ -288,10 +289,15 @@ func (f *file) EndBatch() {
 		f.batchLines, f.batchBytes = 0, 0
 	}
 	f.now = time.Now()
-	if f.consumed >= f.initialSize {
+	// An unfinished last line counts: a writer that stopped mid-line (a
+	// crash, a log still being written) must not keep the catch-up open.
+	if f.consumed+f.pending >= f.initialSize {
 		f.markCaughtUp()
 	}
 }
+
+// Pending notes the bytes of an unfinished last line.
+func (f *file) Pending(bytes int64) { f.pending = bytes }
 
 // currentRun returns the run this file feeds, claiming its label on the
 // first record and again when a record names the run (run_name), unless

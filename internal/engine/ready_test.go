@@ -13,8 +13,17 @@ import (
 // TestReady: an engine is ready (/-/ready) once the files found at start
 // were read to the size they had then, and not before it has even looked.
 func TestReady(t *testing.T) {
+	t.Run("complete lines", func(t *testing.T) { testReady(t, `{"step":1,"loss":2}`+"\n") })
+	// A writer that stopped in the middle of a line (a crash, or a log
+	// being written) does not keep the engine from being ready: plot and
+	// backfill wait for it, and waited for ever.
+	t.Run("an unfinished last line", func(t *testing.T) { testReady(t, `{"step":1,"loss":2}`+"\n"+`{"step":2,"lo`) })
+	t.Run("only an unfinished line", func(t *testing.T) { testReady(t, `{"step":2,"lo`) })
+}
+
+func testReady(t *testing.T, content string) {
 	dir := t.TempDir()
-	appendTo(t, filepath.Join(dir, "r", "metrics.jsonl"), `{"step":1,"loss":2}`+"\n")
+	appendTo(t, filepath.Join(dir, "r", "metrics.jsonl"), content)
 	cfg := DefaultConfig()
 	cfg.Input = []string{filepath.Join(dir, "*", "metrics.jsonl")}
 	e, err := New(cfg, nil, nil)

@@ -136,6 +136,9 @@ func (s *splitter) commit(n int, h Handler) {
 		s.skipping, s.skipped = true, int64(pending)
 		s.start, s.end = reserved, reserved
 	}
+	if p, ok := h.(Pender); ok {
+		p.Pending(int64(s.end-s.start) + s.skipped)
+	}
 }
 
 func (s *splitter) emit(line []byte, h Handler) {

@@ -115,6 +115,14 @@ type Batcher interface {
 	EndBatch()
 }
 
+// A Pender is an optional interface of a Handler: Pending is told, after
+// each read, how many bytes of an unfinished last line wait for their
+// newline (0: none), so that a handler can tell it has read everything
+// there is, when a writer stopped in the middle of a line.
+type Pender interface {
+	Pending(bytes int64)
+}
+
 // defaultBufferSize is the read buffer of a follower while it reads.
 const defaultBufferSize = 64 << 10
 
