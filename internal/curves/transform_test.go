@@ -5,6 +5,7 @@ package curves
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -132,5 +133,50 @@ func TestParseNames(t *testing.T) {
 	}
 	if _, ok := ParseMode("gaussian"); ok {
 		t.Error("ParseMode takes gaussian")
+	}
+}
+
+// A window's mean stays exact over long curves and after huge values.
+func TestSmoothNumerics(t *testing.T) {
+	flat := make([]float64, 1_000_000)
+	for i := range flat {
+		flat[i] = 0.001
+	}
+	for _, m := range []Mode{Mean, Centered, Median} {
+		for i, v := range Smooth(flat, 100, m) {
+			if v != 0.001 {
+				t.Fatalf("%s of a constant 0.001: %v at %d", m, v, i)
+			}
+		}
+	}
+	// After a spike of 1e12 leaves the window, the mean is the plain
+	// mean of what is in it again.
+	r := rand.New(rand.NewPCG(7, 7))
+	v := make([]float64, 2000)
+	for i := range v {
+		v[i] = 0.5 + r.Float64()
+	}
+	v[100], v[900] = 1e12, -3e15
+	for _, m := range []Mode{Mean, Centered} {
+		got := Smooth(v, 7, m)
+		ahead := 0
+		if m == Centered {
+			ahead = 3
+		}
+		for i := range v {
+			end := min(i+ahead+1, len(v))
+			start := max(end-7, 0)
+			if m == Centered {
+				start = max(i+ahead+1-7, 0)
+			}
+			want := 0.0
+			for _, x := range v[start:end] {
+				want += x
+			}
+			want /= float64(end - start)
+			if math.Abs(got[i]-want) > 1e-12*max(1, math.Abs(want)) {
+				t.Fatalf("%s at %d: %v, the window's mean is %v", m, i, got[i], want)
+			}
+		}
 	}
 }
