@@ -4,10 +4,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"os/exec"
@@ -149,20 +151,21 @@ func gatherValues(args []string) []string {
 		if a == "--" {
 			return append(out, args[i+1:]...)
 		}
-		if a != "--input" && a != "--metrics" {
+		flag, _, inline := strings.Cut(a, "=")
+		if flag != "--input" && flag != "--metrics" {
 			continue
 		}
-		if i+1 < len(args) {
+		if !inline && i+1 < len(args) {
 			out = append(out, args[i+1])
 			i++
 		}
 		for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-			if a == "--metrics" {
+			if flag == "--metrics" {
 				if _, err := os.Stat(args[i+1]); err == nil {
 					break
 				}
 			}
-			out = append(out, a, args[i+1])
+			out = append(out, flag, args[i+1])
 			i++
 		}
 	}
@@ -180,7 +183,8 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	files, err := plotFiles(req.inputs)
+	note := func(format string, a ...any) { fmt.Fprintf(stderr, "plot: "+format+"\n", a...) }
+	files, err := plotFiles(req.inputs, note)
 	if err != nil {
 		return err
 	}
@@ -201,7 +205,6 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	note := func(format string, a ...any) { fmt.Fprintf(stderr, "plot: "+format+"\n", a...) }
 
 	naming := store.New(store.Options{Namespace: opts.Config.Namespace})
 	names := curves.Names{Namespace: opts.Config.Namespace, SeriesOf: func(n string) string {
@@ -215,7 +218,9 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	col := curves.NewCollector(req.x, opts.Config.Namespace, store.FixedSeries(), keep)
 
 	reg := prometheus.NewRegistry()
-	svc := engine.NewService(reg, newLogger(opts.Log, stderr))
+	// Unusable lines are summed up below, not logged one by one.
+	logger := slog.New(dropMessages{newLogger(opts.Log, stderr).Handler(), "skipping unusable line"})
+	svc := engine.NewService(reg, logger)
 	svc.Deliver(col)
 	if err := svc.Start(opts.Config); err != nil {
 		return usageError{err.Error()}
@@ -233,11 +238,17 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		note("lines skipped: %s", strings.Join(s.skipped, ", "))
 	}
 	for _, f := range files {
+		if n := unfinishedLine(f); n > 0 {
+			note("%s ends in an unfinished line (%d bytes), not read: a crash, or a writer still at it", f, n)
+		}
 		if col.RecordsWithMetrics(f) == 0 {
 			note("no metric records in %s", f)
 		}
 	}
 	read := col.Metrics()
+	if len(read) == 0 {
+		return errors.New("plot: nothing to plot: no metric records in the input")
+	}
 	var sel []curves.Selection
 	if len(req.metrics) > 0 {
 		var notes []string
@@ -249,10 +260,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 			return usagef("plot: %v", err)
 		}
 	} else {
-		if len(read) == 0 {
-			return errors.New("plot: nothing to plot: no metric records in the input")
-		}
-		if sel, err = names.Pick(read); err != nil {
+		if sel, err = names.Pick(read, req.preferAvg); err != nil {
 			return usagef("plot: %v", err)
 		}
 		labels := make([]string, len(sel))
@@ -269,7 +277,16 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	})
 	fig, plotted := buildFigure(req, runs, sel, names, note)
 	if plotted.points == 0 {
+		switch {
+		case plotted.unplaced > 0 && req.x == curves.Epoch:
+			return errors.New("plot: nothing to plot: no record of these metrics carries an epoch (--x-key epoch)")
+		case plotted.unplaced > 0 && req.x == curves.Time:
+			return errors.New("plot: nothing to plot: no record of these metrics carries a time of its own (--x-key time)")
+		}
 		return errors.New("plot: nothing to plot: the metrics have no finite values")
+	}
+	if cols := plot.Columns(len(fig.Panels)); req.out != "" && fig.Width/cols < 200 {
+		return usagef("width: %d pixels are too narrow for %d columns of panels: give at least %d, or --single", fig.Width, cols, 200*cols)
 	}
 	if req.out != "" {
 		if err := writeOutput(req.out, func(w io.Writer) error { return plot.Render(w, fig) }); err != nil {
@@ -282,9 +299,16 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	wrote := strings.Join(slices.DeleteFunc([]string{req.out, req.csv}, func(s string) bool { return s == "" }), " and ")
-	fmt.Fprintf(stdout, "plot: wrote %s: %d %s, %d runs, %d points, by %s\n",
-		wrote, len(fig.Panels), plural(len(fig.Panels), "panel"), plotted.runs, plotted.points, fig.XLabel)
-	if req.show && req.out != "" {
+	what := plural(len(fig.Panels), "panel")
+	if req.out == "" {
+		what = plural(len(sel), "metric")
+	}
+	fmt.Fprintf(stdout, "plot: wrote %s: %s, %s, %s, by %s\n",
+		wrote, what, plural(plotted.runs, "run"), plural(plotted.points, "point"), fig.XLabel)
+	switch {
+	case req.show && req.out == "":
+		note("--show: no image to open (name one with --out)")
+	case req.show:
 		if err := openViewer(req.out); err != nil {
 			note("--show: %v; the image is %s", err, req.out)
 		}
@@ -292,16 +316,67 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
+// dropMessages is a log handler that passes over records of one message.
+type dropMessages struct {
+	slog.Handler
+	msg string
 }
 
-// plotFiles resolves the inputs: a folder is the newest log file under it.
-func plotFiles(inputs []string) ([]string, error) {
+func (d dropMessages) Handle(ctx context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, d.msg) {
+		return nil
+	}
+	return d.Handler.Handle(ctx, r)
+}
+
+func (d dropMessages) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return dropMessages{d.Handler.WithAttrs(attrs), d.msg}
+}
+
+func (d dropMessages) WithGroup(name string) slog.Handler {
+	return dropMessages{d.Handler.WithGroup(name), d.msg}
+}
+
+// unfinishedLine returns the bytes after the last newline of a line log
+// (0 for archives and documents, which are read whole).
+func unfinishedLine(path string) int64 {
+	if strings.HasSuffix(path, ".gz") || strings.HasSuffix(path, ".json") {
+		return 0
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return 0
+	}
+	tail := make([]byte, min(fi.Size(), 1<<16))
+	if _, err := f.ReadAt(tail, fi.Size()-int64(len(tail))); err != nil {
+		return 0
+	}
+	if i := bytes.LastIndexByte(tail, '\n'); i >= 0 {
+		return int64(len(tail) - i - 1)
+	} else if int64(len(tail)) == fi.Size() {
+		return fi.Size()
+	}
+	return int64(len(tail)) // at least
+}
+
+// plural is "1 run", "2 runs".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// plotFiles resolves the inputs: a folder is the newest log file under
+// it; a file reached through symbolic links is the file they lead to.
+func plotFiles(inputs []string, note func(string, ...any)) ([]string, error) {
 	var files []string
+	seen := map[string]bool{} // the files the paths lead to
 	for _, in := range inputs {
 		fi, err := os.Stat(in)
 		if err != nil {
@@ -309,18 +384,30 @@ func plotFiles(inputs []string) ([]string, error) {
 		}
 		path := in
 		if fi.IsDir() {
-			found, err := engine.LogFilesUnder(in)
+			dir := in
+			if resolved, err := filepath.EvalSymlinks(in); err == nil {
+				dir = resolved // a walk does not enter a link it starts from
+			}
+			found, err := engine.LogFilesUnder(dir)
 			if err != nil {
 				return nil, usagef("input: %v", err)
 			}
 			if path = newest(found); path == "" {
-				return nil, usagef("input: %s: no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt)", in)
+				return nil, usagef("input: %s: no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt, train.log)", in)
+			}
+			if len(found) > 1 {
+				note("%s: plotting its newest log file, %s (of %d)", in, path, len(found))
 			}
 		}
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}
-		if !slices.Contains(files, path) {
+		key := path
+		if resolved, err := filepath.EvalSymlinks(path); err == nil {
+			key = resolved
+		}
+		if !seen[key] {
+			seen[key] = true
 			files = append(files, path)
 		}
 	}
@@ -339,8 +426,17 @@ func newest(files []string) string {
 }
 
 type plotCounts struct {
-	curves       []curves.Plotted
-	runs, points int
+	curves                 []curves.Plotted
+	runs, points, unplaced int
+}
+
+func countFunc(v []float64, f func(float64) bool) (n int) {
+	for _, x := range v {
+		if f(x) {
+			n++
+		}
+	}
+	return n
 }
 
 // buildFigure prepares every curve of the selected metrics and lays them
@@ -392,12 +488,17 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 			for _, x := range p.X {
 				xMax = max(xMax, math.Abs(x))
 			}
+			if req.logY {
+				if n := countFunc(p.Raw, func(v float64) bool { return v <= 0 }); n > 0 {
+					note("%s %s: %d values <= 0 not drawn on the log scale", r.Name, s.Label, n)
+				}
+			}
 			row = append(row, p)
 			drawn[r.Name] = true
 			counts.points += len(p.X)
 		}
-		if len(row) == 0 {
-			note("%s: no values to draw", s.Label)
+		if len(row) == 0 && !slices.ContainsFunc(runs, func(r *curves.Run) bool { return r.Unplaced > 0 }) {
+			note("%s: no values to draw", s.Label) // else the runs' notes say why
 		}
 		prepared = append(prepared, row)
 	}
@@ -405,6 +506,13 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 	for _, r := range runs {
 		if drawn[r.Name] && r.ByRecord > 0 {
 			note("%s: %d records without a step drawn at their record number", r.Name, r.ByRecord)
+		}
+		if counts.unplaced += r.Unplaced; r.Unplaced > 0 {
+			what := "an epoch"
+			if req.x == curves.Time {
+				what = "a time of their own"
+			}
+			note("%s: %d records without %s left out (--x-key %s)", r.Name, r.Unplaced, what, req.x)
 		}
 	}
 	if req.x == curves.Time {
@@ -429,13 +537,9 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 	for _, r := range runs {
 		color[r.Name] = len(color)
 	}
-	line := func(p curves.Plotted, s curves.Selection, label string, dashes int) plot.Line {
-		l := plot.Line{Label: label, Color: color[p.Run], Dashes: dashes, X: p.X, Raw: p.Raw, Smoothed: p.Smoothed, Joined: req.force}
-		if curves.IsValidation(names.Short(s.Series)) || len(p.X) < sparsePoints {
-			// Points as logged: an evaluation is already an average, and
-			// a window sized for training steps only makes a few lag.
-			l.Markers, l.Smoothed = true, nil
-		}
+	line := func(p curves.Plotted, s curves.Selection, label string, style int) plot.Line {
+		l := plot.Line{Label: label, Color: color[p.Run], Style: style, X: p.X, Raw: p.Raw, Smoothed: p.Smoothed, Joined: req.force}
+		l.Markers = curves.IsValidation(names.Short(s.Series)) || len(p.X) < sparsePoints
 		return l
 	}
 	if req.single {
@@ -454,7 +558,8 @@ func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, na
 		for i, row := range prepared {
 			panel := plot.Panel{Title: sel[i].Label, YLabel: sel[i].Label}
 			for _, p := range row {
-				panel.Lines = append(panel.Lines, line(p, sel[i], p.Run, 0))
+				// Past the palette's ten colors, runs differ by dashes.
+				panel.Lines = append(panel.Lines, line(p, sel[i], p.Run, color[p.Run]/plot.Colors))
 			}
 			if len(panel.Lines) > 0 {
 				fig.Panels = append(fig.Panels, panel)

@@ -316,7 +316,8 @@ func TestGatherValues(t *testing.T) {
 	log := filepath.Join(dir, "a.jsonl")
 	writeFile(t, log, "")
 	got := gatherValues([]string{"--input", "a", "b", "--metrics", "train.loss", "val.loss", log, "--smooth", "5", "c", "--metrics=x", "y"})
-	want := []string{"--input", "a", "--input", "b", "--metrics", "train.loss", "--metrics", "val.loss", log, "--smooth", "5", "c", "--metrics=x", "y"}
+	// --metrics=x takes the values after it too, as --metrics x does.
+	want := []string{"--input", "a", "--input", "b", "--metrics", "train.loss", "--metrics", "val.loss", log, "--smooth", "5", "c", "--metrics=x", "--metrics", "y"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
@@ -352,5 +353,63 @@ func TestPlotShow(t *testing.T) {
 	_, stderr, code = runBinary(t, []string{"PATH=" + t.TempDir()}, "plot", "--input", log, "--out", image, "--show")
 	if code != 0 || !strings.Contains(stderr, "plot: --show: no viewer (xdg-open) found; the image is "+image) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestPlotEdgeCases: what a first review of the command found, each a
+// user's command with its outcome.
+func TestPlotEdgeCases(t *testing.T) {
+	dir := t.TempDir()
+	seed := filepath.Join(dir, "seed", "logs", "metrics.jsonl")
+	writeFile(t, seed, seedLog("seed", func(g int) float64 { return float64(g) }))
+	partial := filepath.Join(dir, "partial.jsonl")
+	writeFile(t, partial, `{"step":1,"loss":2}`+"\n"+`{"step":2,"lo`)
+	plain := filepath.Join(dir, "plain.jsonl")
+	writeFile(t, plain, `{"step":1,"loss":2}`+"\n"+`{"step":2,"loss":1}`+"\n")
+	empty := filepath.Join(dir, "empty.jsonl")
+	writeFile(t, empty, "")
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "seed"), link); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "p.png")
+	for _, tc := range []struct {
+		name           string
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{"a last line without its newline is not waited for", []string{"--input", partial, "--metrics", "loss", "--out", out}, 0,
+			"1 panel, 1 run, 1 point", "ends in an unfinished line (13 bytes), not read"},
+		{"by time without times", []string{"--input", plain, "--metrics", "loss", "--x-key", "time", "--out", out}, 1,
+			"", "no record of these metrics carries a time of its own (--x-key time)"},
+		{"by epoch without epochs", []string{"--input", plain, "--metrics", "loss", "--x-key", "epoch", "--out", out}, 1,
+			"", "no record of these metrics carries an epoch (--x-key epoch)"},
+		{"an empty file and a metric", []string{"--input", empty, "--metrics", "loss", "--out", out}, 1,
+			"", "plot: nothing to plot: no metric records in the input"},
+		{"one metric spelled three ways", []string{"--input", seed, "--metrics", "train/loss", "train.loss", "ml_train_loss", "--out", out}, 0,
+			"1 panel, 1 run, 10 points", ""},
+		{"--metrics= takes several too", []string{"--input", seed, "--metrics=train.loss", "val.loss", "--out", out}, 0,
+			"2 panels, 1 run", ""},
+		{"too narrow for two columns", []string{"--input", seed, "--width", "300", "--out", out}, 2,
+			"", "width: 300 pixels are too narrow for 2 columns of panels: give at least 400, or --single"},
+		{"--show without an image", []string{"--input", seed, "--csv", filepath.Join(dir, "p.csv"), "--show"}, 0,
+			"3 metrics", "plot: --show: no image to open (name one with --out)"},
+		{"averages preferred when picking", []string{"--input", seed, "--prefer-avg", "--out", out}, 0,
+			"", "plot: plotting train_avg_loss, val_loss, train_lr"},
+		{"a folder through a symbolic link", []string{"--input", link, "--metrics", "train.loss", "--out", out}, 0,
+			"1 panel, 1 run, 10 points", ""},
+		{"the same file by two paths", []string{"--input", seed, filepath.Join(link, "logs", "metrics.jsonl"), "--metrics", "train.loss", "--out", out}, 0,
+			"1 panel, 1 run, 10 points", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := runBinary(t, nil, append([]string{"plot"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d with %q and %q", code, stdout, stderr, tc.code, tc.stdout, tc.stderr)
+			}
+			if strings.Contains(stderr, "no values to draw") || (code == 0 && strings.Contains(stderr, "no metric records in")) {
+				t.Errorf("a false note: %q", stderr)
+			}
+		})
 	}
 }

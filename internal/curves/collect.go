@@ -88,9 +88,13 @@ type Run struct {
 	// ByRecord counts the records with kept metrics read before the run
 	// had any step: their x is the record number.
 	ByRecord int
-	first    float64
+	// Unplaced counts the records with kept metrics left out for want of
+	// an x: without an epoch (by epoch) or a time of their own (by time).
+	Unplaced int
+	first    float64 // time of its first record that has one of its own
 	seen     bool
 	lastStep float64
+	timed    bool // first is set
 	// What the samples of the run's last batch were: the next batch most
 	// often has the same names (the same strings, which compare equal at
 	// once), so maps are asked only when the shape of records changes.
@@ -215,8 +219,8 @@ func (c *Collector) Append(b *store.Batch) {
 	} else {
 		step, global = records, records
 	}
-	if r.Records == 1 {
-		r.first = b.Time
+	if !b.TimeRead && !r.timed {
+		r.first, r.timed = b.Time, true
 	}
 	if metrics {
 		if b.Source.Path != c.lastPath || c.lastCount == nil {
@@ -240,10 +244,15 @@ func (c *Collector) Append(b *store.Batch) {
 		p.X = global
 	case Epoch:
 		if !hasEpoch {
-			return // nowhere to draw it
+			r.Unplaced++
+			return
 		}
 		p.X = epoch
 	case Time:
+		if b.TimeRead {
+			r.Unplaced++
+			return
+		}
 		p.X = b.Time - r.first
 	}
 	for _, s := range kept {

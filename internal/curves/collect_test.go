@@ -133,3 +133,24 @@ func TestIsValidation(t *testing.T) {
 		}
 	}
 }
+
+// Records with nowhere to go on the axis are counted, not drawn.
+func TestCollectorUnplaced(t *testing.T) {
+	for _, tc := range []struct {
+		x    XKey
+		want int
+	}{{Step, 0}, {Epoch, 1}, {Time, 2}} {
+		c := NewCollector(tc.x, "ml", store.FixedSeries(), func(s string) bool { return s == "ml_train_loss" })
+		c.Append(batch("a", "a.jsonl", 100, 1, 1, 0, 1, loss(3)))
+		read := batch("a", "a.jsonl", 200, 2, 2, 0, 2, loss(2))
+		read.TimeRead = true
+		c.Append(read)
+		noEpoch := batch("a", "a.jsonl", 300, -1, 0, 0, 3, loss(1))
+		noEpoch.TimeRead = true
+		c.Append(noEpoch)
+		r := c.Runs()[0]
+		if r.Unplaced != tc.want || r.Curves["ml_train_loss"].Len() != 3-tc.want {
+			t.Errorf("by %s: %d unplaced, %d points; want %d and %d", tc.x, r.Unplaced, r.Curves["ml_train_loss"].Len(), tc.want, 3-tc.want)
+		}
+	}
+}

@@ -56,6 +56,7 @@ func (n Names) Candidates(metrics []string, preferAvg bool) map[string]bool {
 				want[n.SeriesOf(avgOf(name))] = true
 			}
 		}
+		want[m] = true // a series as /metrics names it (ml_train_loss)
 	}
 	return want
 }
@@ -66,6 +67,13 @@ func (n Names) Candidates(metrics []string, preferAvg bool) map[string]bool {
 func (n Names) Resolve(metrics []string, preferAvg bool, read []string) (sel []Selection, notes []string, err error) {
 	has := func(s string) bool { _, ok := slices.BinarySearch(read, s); return ok }
 	for _, m := range metrics {
+		if !has(n.SeriesOf(m)) && has(m) && n.Namespace != "" && strings.HasPrefix(m, n.Namespace+"_") {
+			// The series as /metrics names it.
+			if s := (Selection{Label: m, Series: m}); !slices.ContainsFunc(sel, func(o Selection) bool { return o.Series == s.Series }) {
+				sel = append(sel, s)
+			}
+			continue
+		}
 		name := m
 		if s := n.SeriesOf(m); !has(s) && !hasPrefix(m) && has(n.SeriesOf("train."+m)) {
 			name = "train." + m
@@ -82,7 +90,8 @@ func (n Names) Resolve(metrics []string, preferAvg bool, read []string) (sel []S
 		if name != m {
 			s.Label = name
 		}
-		if !slices.Contains(sel, s) {
+		// One curve per series, however often and however spelled.
+		if !slices.ContainsFunc(sel, func(o Selection) bool { return o.Series == s.Series }) {
 			sel = append(sel, s)
 		}
 	}
@@ -103,8 +112,9 @@ func (n Names) list(series []string) string {
 // What Pick looks for, in order, on series without namespace.
 var (
 	lossLike = regexp.MustCompile(`(^|_)loss($|_)|_loss$|^loss`)
-	accLike  = regexp.MustCompile(`(^|_)(acc|accuracy|top1|mlm_acc)($|_)|_acc$|accuracy`)
-	lrLike   = regexp.MustCompile(`(^|_)(lr|learning_rate)$`)
+	// Accuracies and detection scores: acc, acc1, top1, accuracy, mAP, AP, AP50.
+	accLike = regexp.MustCompile(`(^|_)((?i:acc\d*|accuracy|top\d)|mAP\d*|AP(\d+|s|m|l)?)($|_)|(?i:accuracy)`)
+	lrLike  = regexp.MustCompile(`(^|_)(lr|learning_rate)$`)
 )
 
 // AutoCandidate reports whether Pick may choose a series (without
@@ -115,8 +125,9 @@ func AutoCandidate(short string) bool {
 
 // Pick chooses common metrics among those read, for a plot without
 // --metrics: the training loss, the validation loss, an accuracy (a
-// validation one first) and the learning rate, whichever exist.
-func (n Names) Pick(read []string) ([]Selection, error) {
+// validation one first) and the learning rate, whichever exist; with
+// preferAvg, the averaged twin of each where there is one.
+func (n Names) Pick(read []string, preferAvg bool) ([]Selection, error) {
 	short := make([]string, len(read))
 	for i, s := range read {
 		short[i] = n.Short(s)
@@ -147,5 +158,23 @@ func (n Names) Pick(read []string) ([]Selection, error) {
 	if len(sel) == 0 {
 		return nil, fmt.Errorf("no loss, accuracy or learning-rate metric to pick; name some with --metrics: the logs have: %s", n.list(read))
 	}
+	if preferAvg {
+		for i, s := range sel {
+			if avg := avgShort(s.Label); slices.Contains(short, avg) {
+				sel[i] = Selection{Label: avg, Series: read[slices.Index(short, avg)]}
+			}
+		}
+	}
 	return sel, nil
+}
+
+// avgShort is the averaged twin of a series without namespace:
+// train_loss → train_avg_loss, loss → avg_loss.
+func avgShort(short string) string {
+	for _, p := range []string{"train_", "val_", "valid_", "validation_", "eval_", "test_"} {
+		if rest, ok := strings.CutPrefix(short, p); ok {
+			return p + "avg_" + rest
+		}
+	}
+	return "avg_" + short
 }

@@ -49,7 +49,7 @@ type Panel struct {
 type Line struct {
 	Label    string // in the legend
 	Color    int    // index into the palette: the same run has the same color in every panel
-	Dashes   int    // 0: solid; n > 0: the n-th dash pattern (--single tells metrics apart)
+	Style    int    // 0: solid lines, round markers; n > 0: the n-th dash pattern and marker shape
 	X, Raw   []float64
 	Smoothed []float64 // nil: none; else drawn bold over a faint raw line
 	Markers  bool      // draw the raw points as markers (validation)
@@ -63,7 +63,16 @@ var palette = []color.RGBA{
 	{0xbc, 0xbd, 0x22, 0xff}, {0x17, 0xbe, 0xcf, 0xff},
 }
 
-var dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}, {vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}}
+// Colors is the size of the palette: lines past it repeat its colors.
+var Colors = len(palette)
+
+// Styles tell apart lines of one color: dash patterns and marker shapes.
+var (
+	dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)},
+		{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}, {vg.Points(12), vg.Points(4)},
+		{vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2), vg.Points(1), vg.Points(2)}}
+	glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.BoxGlyph{}, draw.RingGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
+)
 
 // px is a length of n pixels.
 func px(n float64) vg.Length { return vg.Length(n) * vg.Inch / DPI }
@@ -145,12 +154,12 @@ func panel(f Figure, p Panel) (*gplot.Plot, error) {
 			if err != nil {
 				return nil, err
 			}
-			s.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			s.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: glyphs[l.Style%len(glyphs)]}
 			pl.Add(s)
 			thumb = s
 		}
 		if !l.Markers || l.Joined {
-			line := &polyline{xys: raw, style: draw.LineStyle{Color: col, Width: vg.Points(1.2), Dashes: dashes[l.Dashes%len(dashes)]}}
+			line := &polyline{xys: raw, style: draw.LineStyle{Color: col, Width: vg.Points(1.2), Dashes: dashes[l.Style%len(dashes)]}}
 			if smooth != nil { // the raw values stay as a faint trace
 				line.style.Color = color.NRGBA{col.R, col.G, col.B, 0x40}
 				line.style.Width = vg.Points(0.6)
@@ -161,34 +170,60 @@ func panel(f Figure, p Panel) (*gplot.Plot, error) {
 			}
 		}
 		if smooth != nil {
-			line := &polyline{xys: smooth, style: draw.LineStyle{Color: col, Width: vg.Points(1.6), Dashes: dashes[l.Dashes%len(dashes)]}}
+			line := &polyline{xys: smooth, style: draw.LineStyle{Color: col, Width: vg.Points(1.6), Dashes: dashes[l.Style%len(dashes)]}}
 			pl.Add(line)
 			thumb = line
 		}
 		pl.Legend.Add(l.Label, thumb)
 	}
+	if len(p.Lines) > 8 {
+		pl.Legend.TextStyle.Font.Size = vg.Points(7)
+	}
 	if f.LogY && len(drawn) > 0 {
 		pl.Y.Scale = gplot.LogScale{}
 		pl.Y.Tick.Marker = logTicks{}
-		_, _, lo, hi := plotter.XYRange(drawn[0])
-		for _, d := range drawn[1:] {
-			if len(d) > 0 {
-				_, _, l, h := plotter.XYRange(d)
-				lo, hi = min(lo, l), max(hi, h)
-			}
-		}
-		if lo == hi { // a log axis cannot widen a flat line by ±1
-			pl.Y.Min, pl.Y.Max = lo/2, hi*2
-		}
 	}
-	placeLegend(pl, drawn, len(p.Lines))
+	if len(drawn) > 0 {
+		pad(&pl.X, false)
+		pad(&pl.Y, f.LogY && len(drawn) > 0)
+	}
+	placeLegend(pl, drawn, len(p.Lines), f.LogY)
 	return pl, nil
+}
+
+// pad widens an axis by 3 % of its span on each side, so that points at
+// the extremes are not cut by the frame, and gives a flat curve a range
+// of its own (gonum would draw 0.0003 on an axis from -1 to 1).
+func pad(a *gplot.Axis, log bool) {
+	lo, hi := a.Min, a.Max
+	if log {
+		lo, hi = math.Log10(lo), math.Log10(hi)
+	}
+	span := hi - lo
+	if span <= 1e-9*max(math.Abs(lo), math.Abs(hi)) { // flat, or nearly
+		mid := (lo + hi) / 2
+		span = max(math.Abs(mid)*0.1, 1e-300)
+		if log {
+			span = 0.5
+		}
+		lo, hi = mid-span/2, mid+span/2
+	}
+	lo, hi = lo-0.03*span, hi+0.03*span
+	if log {
+		lo, hi = math.Pow(10, lo), math.Pow(10, hi)
+	}
+	a.Min, a.Max = lo, hi
 }
 
 // placeLegend puts the legend in the corner where the fewest points are,
 // as matplotlib's loc="best" does.
-func placeLegend(pl *gplot.Plot, drawn []plotter.XYs, entries int) {
+func placeLegend(pl *gplot.Plot, drawn []plotter.XYs, entries int, logY bool) {
 	xmin, xmax, ymin, ymax := pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max
+	scale := func(y float64) float64 { return y }
+	if logY {
+		scale = math.Log10
+		ymin, ymax = scale(ymin), scale(ymax)
+	}
 	if xmax <= xmin || ymax <= ymin {
 		pl.Legend.Top = true
 		return
@@ -202,7 +237,7 @@ func placeLegend(pl *gplot.Plot, drawn []plotter.XYs, entries int) {
 		for _, xys := range drawn {
 			for _, p := range xys {
 				u := (p.X - xmin) / (xmax - xmin)
-				v := (p.Y - ymin) / (ymax - ymin)
+				v := (scale(p.Y) - ymin) / (ymax - ymin)
 				if (left && u <= w || !left && u >= 1-w) && (top && v >= 1-h || !top && v <= h) {
 					count++
 				}
@@ -250,7 +285,7 @@ func (logTicks) Ticks(min, max float64) []gplot.Tick {
 		}
 	}
 	if labelled >= 2 {
-		return ticks
+		return relabel(ticks)
 	}
 	var values []float64
 	for i, t := range ticks {
@@ -260,9 +295,30 @@ func (logTicks) Ticks(min, max float64) []gplot.Tick {
 			ticks[i].Label = "?"
 		}
 	}
+	inRange := 0
+	for _, v := range values {
+		if v >= min && v <= max {
+			inRange++
+		}
+	}
+	if inRange < 2 { // less than a factor of 2.5: linear ticks say more
+		return readableTicks{}.Ticks(min, max)
+	}
+	return relabel(ticks)
+}
+
+// relabel writes the labels of labelled ticks with tickFormat (gonum's
+// log ticks read 9.999999999999999e-05).
+func relabel(ticks []gplot.Tick) []gplot.Tick {
+	var values []float64
+	for _, t := range ticks {
+		if !t.IsMinor() {
+			values = append(values, t.Value)
+		}
+	}
 	format := tickFormat(values)
 	for i, t := range ticks {
-		if t.Label != "" {
+		if !t.IsMinor() {
 			ticks[i].Label = format(t.Value)
 		}
 	}
@@ -275,7 +331,7 @@ func tickFormat(values []float64) func(float64) string {
 	for _, v := range values {
 		large = max(large, math.Abs(v))
 	}
-	if large >= 1e6 || (large > 0 && large < 1e-3) {
+	if large >= 1e7 || (large > 0 && large < 1e-3) {
 		for digits := 1; digits < 16; digits++ {
 			f := func(v float64) string { return strconv.FormatFloat(v, 'e', digits-1, 64) }
 			if distinct(values, f) && exact(values, f) {

@@ -145,11 +145,19 @@ func TestLogScale(t *testing.T) {
 	if !slices.Contains(texts, "10") || !slices.Contains(texts, "100") {
 		t.Errorf("no log ticks among %q", texts)
 	}
-	// Within one decade, 2 and 5 are labelled too.
-	f.Panels = []Panel{{Title: "decade", Lines: []Line{{Label: "a", X: []float64{0, 1, 2}, Raw: []float64{9, 4, 2.5}}}}}
-	texts, _, _ = svg(t, f)
-	if !slices.Contains(texts, "5") {
-		t.Errorf("no tick at 5 between 2.5 and 9: %q", texts)
+	// Within one decade, 2 and 5 are labelled too; within less, the
+	// ticks of a linear axis.
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{{1.5, 9, []string{"2", "5"}}, {1.1, 2.9, []string{"1.2", "2.0", "2.8"}}} {
+		f.Panels = []Panel{{Title: "decade", Lines: []Line{{Label: "a", X: []float64{0, 1, 2}, Raw: []float64{tc.hi, (tc.lo + tc.hi) / 2, tc.lo}}}}}
+		texts, _, _ = svg(t, f)
+		for _, w := range tc.want {
+			if !slices.Contains(texts, w) {
+				t.Errorf("%v to %v: no tick label %s among %q", tc.lo, tc.hi, w, texts)
+			}
+		}
 	}
 }
 
@@ -186,7 +194,11 @@ func TestTickLabels(t *testing.T) {
 		{[]float64{2.8, 2.85, 2.9}, []string{"2.80", "2.85", "2.90"}},
 		{[]float64{0.5, 1, 1.5}, []string{"0.5", "1.0", "1.5"}},
 		{[]float64{4e-5, 1.6e-4, 2.8e-4}, []string{"4.0e-05", "1.6e-04", "2.8e-04"}},
-		{[]float64{0, 2e6, 4e6}, []string{"0e+00", "2e+06", "4e+06"}},
+		{[]float64{0, 2e6, 4e6}, []string{"0", "2000000", "4000000"}},
+		{[]float64{0, 2e7, 4e7}, []string{"0e+00", "2e+07", "4e+07"}},
+		// gonum's log ticks come as 9.999999999999999e-05.
+		{[]float64{9.999999999999999e-05, 0.001, 0.01}, []string{"0.0001", "0.0010", "0.0100"}},
+		{[]float64{9.999999999999999e-06, 0.0001, 0.0009999999999999998}, []string{"1e-05", "1e-04", "1e-03"}},
 	} {
 		format := tickFormat(tc.values)
 		var got []string
@@ -223,5 +235,28 @@ func TestLegendAvoidsTheData(t *testing.T) {
 	}
 	if err := Render(io.Discard, rising); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A flat curve gets an axis around its value, and points at the edges
+// stay inside the frame.
+func TestAxisRange(t *testing.T) {
+	f := Figure{Width: 600, Height: 400, Format: "png"}
+	for _, tc := range []struct {
+		name string
+		y    []float64
+		logY bool
+	}{{"flat", []float64{0.0003, 0.0003}, false}, {"flat on a log axis", []float64{0.0003, 0.0003}, true}, {"rising", []float64{1, 2}, false}} {
+		pl, err := panel(Figure{Width: f.Width, Height: f.Height, Format: "png", LogY: tc.logY}, Panel{Lines: []Line{{Label: "a", X: []float64{0, 10}, Raw: tc.y}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := slices.Min(tc.y), slices.Max(tc.y)
+		if !(pl.Y.Min < lo && pl.Y.Max > hi && pl.X.Min < 0 && pl.X.Max > 10) {
+			t.Errorf("%s: axes x %v..%v y %v..%v do not hold the points inside", tc.name, pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max)
+		}
+		if tc.name != "rising" && pl.Y.Max-pl.Y.Min > 0.001 {
+			t.Errorf("%s: y axis %v..%v, far wider than the value 0.0003", tc.name, pl.Y.Min, pl.Y.Max)
+		}
 	}
 }

@@ -70,5 +70,5 @@ func IsLogName(base string) bool {
 			return true
 		}
 	}
-	return base == "log.txt" || ForPath(base) != nil
+	return base == "log.txt" || base == "train.log" || ForPath(base) != nil
 }

@@ -195,6 +195,7 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 		t = float64(readTime.UnixNano()) / 1e9
 	}
 	r.lastRecordTime, r.hasRecordTime = t, true
+	r.batch.TimeRead = !rec.HasTime
 
 	if rec.HasStep || rec.HasEpoch {
 		if r.steps.observe(rec) {
