@@ -114,6 +114,7 @@ var (
 	lossLike = regexp.MustCompile(`(^|_)loss($|_)|_loss$|^loss`)
 	// Accuracies and detection scores: acc, acc1, top1, accuracy, mAP, AP, AP50.
 	accLike = regexp.MustCompile(`(^|_)((?i:acc\d*|accuracy|top\d)|mAP\d*|AP(\d+|s|m|l)?)($|_)|(?i:accuracy)`)
+	overall = regexp.MustCompile(`(^|_)((?i:acc1?|accuracy|top1)|mAP)$`)
 	lrLike  = regexp.MustCompile(`(^|_)(lr|learning_rate)$`)
 )
 
@@ -133,26 +134,34 @@ func (n Names) Pick(read []string, preferAvg bool) ([]Selection, error) {
 		short[i] = n.Short(s)
 	}
 	var sel []Selection
-	pick := func(match func(string) bool, prefer ...string) {
+	pick := func(match func(string) bool, prefer ...string) bool {
 		for _, p := range prefer {
 			if i := slices.Index(short, p); i >= 0 {
 				sel = append(sel, Selection{Label: p, Series: read[i]})
-				return
+				return true
 			}
 		}
 		for i, s := range short {
 			if match(s) {
 				sel = append(sel, Selection{Label: s, Series: read[i]})
-				return
+				return true
 			}
 		}
+		return false
 	}
 	pick(func(s string) bool { return lossLike.MatchString(s) && !IsValidation(s) }, "train_loss", "loss", "total_loss", "train_total_loss")
 	pick(func(s string) bool { return lossLike.MatchString(s) && IsValidation(s) }, "val_loss", "valid_loss", "validation_loss", "eval_loss", "test_loss")
-	before := len(sel)
-	pick(func(s string) bool { return accLike.MatchString(s) && IsValidation(s) })
-	if len(sel) == before {
-		pick(func(s string) bool { return accLike.MatchString(s) && !IsValidation(s) })
+	// A validation accuracy before a training one; the overall score
+	// (acc, acc1, mAP) before a partial one (mAP_50, AP of medium objects).
+	for _, tier := range []func(string) bool{
+		func(s string) bool { return accLike.MatchString(s) && IsValidation(s) && overall.MatchString(s) },
+		func(s string) bool { return accLike.MatchString(s) && IsValidation(s) },
+		func(s string) bool { return accLike.MatchString(s) && overall.MatchString(s) },
+		accLike.MatchString,
+	} {
+		if pick(tier) {
+			break
+		}
 	}
 	pick(func(s string) bool { return lrLike.MatchString(s) }, "train_lr", "lr", "learning_rate", "train_learning_rate")
 	if len(sel) == 0 {

@@ -87,6 +87,7 @@ func TestPick(t *testing.T) {
 		{"detectron2", []string{"ml_data_time", "ml_fast_rcnn_cls_accuracy", "ml_loss_box_reg", "ml_loss_cls", "ml_lr", "ml_total_loss"}, false, []string{"total_loss", "fast_rcnn_cls_accuracy", "lr"}},
 		{"detectron2 with evaluation", []string{"ml_bbox_AP", "ml_bbox_AP50", "ml_heat_map_norm", "ml_lr", "ml_total_loss"}, false, []string{"total_loss", "bbox_AP", "lr"}},
 		{"mmdetection", []string{"ml_coco_bbox_mAP", "ml_loss", "ml_lr"}, false, []string{"loss", "coco_bbox_mAP", "lr"}},
+		{"mmengine: the overall score first", []string{"ml_loss", "ml_lr", "ml_val_coco_AP__M_", "ml_val_coco_bbox_mAP", "ml_val_coco_bbox_mAP_50"}, false, []string{"loss", "val_coco_bbox_mAP", "lr"}},
 		{"DeiT", []string{"ml_test_acc1", "ml_test_acc5", "ml_test_loss", "ml_train_loss", "ml_train_lr"}, false, []string{"train_loss", "test_loss", "test_acc1", "train_lr"}},
 		{"Hugging Face", []string{"ml_eval_accuracy", "ml_eval_loss", "ml_grad_norm", "ml_learning_rate", "ml_loss"}, false, []string{"loss", "eval_loss", "eval_accuracy", "learning_rate"}},
 		{"accuracy of training when no validation one", []string{"ml_train_acc", "ml_train_loss"}, false, []string{"train_loss", "train_acc"}},
