@@ -106,6 +106,7 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	p := newProgress(stderr, uncompressedSize(files), reg, sink, start)
 	readErr := p.until(func() error { return svc.Engine().WaitReady(ctx) })
+	unreadable := svc.Engine().Unreadable()
 	sink.release()
 	svc.Stop()
 	finishErr := sink.finish(ctx)
@@ -120,9 +121,16 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	if len(s.skipped) > 0 {
 		fmt.Fprintf(stdout, "backfill: lines skipped: %s\n", strings.Join(s.skipped, ", "))
 	}
+	for _, f := range files {
+		if err, ok := unreadable[f]; ok {
+			fmt.Fprintf(stdout, "backfill: cannot read %s: %v\n", f, err)
+		}
+	}
 	switch {
 	case finishErr != nil:
 		return fmt.Errorf("backfill: %v", finishErr)
+	case len(unreadable) > 0:
+		return fmt.Errorf("backfill: %d of %d files could not be read; the others were %s", len(unreadable), len(files), sink.verb())
 	case readErr != nil || s.dropped > 0:
 		return fmt.Errorf("backfill: interrupted; %d samples were not sent", int64(s.dropped))
 	case s.failed > 0:

@@ -218,8 +218,8 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	col := curves.NewCollector(req.x, opts.Config.Namespace, store.FixedSeries(), keep)
 
 	reg := prometheus.NewRegistry()
-	// Unusable lines are summed up below, not logged one by one.
-	logger := slog.New(dropMessages{newLogger(opts.Log, stderr).Handler(), "skipping unusable line"})
+	// Unusable lines and unreadable files are summed up below, not logged.
+	logger := slog.New(dropMessages{newLogger(opts.Log, stderr).Handler(), []string{"skipping unusable line", "cannot read file"}})
 	svc := engine.NewService(reg, logger)
 	svc.Deliver(col)
 	if err := svc.Start(opts.Config); err != nil {
@@ -228,6 +228,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	readErr := svc.Engine().WaitReady(ctx)
+	unreadable := svc.Engine().Unreadable()
 	svc.Stop()
 	if readErr != nil {
 		return fmt.Errorf("plot: interrupted")
@@ -238,6 +239,10 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		note("lines skipped: %s", strings.Join(s.skipped, ", "))
 	}
 	for _, f := range files {
+		if err, ok := unreadable[f]; ok {
+			note("cannot read %s: %v", f, err)
+			continue
+		}
 		if n := unfinishedLine(f); n > 0 {
 			note("%s ends in an unfinished line (%d bytes), not read: a crash, or a writer still at it", f, n)
 		}
@@ -316,25 +321,28 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// dropMessages is a log handler that passes over records of one message.
+// dropMessages is a log handler that passes over records whose message
+// starts with one of msgs: what a command reports itself.
 type dropMessages struct {
 	slog.Handler
-	msg string
+	msgs []string
 }
 
 func (d dropMessages) Handle(ctx context.Context, r slog.Record) error {
-	if strings.HasPrefix(r.Message, d.msg) {
-		return nil
+	for _, m := range d.msgs {
+		if strings.HasPrefix(r.Message, m) {
+			return nil
+		}
 	}
 	return d.Handler.Handle(ctx, r)
 }
 
 func (d dropMessages) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return dropMessages{d.Handler.WithAttrs(attrs), d.msg}
+	return dropMessages{d.Handler.WithAttrs(attrs), d.msgs}
 }
 
 func (d dropMessages) WithGroup(name string) slog.Handler {
-	return dropMessages{d.Handler.WithGroup(name), d.msg}
+	return dropMessages{d.Handler.WithGroup(name), d.msgs}
 }
 
 // unfinishedLine returns the bytes after the last newline of a line log

@@ -368,6 +368,12 @@ func TestPlotEdgeCases(t *testing.T) {
 	writeFile(t, plain, `{"step":1,"loss":2}`+"\n"+`{"step":2,"loss":1}`+"\n")
 	empty := filepath.Join(dir, "empty.jsonl")
 	writeFile(t, empty, "")
+	fakeGz := filepath.Join(dir, "fake.jsonl.gz")
+	writeFile(t, fakeGz, `{"step":1,"loss":2}`+"\n")
+	old := time.Now().Add(-time.Minute) // an archive is read once it holds still
+	if err := os.Chtimes(fakeGz, old, old); err != nil {
+		t.Fatal(err)
+	}
 	link := filepath.Join(dir, "link")
 	if err := os.Symlink(filepath.Join(dir, "seed"), link); err != nil {
 		t.Fatal(err)
@@ -399,6 +405,8 @@ func TestPlotEdgeCases(t *testing.T) {
 			"", "plot: plotting train_avg_loss, val_loss, train_lr"},
 		{"a folder through a symbolic link", []string{"--input", link, "--metrics", "train.loss", "--out", out}, 0,
 			"1 panel, 1 run, 10 points", ""},
+		{"a file that cannot be read is named, once", []string{"--input", fakeGz, plain, "--metrics", "loss", "--out", out}, 0,
+			"1 panel, 1 run, 2 points", "plot: cannot read " + fakeGz + ": tailer: gzip " + fakeGz + ": gzip: invalid header\n"},
 		{"the same file by two paths", []string{"--input", seed, filepath.Join(link, "logs", "metrics.jsonl"), "--metrics", "train.loss", "--out", out}, 0,
 			"1 panel, 1 run, 10 points", ""},
 	} {
@@ -407,7 +415,7 @@ func TestPlotEdgeCases(t *testing.T) {
 			if code != tc.code || !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d with %q and %q", code, stdout, stderr, tc.code, tc.stdout, tc.stderr)
 			}
-			if strings.Contains(stderr, "no values to draw") || (code == 0 && strings.Contains(stderr, "no metric records in")) {
+			if strings.Contains(stderr, "no values to draw") || (code == 0 && strings.Contains(stderr, "no metric records in")) || strings.Contains(stderr, "level=") {
 				t.Errorf("a false note: %q", stderr)
 			}
 		})

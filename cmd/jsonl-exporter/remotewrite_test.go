@@ -178,3 +178,26 @@ func TestShippedRemoteWriteConfigs(t *testing.T) {
 		}
 	}
 }
+
+// TestBackfillUnreadableFile: a file that cannot be read fails the
+// backfill, by name, and the others are still written.
+func TestBackfillUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good", "metrics.jsonl")
+	writeFile(t, good, `{"step":1,"train.loss":2}`+"\n"+`{"step":2,"train.loss":1}`+"\n"+`{"step":3,"train.lo`)
+	bad := filepath.Join(dir, "bad", "metrics.jsonl.gz")
+	writeFile(t, bad, "not gzip\n")
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(bad, old, old); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	stdout, stderr, code := runBinary(t, nil, "backfill", "--out", out, good, bad)
+	if code != 1 || !strings.Contains(stdout, "backfill: cannot read "+bad+": ") || !strings.Contains(stderr, "backfill: 1 of 2 files could not be read") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	om, err := os.ReadFile(filepath.Join(out, "samples.om"))
+	if err != nil || !strings.Contains(string(om), `ml_train_loss{run="good"} 1 `) {
+		t.Errorf("the readable file's samples: %v\n%s", err, om)
+	}
+}

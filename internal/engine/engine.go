@@ -155,6 +155,18 @@ type Delivery interface {
 	Wait(done <-chan struct{})
 }
 
+// Unreadable returns the files that could not be read, with the last
+// error of each: commands that read files once say so at the end.
+func (e *Engine) Unreadable() map[string]error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]error, len(e.failures.last))
+	for path, err := range e.failures.last {
+		out[path] = err
+	}
+	return out
+}
+
 // Store is what /metrics and the Collector read.
 func (e *Engine) Store() *store.Store { return e.store }
 

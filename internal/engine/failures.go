@@ -15,6 +15,7 @@ import (
 type failureLog struct {
 	pending  map[string][]failure // by reason
 	reported map[string]string    // path -> reason last logged
+	last     map[string]error     // path -> its last error, until it is read
 }
 
 type failure struct {
@@ -24,8 +25,9 @@ type failure struct {
 
 func (l *failureLog) add(path, reason string, err error) {
 	if l.reported == nil {
-		l.reported, l.pending = map[string]string{}, map[string][]failure{}
+		l.reported, l.pending, l.last = map[string]string{}, map[string][]failure{}, map[string]error{}
 	}
+	l.last[path] = err
 	if l.reported[path] == reason {
 		return
 	}
@@ -34,7 +36,7 @@ func (l *failureLog) add(path, reason string, err error) {
 }
 
 // readable forgets path's failure: it was read, or is gone.
-func (l *failureLog) readable(path string) { delete(l.reported, path) }
+func (l *failureLog) readable(path string) { delete(l.reported, path); delete(l.last, path) }
 
 func (l *failureLog) flush(logger *slog.Logger) {
 	reasons := make([]string, 0, len(l.pending))
