@@ -55,14 +55,7 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 			return usagef("backfill: %v", err)
 		}
 	}
-	l := &loader{fs: all, cmd: cmdBackfill, getenv: os.Getenv, adjust: func(o *options) {
-		o.Input, o.Inputs = nil, nil
-		for _, f := range files {
-			o.Input = append(o.Input, globQuote(f)) // paths, not globs
-		}
-		o.Discovery.Interval = time.Hour // the files are found once
-		o.Run.Expiry = 0
-	}}
+	l := &loader{fs: all, cmd: cmdBackfill, getenv: os.Getenv, adjust: func(o *options) { o.readOnce(files) }}
 	opts, err := l.load()
 	if err != nil {
 		return err
@@ -368,6 +361,17 @@ func label(m *dto.Metric, name string) string {
 		}
 	}
 	return ""
+}
+
+// readOnce sets the options of a command that reads files once, to
+// their end: the files as inputs, no further discovery, no expiry.
+func (o *options) readOnce(files []string) {
+	o.Input, o.Inputs = nil, nil
+	for _, f := range files {
+		o.Input = append(o.Input, globQuote(f)) // paths, not globs
+	}
+	o.Discovery.Interval = time.Hour // the files are found once
+	o.Run.Expiry = 0
 }
 
 // globQuote escapes the glob characters of a path, so that the engine's

@@ -192,12 +192,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	_ = all.Lookup("log.level").Value.Set("warn")
 	copyFlags(fs, all)
 	l := &loader{fs: all, cmd: cmdPlot, getenv: os.Getenv, adjust: func(o *options) {
-		o.Input, o.Inputs = nil, nil
-		for _, f := range files {
-			o.Input = append(o.Input, globQuote(f)) // paths, not globs
-		}
-		o.Discovery.Interval = time.Hour // the files are found once
-		o.Run.Expiry = 0
+		o.readOnce(files)
 		// Only the metrics as logged: no _best or _ema series.
 		o.Best.Minimize, o.Best.Maximize, o.Watch.Metrics = "", "", ""
 	}}

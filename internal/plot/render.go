@@ -256,20 +256,7 @@ func placeLegend(pl *gplot.Plot, drawn []plotter.XYs, entries int, logY bool) {
 type readableTicks struct{}
 
 func (readableTicks) Ticks(min, max float64) []gplot.Tick {
-	ticks := gplot.DefaultTicks{}.Ticks(min, max)
-	var major []float64
-	for _, t := range ticks {
-		if !t.IsMinor() {
-			major = append(major, t.Value)
-		}
-	}
-	format := tickFormat(major)
-	for i, t := range ticks {
-		if !t.IsMinor() {
-			ticks[i].Label = format(t.Value)
-		}
-	}
-	return ticks
+	return relabel(gplot.DefaultTicks{}.Ticks(min, max))
 }
 
 // logTicks are gonum's powers of ten, and where fewer than two of them
@@ -308,7 +295,7 @@ func (logTicks) Ticks(min, max float64) []gplot.Tick {
 }
 
 // relabel writes the labels of labelled ticks with tickFormat (gonum's
-// log ticks read 9.999999999999999e-05).
+// read 2500.00, or 9.999999999999999e-05 on a log axis).
 func relabel(ticks []gplot.Tick) []gplot.Tick {
 	var values []float64
 	for _, t := range ticks {
