@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -33,10 +32,6 @@ import (
 )
 
 const plotUsage = "Usage: " + programName + " plot --input FILE|DIR... [--metrics NAME...] --out FILE.png|.svg|.pdf [flags]"
-
-// Curves of fewer points are drawn as markers (unless --force-line), as
-// validation metrics are.
-const sparsePoints = 50
 
 // plotFlags declares the flags of plot that serve does not have.
 func plotFlags(fs *pflag.FlagSet) {
@@ -275,12 +270,17 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	slices.SortStableFunc(runs, func(a, b *curves.Run) int {
 		return slices.Index(files, a.Path) - slices.Index(files, b.Path)
 	})
-	fig, plotted := buildFigure(req, runs, sel, names, note)
-	if plotted.points == 0 {
+	plotted := plot.Build(runs, sel, plot.Options{
+		X: req.x, Prepare: req.prep, Single: req.single, Joined: req.force, LogY: req.logY,
+		Title: req.title, Format: req.format, Width: req.width, Height: req.height,
+		IsValidation: func(series string) bool { return curves.IsValidation(names.Short(series)) },
+	}, note)
+	fig := plotted.Figure
+	if plotted.Points == 0 {
 		switch {
-		case plotted.unplaced > 0 && req.x == curves.Epoch:
+		case plotted.Unplaced > 0 && req.x == curves.Epoch:
 			return errors.New("plot: nothing to plot: no record of these metrics carries an epoch (--x-key epoch)")
-		case plotted.unplaced > 0 && req.x == curves.Time:
+		case plotted.Unplaced > 0 && req.x == curves.Time:
 			return errors.New("plot: nothing to plot: no record of these metrics carries a time of its own (--x-key time)")
 		}
 		return errors.New("plot: nothing to plot: the metrics have no finite values")
@@ -294,7 +294,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if req.csv != "" {
-		if err := writeOutput(req.csv, func(w io.Writer) error { return curves.WriteCSV(w, plotted.curves) }); err != nil {
+		if err := writeOutput(req.csv, func(w io.Writer) error { return curves.WriteCSV(w, plotted.Curves) }); err != nil {
 			return fmt.Errorf("plot: %v", err)
 		}
 	}
@@ -304,7 +304,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		what = plural(len(sel), "metric")
 	}
 	fmt.Fprintf(stdout, "plot: wrote %s: %s, %s, %s, by %s\n",
-		wrote, what, plural(plotted.runs, "run"), plural(plotted.points, "point"), fig.XLabel)
+		wrote, what, plural(plotted.Runs, "run"), plural(plotted.Points, "point"), fig.XLabel)
 	switch {
 	case req.show && req.out == "":
 		note("--show: no image to open (name one with --out)")
@@ -426,168 +426,6 @@ func newest(files []string) string {
 		}
 	}
 	return best
-}
-
-type plotCounts struct {
-	curves                 []curves.Plotted
-	runs, points, unplaced int
-}
-
-func countFunc(v []float64, f func(float64) bool) (n int) {
-	for _, x := range v {
-		if f(x) {
-			n++
-		}
-	}
-	return n
-}
-
-// buildFigure prepares every curve of the selected metrics and lays them
-// out as panels.
-func buildFigure(req plotRequest, runs []*curves.Run, sel []curves.Selection, names curves.Names, note func(string, ...any)) (plot.Figure, plotCounts) {
-	fig := plot.Figure{Title: req.title, Width: req.width, Height: req.height, Format: req.format, LogY: req.logY, XLabel: req.x.String()}
-	byAlt := false
-	if req.x == curves.Step {
-		var reset []string
-		for _, r := range runs {
-			if n := r.Resets - r.Restarts; n > 0 {
-				reset = append(reset, fmt.Sprintf("%s (%d)", r.Name, n))
-			}
-		}
-		if len(reset) > 0 {
-			byAlt = true
-			fig.XLabel = "global_step"
-			note("steps start again at epochs in %s, so the curves are drawn by global_step (set --x-key to choose)", strings.Join(reset, ", "))
-		}
-	}
-	for _, r := range runs {
-		if r.Restarts > 0 && req.x != curves.Time && req.x != curves.Epoch {
-			times := "once"
-			if r.Restarts > 1 {
-				times = strconv.Itoa(r.Restarts) + " times"
-			}
-			note("%s was restarted %s (its step went back within an epoch): the steps run again are drawn where they were logged", r.Name, times)
-		}
-	}
-	var counts plotCounts
-	drawn := map[string]bool{}
-	var prepared [][]curves.Plotted // by selection
-	var xMax float64
-	for _, s := range sel {
-		var row []curves.Plotted
-		for _, r := range runs {
-			c := r.Curves[s.Series]
-			if c == nil {
-				continue
-			}
-			if c.NonFinite > 0 {
-				note("%s %s: %d non-finite values (NaN, Inf) not drawn", r.Name, s.Label, c.NonFinite)
-			}
-			if c.Len() == 0 {
-				continue
-			}
-			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c, byAlt, req.prep)}
-			c.Release() // drawn from p from now on
-			for _, x := range p.X {
-				xMax = max(xMax, math.Abs(x))
-			}
-			if req.logY {
-				if n := countFunc(p.Raw, func(v float64) bool { return v <= 0 }); n > 0 {
-					note("%s %s: %d values <= 0 not drawn on the log scale", r.Name, s.Label, n)
-				}
-			}
-			row = append(row, p)
-			drawn[r.Name] = true
-			counts.points += len(p.X)
-		}
-		if len(row) == 0 && !slices.ContainsFunc(runs, func(r *curves.Run) bool { return r.Unplaced > 0 }) {
-			note("%s: no values to draw", s.Label) // else the runs' notes say why
-		}
-		prepared = append(prepared, row)
-	}
-	counts.runs = len(drawn)
-	for _, r := range runs {
-		if drawn[r.Name] && r.ByRecord > 0 {
-			note("%s: %d records without a step drawn at their record number", r.Name, r.ByRecord)
-		}
-		if counts.unplaced += r.Unplaced; r.Unplaced > 0 {
-			what := "an epoch"
-			if req.x == curves.Time {
-				what = "a time of their own"
-			}
-			note("%s: %d records without %s left out (--x-key %s)", r.Name, r.Unplaced, what, req.x)
-		}
-	}
-	if req.x == curves.Time {
-		unit, div := "s", 1.0
-		switch {
-		case xMax >= 7200:
-			unit, div = "h", 3600
-		case xMax >= 120:
-			unit, div = "min", 60
-		}
-		fig.XLabel = "time since start (" + unit + ")"
-		for _, row := range prepared {
-			for _, p := range row {
-				for i := range p.X {
-					p.X[i] /= div
-				}
-			}
-		}
-	}
-
-	color := map[string]int{}
-	for _, r := range runs {
-		color[r.Name] = len(color)
-	}
-	line := func(p curves.Plotted, s curves.Selection, label string, style int) plot.Line {
-		l := plot.Line{Label: label, Color: color[p.Run], Style: style, X: p.X, Raw: p.Raw, Smoothed: p.Smoothed, Joined: req.force}
-		l.Markers = curves.IsValidation(names.Short(s.Series)) || len(p.X) < sparsePoints
-		return l
-	}
-	if req.single {
-		panel := plot.Panel{Title: strings.Join(labels(sel), ", ")}
-		for i, row := range prepared {
-			for _, p := range row {
-				label := p.Run
-				if len(sel) > 1 {
-					label = p.Run + " " + sel[i].Label
-				}
-				panel.Lines = append(panel.Lines, line(p, sel[i], label, i))
-			}
-		}
-		fig.Panels = append(fig.Panels, panel)
-	} else {
-		for i, row := range prepared {
-			panel := plot.Panel{Title: sel[i].Label, YLabel: sel[i].Label}
-			for _, p := range row {
-				// Past the palette's ten colors, runs differ by dashes.
-				panel.Lines = append(panel.Lines, line(p, sel[i], p.Run, color[p.Run]/plot.Colors))
-			}
-			if len(panel.Lines) > 0 {
-				fig.Panels = append(fig.Panels, panel)
-			}
-		}
-	}
-	for _, row := range prepared {
-		counts.curves = append(counts.curves, row...)
-	}
-	if fig.Height == 0 {
-		rows := (len(fig.Panels) + plot.Columns(len(fig.Panels)) - 1) / plot.Columns(len(fig.Panels))
-		fig.Height = 360*max(rows, 1) + 60
-		if fig.Title != "" {
-			fig.Height += 40
-		}
-	}
-	return fig, counts
-}
-
-func labels(sel []curves.Selection) []string {
-	out := make([]string, len(sel))
-	for i, s := range sel {
-		out[i] = s.Label
-	}
-	return out
 }
 
 // writeOutput writes path through write, and removes it when that fails.

@@ -1,9 +1,9 @@
 // Copyright 2026 The jsonl-exporter Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package plot draws prepared curves as an image (PNG, SVG or PDF) with
-// gonum.org/v1/plot: one panel per metric, lines by run, validation
-// points marked.
+// Package plot lays the curves of runs out as a figure (Build: the x
+// axis, smoothing through package curves, panels, colors by run) and draws
+// it as an image (Render: PNG, SVG or PDF with gonum.org/v1/plot).
 package plot
 
 import (

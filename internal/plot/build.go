@@ -1,0 +1,195 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package plot
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/curves"
+)
+
+// Result is a figure with what went into it.
+type Result struct {
+	Figure
+	Curves                 []curves.Plotted // every point drawn, for --csv
+	Runs, Points, Unplaced int              // Unplaced: records with no place on the x axis
+}
+
+func countFunc(v []float64, f func(float64) bool) (n int) {
+	for _, x := range v {
+		if f(x) {
+			n++
+		}
+	}
+	return n
+}
+
+// Options are what the plot command asks of a figure.
+type Options struct {
+	X              curves.XKey
+	Prepare        curves.Options
+	Single, Joined bool // all metrics on one axis; markers joined (--force-line)
+	LogY           bool
+	Title, Format  string
+	Width, Height  int // pixels; Height 0: by the panels
+	IsValidation   func(series string) bool
+}
+
+// SparsePoints: curves of fewer points are drawn as markers, as
+// validation metrics are.
+const SparsePoints = 50
+
+// Build prepares every curve of the selected metrics of runs (in the
+// order given, which gives their colors) and lays them out as panels.
+// note hears what a user should know: the axis chosen, values not drawn.
+func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(string, ...any)) Result {
+	fig := Figure{Title: o.Title, Width: o.Width, Height: o.Height, Format: o.Format, LogY: o.LogY, XLabel: o.X.String()}
+	byAlt := false
+	if o.X == curves.Step {
+		var reset []string
+		for _, r := range runs {
+			if n := r.Resets - r.Restarts; n > 0 {
+				reset = append(reset, fmt.Sprintf("%s (%d)", r.Name, n))
+			}
+		}
+		if len(reset) > 0 {
+			byAlt = true
+			fig.XLabel = "global_step"
+			note("steps start again at epochs in %s, so the curves are drawn by global_step (set --x-key to choose)", strings.Join(reset, ", "))
+		}
+	}
+	for _, r := range runs {
+		if r.Restarts > 0 && o.X != curves.Time && o.X != curves.Epoch {
+			times := "once"
+			if r.Restarts > 1 {
+				times = strconv.Itoa(r.Restarts) + " times"
+			}
+			note("%s was restarted %s (its step went back within an epoch): the steps run again are drawn where they were logged", r.Name, times)
+		}
+	}
+	var res Result
+	drawn := map[string]bool{}
+	var prepared [][]curves.Plotted // by selection
+	var xMax float64
+	for _, s := range sel {
+		var row []curves.Plotted
+		for _, r := range runs {
+			c := r.Curves[s.Series]
+			if c == nil {
+				continue
+			}
+			if c.NonFinite > 0 {
+				note("%s %s: %d non-finite values (NaN, Inf) not drawn", r.Name, s.Label, c.NonFinite)
+			}
+			if c.Len() == 0 {
+				continue
+			}
+			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c, byAlt, o.Prepare)}
+			c.Release() // drawn from p from now on
+			for _, x := range p.X {
+				xMax = max(xMax, math.Abs(x))
+			}
+			if o.LogY {
+				if n := countFunc(p.Raw, func(v float64) bool { return v <= 0 }); n > 0 {
+					note("%s %s: %d values <= 0 not drawn on the log scale", r.Name, s.Label, n)
+				}
+			}
+			row = append(row, p)
+			drawn[r.Name] = true
+			res.Points += len(p.X)
+		}
+		if len(row) == 0 && !slices.ContainsFunc(runs, func(r *curves.Run) bool { return r.Unplaced > 0 }) {
+			note("%s: no values to draw", s.Label) // else the runs' notes say why
+		}
+		prepared = append(prepared, row)
+	}
+	res.Runs = len(drawn)
+	for _, r := range runs {
+		if drawn[r.Name] && r.ByRecord > 0 {
+			note("%s: %d records without a step drawn at their record number", r.Name, r.ByRecord)
+		}
+		if res.Unplaced += r.Unplaced; r.Unplaced > 0 {
+			what := "an epoch"
+			if o.X == curves.Time {
+				what = "a time of their own"
+			}
+			note("%s: %d records without %s left out (--x-key %s)", r.Name, r.Unplaced, what, o.X)
+		}
+	}
+	if o.X == curves.Time {
+		unit, div := "s", 1.0
+		switch {
+		case xMax >= 7200:
+			unit, div = "h", 3600
+		case xMax >= 120:
+			unit, div = "min", 60
+		}
+		fig.XLabel = "time since start (" + unit + ")"
+		for _, row := range prepared {
+			for _, p := range row {
+				for i := range p.X {
+					p.X[i] /= div
+				}
+			}
+		}
+	}
+
+	color := map[string]int{}
+	for _, r := range runs {
+		color[r.Name] = len(color)
+	}
+	line := func(p curves.Plotted, s curves.Selection, label string, style int) Line {
+		l := Line{Label: label, Color: color[p.Run], Style: style, X: p.X, Raw: p.Raw, Smoothed: p.Smoothed, Joined: o.Joined}
+		l.Markers = o.IsValidation(s.Series) || len(p.X) < SparsePoints
+		return l
+	}
+	if o.Single {
+		panel := Panel{Title: strings.Join(labels(sel), ", ")}
+		for i, row := range prepared {
+			for _, p := range row {
+				label := p.Run
+				if len(sel) > 1 {
+					label = p.Run + " " + sel[i].Label
+				}
+				panel.Lines = append(panel.Lines, line(p, sel[i], label, i))
+			}
+		}
+		fig.Panels = append(fig.Panels, panel)
+	} else {
+		for i, row := range prepared {
+			panel := Panel{Title: sel[i].Label, YLabel: sel[i].Label}
+			for _, p := range row {
+				// Past the palette's ten colors, runs differ by dashes.
+				panel.Lines = append(panel.Lines, line(p, sel[i], p.Run, color[p.Run]/Colors))
+			}
+			if len(panel.Lines) > 0 {
+				fig.Panels = append(fig.Panels, panel)
+			}
+		}
+	}
+	for _, row := range prepared {
+		res.Curves = append(res.Curves, row...)
+	}
+	if fig.Height == 0 {
+		rows := (len(fig.Panels) + Columns(len(fig.Panels)) - 1) / Columns(len(fig.Panels))
+		fig.Height = 360*max(rows, 1) + 60
+		if fig.Title != "" {
+			fig.Height += 40
+		}
+	}
+	res.Figure = fig
+	return res
+}
+
+func labels(sel []curves.Selection) []string {
+	out := make([]string, len(sel))
+	for i, s := range sel {
+		out[i] = s.Label
+	}
+	return out
+}
