@@ -313,9 +313,9 @@ func (p *progress) line() string {
 func megabytes(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
 
 type backfillSummary struct {
-	runs                                        int
-	lines, bytes, sent, failed, dropped, queued float64
-	skipped, failedWhy                          []string
+	runs                                                 int
+	lines, bytes, sent, failed, dropped, queued, refused float64
+	skipped, failedWhy                                   []string
 }
 
 // summarize reads the self-metrics of the engine and the writer.
@@ -342,6 +342,10 @@ func summarize(g prometheus.Gatherer) backfillSummary {
 				s.failed += v
 				if v > 0 {
 					s.failedWhy = append(s.failedWhy, fmt.Sprintf("%s: %d", label(m, "reason"), int64(v)))
+				}
+			case "jsonl_exporter_series_dropped_total":
+				if label(m, "reason") == "max_series" {
+					s.refused += v
 				}
 			case "jsonl_exporter_parse_errors_total":
 				if v > 0 {
@@ -371,6 +375,7 @@ func (o *options) readOnce(files []string) {
 		o.Input = append(o.Input, globQuote(f)) // paths, not globs
 	}
 	o.Discovery.Interval = time.Hour // the files are found once
+	o.Discovery.MaxAge = 0           // named files are read, however old
 	o.Run.Expiry = 0
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/curves"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/plot"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
@@ -104,6 +105,13 @@ func readPlotFlags(fs *pflag.FlagSet) (plotRequest, error) {
 	case r.out == "" && r.csv == "":
 		return r, usagef("plot: name the image to write with --out (or a table with --csv)")
 	}
+	for _, o := range []struct{ key, path string }{{"out", r.out}, {"csv", r.csv}} {
+		if dir := filepath.Dir(o.path); o.path != "" && o.path != "-" {
+			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+				return r, usagef("%s: %s: no folder %s to write it in", o.key, o.path, dir)
+			}
+		}
+	}
 	if r.out != "" {
 		r.format = strings.ToLower(strings.TrimPrefix(filepath.Ext(r.out), "."))
 		if !slices.Contains(plot.Formats, r.format) {
@@ -127,10 +135,10 @@ func readPlotFlags(fs *pflag.FlagSet) (plotRequest, error) {
 		return r, usagef("clip-low-pct: must be a percentile in (0, 100), or 0 (off), got %g", r.prep.ClipLow)
 	case r.prep.ClipHigh > 0 && r.prep.ClipLow >= r.prep.ClipHigh:
 		return r, usagef("clip-low-pct: must be below clip-pct (%g), got %g", r.prep.ClipHigh, r.prep.ClipLow)
-	case r.width < 200 || r.width > 20000:
-		return r, usagef("width: must be 200 to 20000 pixels, got %d", r.width)
-	case r.height != 0 && (r.height < 150 || r.height > 20000):
-		return r, usagef("height: must be 150 to 20000 pixels, or 0 (by the panels), got %d", r.height)
+	case r.width < 200 || r.width > 10000:
+		return r, usagef("width: must be 200 to 10000 pixels, got %d", r.width)
+	case r.height != 0 && (r.height < 150 || r.height > 10000):
+		return r, usagef("height: must be 150 to 10000 pixels, or 0 (by the panels), got %d", r.height)
 	}
 	return r, nil
 }
@@ -218,6 +226,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	readErr := svc.Engine().WaitReady(ctx)
+	stop() // from here on, Ctrl-C ends the process at once
 	unreadable := svc.Engine().Unreadable()
 	svc.Stop()
 	if readErr != nil {
@@ -227,6 +236,9 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	s := summarize(reg)
 	if len(s.skipped) > 0 {
 		note("lines skipped: %s", strings.Join(s.skipped, ", "))
+	}
+	if s.refused > 0 {
+		note("max-series (%d) refused new series %d times: raise it to draw them", opts.Config.MaxSeries, int64(s.refused))
 	}
 	for _, f := range files {
 		if err, ok := unreadable[f]; ok {
@@ -288,13 +300,16 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	if cols := plot.Columns(len(fig.Panels)); req.out != "" && fig.Width/cols < 200 {
 		return usagef("width: %d pixels are too narrow for %d columns of panels: give at least %d, or --single", fig.Width, cols, 200*cols)
 	}
+	if rows := plot.Rows(len(fig.Panels)); req.out != "" && fig.Height < 150*rows+plot.TitleHeight(fig.Title) {
+		return usagef("height: %d pixels are too low for %d rows of panels: give at least %d, or --single", fig.Height, rows, 150*rows+plot.TitleHeight(fig.Title))
+	}
 	if req.out != "" {
-		if err := writeOutput(req.out, func(w io.Writer) error { return plot.Render(w, fig) }); err != nil {
+		if err := writeOutput(req.out, stdout, func(w io.Writer) error { return plot.Render(w, fig) }); err != nil {
 			return fmt.Errorf("plot: %v", err)
 		}
 	}
 	if req.csv != "" {
-		if err := writeOutput(req.csv, func(w io.Writer) error { return curves.WriteCSV(w, plotted.Curves) }); err != nil {
+		if err := writeOutput(req.csv, stdout, func(w io.Writer) error { return curves.WriteCSV(w, plotted.Curves) }); err != nil {
 			return fmt.Errorf("plot: %v", err)
 		}
 	}
@@ -303,7 +318,11 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 	if req.out == "" {
 		what = plural(len(sel), "metric")
 	}
-	fmt.Fprintf(stdout, "plot: wrote %s: %s, %s, %s, by %s\n",
+	summary := stdout
+	if req.csv == "-" || req.out == "-" || req.csv == "/dev/stdout" || req.out == "/dev/stdout" {
+		summary = stderr // stdout carries the data
+	}
+	fmt.Fprintf(summary, "plot: wrote %s: %s, %s, %s, by %s\n",
 		wrote, what, plural(plotted.Runs, "run"), plural(plotted.Points, "point"), fig.XLabel)
 	switch {
 	case req.show && req.out == "":
@@ -341,9 +360,12 @@ func (d dropMessages) WithGroup(name string) slog.Handler {
 }
 
 // unfinishedLine returns the bytes after the last newline of a line log
-// (0 for archives and documents, which are read whole).
+// (0 for archives and documents such as trainer_state.json, read whole).
 func unfinishedLine(path string) int64 {
-	if strings.HasSuffix(path, ".gz") || strings.HasSuffix(path, ".json") {
+	if strings.HasSuffix(path, ".gz") {
+		return 0
+	}
+	if p := profile.ForPath(path); p != nil && p.IsDocument(path) {
 		return 0
 	}
 	f, err := os.Open(path)
@@ -429,8 +451,15 @@ func newest(files []string) string {
 }
 
 // writeOutput writes path through write, and removes it when that fails.
-func writeOutput(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
+// writeOutput writes path through write ("-": stdout). A regular file
+// left half-written is removed; a device or pipe is left alone. Opened
+// write-only: read-write on /dev/stdout would hold a reader of its own
+// pipe and block instead of failing when the reader goes away.
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
@@ -439,7 +468,9 @@ func writeOutput(path string, write func(io.Writer) error) error {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(path)
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+			os.Remove(path)
+		}
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	return nil

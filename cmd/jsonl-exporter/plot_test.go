@@ -4,11 +4,13 @@
 package main
 
 import (
+	"bufio"
 	"compress/gzip"
 	"encoding/csv"
 	"fmt"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -378,6 +380,18 @@ func TestPlotEdgeCases(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "seed"), link); err != nil {
 		t.Fatal(err)
 	}
+	d2 := filepath.Join(dir, "d2", "metrics.json") // detectron2: lines, though .json
+	writeFile(t, d2, `{"iteration":19,"total_loss":2.1}`+"\n"+`{"iteration":39,"total_lo`)
+	zero := filepath.Join(dir, "zero.jsonl")
+	writeFile(t, zero, `{"step":1,"loss":0,"acc":0.5}`+"\n"+`{"step":2,"loss":0,"acc":0.6}`+"\n")
+	ancient := filepath.Join(dir, "ancient", "metrics.jsonl")
+	writeFile(t, ancient, `{"step":1,"loss":2}`+"\n")
+	longAgo := time.Now().Add(-30 * 24 * time.Hour)
+	if err := os.Chtimes(ancient, longAgo, longAgo); err != nil {
+		t.Fatal(err)
+	}
+	serveConfig := filepath.Join(dir, "serve.yml") // a serve configuration, as in docs/configuration.md
+	writeFile(t, serveConfig, "discovery:\n  max-age: 168h\nmax-series: 2\n")
 	out := filepath.Join(dir, "p.png")
 	for _, tc := range []struct {
 		name           string
@@ -407,6 +421,20 @@ func TestPlotEdgeCases(t *testing.T) {
 			"1 panel, 1 run, 10 points", ""},
 		{"a file that cannot be read is named, once", []string{"--input", fakeGz, plain, "--metrics", "loss", "--out", out}, 0,
 			"1 panel, 1 run, 2 points", "plot: cannot read " + fakeGz + ": tailer: gzip " + fakeGz + ": gzip: invalid header\n"},
+		{"an unfinished last line of a .json line log", []string{"--input", d2, "--out", out}, 0,
+			"1 point", "ends in an unfinished line (25 bytes), not read"},
+		{"nothing above 0 on a log scale", []string{"--input", zero, "--metrics", "loss,acc", "--logy", "--out", out}, 0,
+			"1 panel,", "plot: loss: no value above 0 to draw on a log scale"},
+		{"a serve configuration's max-age does not hide named files", []string{"--config.file", serveConfig, "--input", ancient, "--metrics", "loss", "--out", out}, 0,
+			"1 panel, 1 run, 1 point", ""},
+		{"series refused by its max-series are said", []string{"--config.file", serveConfig, "--input", seed, "--metrics", "train.loss", "--out", out}, 0,
+			"1 panel, 1 run, 10 points", "plot: max-series (2) refused new series 12 times: raise it to draw them"},
+		{"no folder for the image", []string{"--input", seed, "--out", filepath.Join(dir, "nope", "p.png")}, 2,
+			"", "out: " + filepath.Join(dir, "nope", "p.png") + ": no folder " + filepath.Join(dir, "nope") + " to write it in"},
+		{"too low for two rows", []string{"--input", seed, "--height", "250", "--title", "T", "--out", out}, 2,
+			"", "height: 250 pixels are too low for 2 rows of panels: give at least 340, or --single"},
+		{"the table on stdout, the summary on stderr", []string{"--input", plain, "--metrics", "loss", "--csv", "-"}, 0,
+			"run,metric,x,raw,smoothed\nplain,loss,1,2,\nplain,loss,2,1,\n", "plot: wrote -: 1 metric, 1 run, 2 points, by step"},
 		{"the same file by two paths", []string{"--input", seed, filepath.Join(link, "logs", "metrics.jsonl"), "--metrics", "train.loss", "--out", out}, 0,
 			"1 panel, 1 run, 10 points", ""},
 	} {
@@ -419,5 +447,54 @@ func TestPlotEdgeCases(t *testing.T) {
 				t.Errorf("a false note: %q", stderr)
 			}
 		})
+	}
+}
+
+// TestPlotOutputs: writing to a pipe whose reader goes away ends the
+// command, and a failed write removes no device or link.
+func TestPlotOutputs(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "run", "metrics.jsonl")
+	var b strings.Builder
+	for i := range 200000 {
+		fmt.Fprintf(&b, `{"step":%d,"train.loss":%d}`+"\n", i, i%7)
+	}
+	writeFile(t, log, b.String())
+
+	cmd := exec.Command(binary, "plot", "--input", log, "--csv", "/dev/stdout")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || first != "run,metric,x,raw,smoothed\n" {
+		t.Fatalf("first line %q, %v", first, err)
+	}
+	out.Close() // as head -1 does
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("exit 0 although the reader went away")
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("still writing 20 s after the reader went away")
+	}
+
+	full := filepath.Join(dir, "full.csv")
+	if err := os.Symlink("/dev/full", full); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runBinary(t, nil, "plot", "--input", log, "--csv", full)
+	if code != 1 || !strings.Contains(stderr, "no space left on device") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if fi, err := os.Lstat(full); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was removed: %v", err)
 	}
 }

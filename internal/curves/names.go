@@ -114,7 +114,7 @@ var (
 	lossLike = regexp.MustCompile(`(^|_)loss($|_)|_loss$|^loss`)
 	// Accuracies and detection scores: acc, acc1, top1, accuracy, mAP, AP, AP50.
 	accLike = regexp.MustCompile(`(^|_)((?i:acc\d*|accuracy|top\d)|mAP\d*|AP(\d+|s|m|l)?)($|_)|(?i:accuracy)`)
-	overall = regexp.MustCompile(`(^|_)((?i:acc1?|accuracy|top1)|mAP)$`)
+	overall = regexp.MustCompile(`(^|_)((?i:acc1?|accuracy|top1)|mAP|AP)$`)
 	lrLike  = regexp.MustCompile(`(^|_)(lr|learning_rate)$`)
 )
 

@@ -85,6 +85,7 @@ func TestPick(t *testing.T) {
 		{"seed trainer", []string{"ml_train_avg_loss", "ml_train_grad_norm", "ml_train_loss", "ml_train_lr", "ml_val_loss", "ml_val_mlm_acc"}, false, []string{"train_loss", "val_loss", "val_mlm_acc", "train_lr"}},
 		{"seed trainer, averages preferred", []string{"ml_train_avg_loss", "ml_train_grad_norm", "ml_train_loss", "ml_train_lr", "ml_val_loss", "ml_val_mlm_acc"}, true, []string{"train_avg_loss", "val_loss", "val_mlm_acc", "train_lr"}},
 		{"detectron2", []string{"ml_data_time", "ml_fast_rcnn_cls_accuracy", "ml_loss_box_reg", "ml_loss_cls", "ml_lr", "ml_total_loss"}, false, []string{"total_loss", "fast_rcnn_cls_accuracy", "lr"}},
+		{"detectron2, the evaluation's AP over a training statistic", []string{"ml_bbox_AP", "ml_bbox_AP50", "ml_fast_rcnn_cls_accuracy", "ml_lr", "ml_total_loss"}, false, []string{"total_loss", "bbox_AP", "lr"}},
 		{"detectron2 with evaluation", []string{"ml_bbox_AP", "ml_bbox_AP50", "ml_heat_map_norm", "ml_lr", "ml_total_loss"}, false, []string{"total_loss", "bbox_AP", "lr"}},
 		{"mmdetection", []string{"ml_coco_bbox_mAP", "ml_loss", "ml_lr"}, false, []string{"loss", "coco_bbox_mAP", "lr"}},
 		{"mmengine: the overall score first", []string{"ml_loss", "ml_lr", "ml_val_coco_AP__M_", "ml_val_coco_bbox_mAP", "ml_val_coco_bbox_mAP_50"}, false, []string{"loss", "val_coco_bbox_mAP", "lr"}},

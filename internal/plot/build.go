@@ -156,7 +156,8 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 				if len(sel) > 1 {
 					label = p.Run + " " + sel[i].Label
 				}
-				panel.Lines = append(panel.Lines, line(p, sel[i], label, i))
+				// A style per metric, and past the palette per run too.
+				panel.Lines = append(panel.Lines, line(p, sel[i], label, i+len(sel)*(color[p.Run]/Colors)))
 			}
 		}
 		fig.Panels = append(fig.Panels, panel)
@@ -167,6 +168,10 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 				// Past the palette's ten colors, runs differ by dashes.
 				panel.Lines = append(panel.Lines, line(p, sel[i], p.Run, color[p.Run]/Colors))
 			}
+			if o.LogY && !slices.ContainsFunc(panel.Lines, positive) {
+				note("%s: no value above 0 to draw on a log scale", sel[i].Label)
+				continue
+			}
 			if len(panel.Lines) > 0 {
 				fig.Panels = append(fig.Panels, panel)
 			}
@@ -176,11 +181,7 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 		res.Curves = append(res.Curves, row...)
 	}
 	if fig.Height == 0 {
-		rows := (len(fig.Panels) + Columns(len(fig.Panels)) - 1) / Columns(len(fig.Panels))
-		fig.Height = 360*max(rows, 1) + 60
-		if fig.Title != "" {
-			fig.Height += 40
-		}
+		fig.Height = 360*Rows(len(fig.Panels)) + 60 + TitleHeight(fig.Title)
 	}
 	res.Figure = fig
 	return res
@@ -192,4 +193,10 @@ func labels(sel []curves.Selection) []string {
 		out[i] = s.Label
 	}
 	return out
+}
+
+// positive reports whether a line has a value a log scale can draw.
+func positive(l Line) bool {
+	return slices.ContainsFunc(l.Raw, func(v float64) bool { return v > 0 }) ||
+		slices.ContainsFunc(l.Smoothed, func(v float64) bool { return v > 0 })
 }

@@ -77,6 +77,17 @@ var (
 // px is a length of n pixels.
 func px(n float64) vg.Length { return vg.Length(n) * vg.Inch / DPI }
 
+// Rows is how many rows of panels a figure has.
+func Rows(panels int) int { return max(1, (panels+Columns(panels)-1)/Columns(panels)) }
+
+// TitleHeight is the room a figure's title takes, in pixels.
+func TitleHeight(title string) int {
+	if title == "" {
+		return 0
+	}
+	return 40
+}
+
 // Columns is how many panels a row holds.
 func Columns(panels int) int {
 	if panels <= 1 {
@@ -202,9 +213,9 @@ func pad(a *gplot.Axis, log bool) {
 	span := hi - lo
 	if span <= 1e-9*max(math.Abs(lo), math.Abs(hi)) { // flat, or nearly
 		mid := (lo + hi) / 2
-		span = max(math.Abs(mid)*0.1, 1e-300)
-		if log {
-			span = 0.5
+		span = math.Abs(mid) * 0.1
+		if log || mid == 0 {
+			span = 1
 		}
 		lo, hi = mid-span/2, mid+span/2
 	}
@@ -314,11 +325,16 @@ func relabel(ticks []gplot.Tick) []gplot.Tick {
 
 // tickFormat returns the shortest formatting that labels values apart.
 func tickFormat(values []float64) func(float64) string {
-	large := 0.0
+	large, small := 0.0, math.Inf(1)
 	for _, v := range values {
 		large = max(large, math.Abs(v))
+		if v != 0 {
+			small = min(small, math.Abs(v))
+		}
 	}
-	if large >= 1e7 || (large > 0 && large < 1e-3) {
+	// Exponents for very large or small values, and for ticks over many
+	// decades (a log axis from 1e-9 to 1e-3), not 0.000000001.
+	if large >= 1e7 || (large > 0 && large < 1e-3) || small < large*1e-3 && small < 1e-3 {
 		for digits := 1; digits < 16; digits++ {
 			f := func(v float64) string { return strconv.FormatFloat(v, 'e', digits-1, 64) }
 			if distinct(values, f) && exact(values, f) {
