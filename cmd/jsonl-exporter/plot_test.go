@@ -254,7 +254,7 @@ func TestPlotBadInput(t *testing.T) {
 		{"smooth-mode", []string{"--input", good, "--out", out, "--smooth-mode", "gauss"}, 2, "smooth-mode: must be mean, centered, ema or median"},
 		{"clip", []string{"--input", good, "--out", out, "--clip-pct", "120"}, 2, "clip-pct: must be a percentile in (0, 100]"},
 		{"clips crossed", []string{"--input", good, "--out", out, "--clip-pct", "10", "--clip-low-pct", "20"}, 2, "clip-low-pct: must be below clip-pct (10), got 20"},
-		{"width", []string{"--input", good, "--out", out, "--width", "10"}, 2, "width: must be 200 to 20000 pixels, got 10"},
+		{"width", []string{"--input", good, "--out", out, "--width", "10"}, 2, "width: must be 200 to 10000 pixels, got 10"},
 		{"negative smooth", []string{"--input", good, "--out", out, "--smooth", "-1"}, 2, "smooth: must be 0 (off)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
