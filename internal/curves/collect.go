@@ -5,6 +5,7 @@ package curves
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -28,12 +29,8 @@ func (k XKey) String() string { return xKeyNames[k] }
 
 // ParseXKey reads a --x-key value.
 func ParseXKey(s string) (XKey, bool) {
-	for i, n := range xKeyNames {
-		if n == s {
-			return XKey(i), true
-		}
-	}
-	return 0, false
+	i := slices.Index(xKeyNames[:], s)
+	return XKey(max(i, 0)), i >= 0
 }
 
 // A Point is one logged value. Alt is the global step when the curve is
@@ -64,15 +61,6 @@ func (c *Curve) add(p Point) {
 
 // Len is the number of points.
 func (c *Curve) Len() int { return c.n }
-
-// Points returns the points in one slice.
-func (c *Curve) Points() []Point {
-	out := make([]Point, 0, c.n)
-	for _, ch := range c.chunks {
-		out = append(out, ch...)
-	}
-	return out
-}
 
 // Release lets go of the points.
 func (c *Curve) Release() { c.chunks, c.n = nil, 0 }

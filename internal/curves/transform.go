@@ -25,12 +25,8 @@ func (m Mode) String() string { return modeNames[m] }
 
 // ParseMode reads a --smooth-mode value.
 func ParseMode(s string) (Mode, bool) {
-	for i, n := range modeNames {
-		if n == s {
-			return Mode(i), true
-		}
-	}
-	return 0, false
+	i := slices.Index(modeNames[:], s)
+	return Mode(max(i, 0)), i >= 0
 }
 
 // Options are what happens to a curve's values before it is drawn, in
