@@ -111,6 +111,9 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	if first, last, ok := times.span(); ok {
 		fmt.Fprintf(stdout, "backfill: records from %s to %s\n", first.Format(time.RFC3339), last.Format(time.RFC3339))
 	}
+	if n, of := times.estimates(); n > 0 {
+		fmt.Fprintf(stdout, "backfill: the times of %d of %d records are estimated: they have none of their own (docs/remote-write.md)\n", n, of)
+	}
 	if len(s.skipped) > 0 {
 		fmt.Fprintf(stdout, "backfill: lines skipped: %s\n", strings.Join(s.skipped, ", "))
 	}
@@ -186,12 +189,14 @@ func (s *fileSink) finish(context.Context) error {
 func (s *fileSink) samples() int64 { return s.Samples() }
 func (s *fileSink) verb() string   { return "written to " + s.path }
 
-// timeRange notes the first and last record times that pass to the sink.
+// timeRange notes the first and last record times that pass to the sink,
+// and how many of them are estimates.
 type timeRange struct {
 	engine.Delivery
-	mu          sync.Mutex
-	first, last float64
-	seen        bool
+	mu                 sync.Mutex
+	first, last        float64
+	seen               bool
+	records, estimated int64
 }
 
 func (t *timeRange) Append(b *store.Batch) {
@@ -203,8 +208,18 @@ func (t *timeRange) Append(b *store.Batch) {
 		t.last = b.Time
 	}
 	t.seen = true
+	t.records++
+	if b.TimeEstimated {
+		t.estimated++
+	}
 	t.mu.Unlock()
 	t.Delivery.Append(b)
+}
+
+func (t *timeRange) estimates() (estimated, records int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.estimated, t.records
 }
 
 func (t *timeRange) span() (first, last time.Time, ok bool) {

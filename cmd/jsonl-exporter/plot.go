@@ -292,8 +292,6 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		switch {
 		case plotted.Unplaced > 0 && req.x == curves.Epoch:
 			return errors.New("plot: nothing to plot: no record of these metrics carries an epoch (--x-key epoch)")
-		case plotted.Unplaced > 0 && req.x == curves.Time:
-			return errors.New("plot: nothing to plot: no record of these metrics carries a time of its own (--x-key time)")
 		}
 		return errors.New("plot: nothing to plot: the metrics have no finite values")
 	}

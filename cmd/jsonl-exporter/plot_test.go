@@ -401,8 +401,8 @@ func TestPlotEdgeCases(t *testing.T) {
 	}{
 		{"a last line without its newline is not waited for", []string{"--input", partial, "--metrics", "loss", "--out", out}, 0,
 			"1 panel, 1 run, 1 point", "ends in an unfinished line (13 bytes), not read"},
-		{"by time without times", []string{"--input", plain, "--metrics", "loss", "--x-key", "time", "--out", out}, 1,
-			"", "no record of these metrics carries a time of its own (--x-key time)"},
+		{"by time without times: estimated", []string{"--input", plain, "--metrics", "loss", "--x-key", "time", "--out", out}, 0,
+			"1 panel, 1 run, 2 points, by time since start (s)", "plot: plain: 2 records without a time of their own drawn at an estimated time"},
 		{"by epoch without epochs", []string{"--input", plain, "--metrics", "loss", "--x-key", "epoch", "--out", out}, 1,
 			"", "no record of these metrics carries an epoch (--x-key epoch)"},
 		{"an empty file and a metric", []string{"--input", empty, "--metrics", "loss", "--out", out}, 1,

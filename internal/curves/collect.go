@@ -77,12 +77,15 @@ type Run struct {
 	// had any step: their x is the record number.
 	ByRecord int
 	// Unplaced counts the records with kept metrics left out for want of
-	// an x: without an epoch (by epoch) or a time of their own (by time).
+	// an x: without an epoch (by epoch).
 	Unplaced int
-	first    float64 // time of its first record that has one of its own
-	seen     bool
-	lastStep float64
-	timed    bool // first is set
+	// Estimated counts the records with kept metrics placed by time whose
+	// time is an estimate (package timeline): they had none of their own.
+	Estimated int
+	first     float64 // time of its first record
+	seen      bool
+	lastStep  float64
+	timed     bool // first is set
 	// What the samples of the run's last batch were: the next batch most
 	// often has the same names (the same strings, which compare equal at
 	// once), so maps are asked only when the shape of records changes.
@@ -207,7 +210,7 @@ func (c *Collector) Append(b *store.Batch) {
 	} else {
 		step, global = records, records
 	}
-	if !b.TimeRead && !r.timed {
+	if !r.timed {
 		r.first, r.timed = b.Time, true
 	}
 	if metrics {
@@ -237,9 +240,8 @@ func (c *Collector) Append(b *store.Batch) {
 		}
 		p.X = epoch
 	case Time:
-		if b.TimeRead {
-			r.Unplaced++
-			return
+		if b.TimeEstimated {
+			r.Estimated++
 		}
 		p.X = b.Time - r.first
 	}

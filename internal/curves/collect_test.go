@@ -134,23 +134,29 @@ func TestIsValidation(t *testing.T) {
 	}
 }
 
-// Records with nowhere to go on the axis are counted, not drawn.
+// Records with nowhere to go on the axis are counted, not drawn; records
+// with an estimated time are drawn by time, and counted.
 func TestCollectorUnplaced(t *testing.T) {
 	for _, tc := range []struct {
-		x    XKey
-		want int
-	}{{Step, 0}, {Epoch, 1}, {Time, 2}} {
+		x                   XKey
+		unplaced, estimated int
+	}{{Step, 0, 0}, {Epoch, 1, 0}, {Time, 0, 2}} {
 		c := NewCollector(tc.x, "ml", store.FixedSeries(), func(s string) bool { return s == "ml_train_loss" })
 		c.Append(batch("a", "a.jsonl", 100, 1, 1, 0, 1, loss(3)))
-		read := batch("a", "a.jsonl", 200, 2, 2, 0, 2, loss(2))
-		read.TimeRead = true
-		c.Append(read)
+		estimated := batch("a", "a.jsonl", 200, 2, 2, 0, 2, loss(2))
+		estimated.TimeEstimated = true
+		c.Append(estimated)
 		noEpoch := batch("a", "a.jsonl", 300, -1, 0, 0, 3, loss(1))
-		noEpoch.TimeRead = true
+		noEpoch.TimeEstimated = true
 		c.Append(noEpoch)
 		r := c.Runs()[0]
-		if r.Unplaced != tc.want || r.Curves["ml_train_loss"].Len() != 3-tc.want {
-			t.Errorf("by %s: %d unplaced, %d points; want %d and %d", tc.x, r.Unplaced, r.Curves["ml_train_loss"].Len(), tc.want, 3-tc.want)
+		if r.Unplaced != tc.unplaced || r.Estimated != tc.estimated || r.Curves["ml_train_loss"].Len() != 3-tc.unplaced {
+			t.Errorf("by %s: %d unplaced, %d estimated, %d points; want %d, %d and %d", tc.x, r.Unplaced, r.Estimated, r.Curves["ml_train_loss"].Len(), tc.unplaced, tc.estimated, 3-tc.unplaced)
+		}
+		if tc.x == Time {
+			if p := r.Curves["ml_train_loss"].Points(); p[2].X != 200 {
+				t.Errorf("by time: the last record at %v, want 200 s after the first", p[2].X)
+			}
 		}
 	}
 }

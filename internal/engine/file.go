@@ -18,6 +18,7 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/timeline"
 )
 
 // file is one followed file: the tailer's handler. Its methods run on
@@ -43,10 +44,18 @@ type file struct {
 	rules    *profile.Rules
 	rec      record.Record
 	warned   bool // a parse error was already logged at warn level
-	// Position in the current read of a document file.
+	// Position in the current read of a document file, and the time of
+	// the newest of its records applied (ms), which later ones follow.
 	docStep   float64
 	docNth    int
 	docPasses int
+	docLast   int64
+
+	// clock places the records that have no time of their own; ahead is
+	// its probe of the lines that follow (made once: a method value per
+	// record would allocate).
+	clock timeline.Estimator
+	ahead timeline.Ahead
 
 	// Lines up to initialSize existed when the file was found: records
 	// without a time get the file's modification time, not "now".
@@ -97,6 +106,7 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 		now:         time.Now(),
 	}
 	f.pathRun, f.regexNamed = in.namer.name(path)
+	f.ahead = f.probeAhead
 	if in.profile != nil {
 		f.useProfile(in.profile, "configured")
 	} else if p := profile.ForPath(path); p != nil {
@@ -154,6 +164,9 @@ func (f *file) fail(err error, now time.Time) {
 // Line parses one line and applies it to the file's run. Counters are
 // published once per read by EndBatch.
 func (f *file) Line(line []byte) {
+	if f.batchLines == 0 {
+		f.now = time.Now() // the first line of a read: when it was read
+	}
 	f.lineNo++
 	f.consumed += int64(len(line)) + 1
 	f.batchLines++
@@ -168,13 +181,24 @@ func (f *file) Line(line []byte) {
 			f.useProfile(profile.Detect(f.path, line), "detected")
 		}
 	}
-	readTime := f.now
+	readTime, mode := f.now, timeline.Live
 	if f.consumed <= f.initialSize {
-		readTime = f.mtime
+		readTime, mode = f.mtime, timeline.CatchUp
 	}
 	if f.parse(line) {
+		f.clock.Place(&f.rec, mode, readTime.UnixMilli(), f.ahead)
 		f.apply(readTime, f.source())
 	}
+}
+
+// probeAhead runs a probe over the lines after the current one that the
+// file held when it was found, and returns the file's modification time
+// then: the time of its last record.
+func (f *file) probeAhead(p *timeline.Probe) int64 {
+	parser := f.e.parsers.get(f.prof, f.e.parser)
+	defer f.e.parsers.put(f.prof, parser)
+	probeLines(f.path, f.consumed, f.initialSize, f.e.tail.MaxLineSize, f.e.stopping, newProbe(f.prof, parser, p))
+	return f.mtime.UnixMilli()
 }
 
 // source tells subscribers where the current line came from, and waits
@@ -222,6 +246,7 @@ func (f *file) parse(line []byte) bool {
 		return false
 	}
 	f.rules.Apply(&f.rec)
+	f.prof.Hint(&f.rec)
 	if f.rec.LongArrays > 0 {
 		f.e.self.longArrays.Add(float64(f.rec.LongArrays))
 	}
@@ -232,6 +257,7 @@ func (f *file) parse(line []byte) bool {
 // record so far; the run keeps those it has not seen, also from an older
 // checkpoint's copy.
 func (f *file) Document(data []byte) {
+	f.now = time.Now()
 	f.batchBytes += len(data)
 	elems, err := record.DocumentArray(data, f.prof.Document)
 	f.batchLines += max(len(elems), 1) // its records are its lines
@@ -241,14 +267,20 @@ func (f *file) Document(data []byte) {
 		return
 	}
 	// Records that were in the file when it was found date from its
-	// modification time, as the lines of a log do.
-	readTime := f.now
+	// modification time, as the lines of a log do. Every read holds every
+	// record: its last one was written when the file was last modified.
+	readTime, written := f.now, f.mtime
 	if f.docPasses == 0 {
 		readTime = f.mtime
+	} else if fi, err := os.Stat(f.path); err == nil {
+		written = fi.ModTime()
+	} else {
+		written = f.now
 	}
 	f.docPasses++
 	f.lineNo, f.docStep, f.docNth = 0, math.Inf(-1), 0
-	for _, el := range elems {
+	var clock timeline.Estimator
+	for i, el := range elems {
 		f.lineNo++ // the record's position, for log messages
 		if !f.parse(el) {
 			continue
@@ -257,6 +289,15 @@ func (f *file) Document(data []byte) {
 			f.docStep, f.docNth = f.rec.Step, 0
 		}
 		f.docNth++
+		clock.Place(&f.rec, timeline.CatchUp, written.UnixMilli(), func(p *timeline.Probe) int64 {
+			parser := f.e.parsers.get(f.prof, f.e.parser)
+			defer f.e.parsers.put(f.prof, parser)
+			probeElements(elems, i, newProbe(f.prof, parser, p))
+			return written.UnixMilli()
+		})
+		if !f.currentRun().HasDocumentRecord(f.docStep, f.docNth) {
+			f.followDocLast()
+		}
 		for range 2 {
 			run := f.currentRun()
 			if run.ApplyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape, store.Source{Path: f.path, Input: f.in.glob}) {
@@ -267,6 +308,18 @@ func (f *file) Document(data []byte) {
 	}
 	f.consumed = int64(len(data))
 	f.markCaughtUp()
+}
+
+// followDocLast keeps a document record that is new to the run after the
+// records of the file's earlier reads: each read is placed back from its
+// own modification time, and an estimate may reach before the last read.
+func (f *file) followDocLast() {
+	t := int64(math.Round(f.rec.Time * 1000))
+	if t <= f.docLast {
+		t = f.docLast + 1
+		f.rec.Time = float64(t) / 1000
+	}
+	f.docLast = t
 }
 
 // apply folds f.rec into the file's run.
@@ -280,15 +333,13 @@ func (f *file) apply(readTime time.Time, src store.Source) {
 	}
 }
 
-// EndBatch publishes the line counters of one read and notes the time
-// that stands in for records without one.
+// EndBatch publishes the line counters of one read.
 func (f *file) EndBatch() {
 	if f.batchLines > 0 {
 		f.e.self.linesRead.Add(float64(f.batchLines))
 		f.e.self.bytesRead.Add(float64(f.batchBytes))
 		f.batchLines, f.batchBytes = 0, 0
 	}
-	f.now = time.Now()
 	// An unfinished last line counts: a writer that stopped mid-line (a
 	// crash, a log still being written) must not keep the catch-up open.
 	if f.consumed+f.pending >= f.initialSize {
@@ -366,6 +417,7 @@ func (f *file) Reset(ev tailer.Event) {
 	}
 	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
 	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
+	f.clock = timeline.Estimator{}           // new content: its records start again
 	f.deliveredTo, f.deliveryKnown = 0, true // new content: none of it was delivered
 	f.markCaughtUp()
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/timeline"
 )
 
 // FileReport is what inspect found in one file.
@@ -39,8 +40,11 @@ type FileReport struct {
 	GlobalSteps Range
 	Epochs      Range
 	Times       Range
-	EpochResets int64
-	Restarts    float64
+	// EstimatedTimes counts the records whose time is an estimate (they
+	// had none of their own): Times includes them.
+	EstimatedTimes int64
+	EpochResets    int64
+	Restarts       float64
 	// Series are the samples /metrics would serve for the file's run, as
 	// it writes them, with the keys each was read from.
 	Series   []SeriesLine
@@ -122,6 +126,14 @@ type inspection struct {
 	rec    record.Record
 	mtime  time.Time
 	lineNo int64 // of the record being applied
+	// clock places records without a time as the exporter does; ahead
+	// probes the records after the current one: the lines after offset,
+	// or the elements after elem.
+	clock  timeline.Estimator
+	ahead  timeline.Ahead
+	offset int64
+	elems  [][]byte
+	elem   int
 }
 
 // Inspect reads a whole file with the exporter's profile, parser and run
@@ -172,6 +184,10 @@ func (in *inspection) use(p *profile.Profile, how string) {
 
 func (in *inspection) readLines(path string) error {
 	opts := tailer.Options{MaxLineSize: in.cfg.Tail.MaxLineSize}
+	in.ahead = func(p *timeline.Probe) int64 {
+		probeLines(path, in.offset, math.MaxInt64, in.cfg.Tail.MaxLineSize, nil, in.probe(p))
+		return in.mtime.UnixMilli()
+	}
 	unfinished, err := tailer.ReadOnce(context.Background(), path, opts, (*inspectLines)(in))
 	if err != nil {
 		return err
@@ -190,12 +206,14 @@ type inspectLines inspection
 func (h *inspectLines) Line(line []byte) {
 	in := (*inspection)(h)
 	in.fr.Lines++
+	in.offset += int64(len(line)) + 1
 	in.line(line, in.fr.Lines)
 }
 
 func (h *inspectLines) LineTooLong(size int64) {
 	in := (*inspection)(h)
 	in.fr.Lines++
+	in.offset += size + 1
 	in.fr.problem(reasonLineTooLong, "line %d: %d bytes, longer than tail.max-line-size", in.fr.Lines, size)
 }
 
@@ -212,11 +230,22 @@ func (in *inspection) readDocument(path string) error {
 		in.fr.problem(record.ReasonInvalidJSON, "document: %v", err)
 		return nil
 	}
+	in.elems = elems
+	in.ahead = func(p *timeline.Probe) int64 {
+		probeElements(in.elems, in.elem, in.probe(p))
+		return in.mtime.UnixMilli()
+	}
 	for i, el := range elems {
 		in.fr.Lines++
+		in.elem = i
 		in.line(el, int64(i+1))
 	}
 	return nil
+}
+
+// probe returns a probe with a parser of its own, as the exporter's.
+func (in *inspection) probe(p *timeline.Probe) *probe {
+	return newProbe(in.prof, record.NewParser(in.prof.ParserOptions(in.cfg.ParserOptions())), p)
 }
 
 // line reads one line, or one record of a document.
@@ -239,6 +268,8 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		return
 	}
 	in.rules.Apply(rec)
+	in.prof.Hint(rec)
+	in.clock.Place(rec, timeline.CatchUp, in.mtime.UnixMilli(), in.ahead)
 	in.lineNo = lineNo
 	fr.Records++
 	fr.Kinds[rec.Kind.String()]++
@@ -261,8 +292,9 @@ func (in *inspection) line(line []byte, lineNo int64) {
 	if rec.HasEpoch {
 		fr.Epochs.add(rec.Epoch)
 	}
-	if rec.HasTime {
-		fr.Times.add(rec.Time)
+	fr.Times.add(rec.Time) // every record has one now, its own or an estimate
+	if rec.TimeEstimated {
+		fr.EstimatedTimes++
 	}
 	for i, m := range rec.Metrics {
 		key := string(rec.Sources[i])
@@ -351,7 +383,14 @@ func WriteReport(w io.Writer, fr *FileReport) {
 		fmt.Fprintf(w, "  epochs:   %g .. %g\n", fr.Epochs.Min, fr.Epochs.Max)
 	}
 	if fr.Times.N > 0 {
-		fmt.Fprintf(w, "  time:     %s .. %s\n", fmtTime(fr.Times.Min), fmtTime(fr.Times.Max))
+		fmt.Fprintf(w, "  time:     %s .. %s", fmtTime(fr.Times.Min), fmtTime(fr.Times.Max))
+		switch {
+		case fr.EstimatedTimes == fr.Times.N:
+			fmt.Fprintf(w, " (estimated: no record has a time of its own)")
+		case fr.EstimatedTimes > 0:
+			fmt.Fprintf(w, " (estimated for %s without a time of their own)", plural(fr.EstimatedTimes, "record"))
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "  series:   %d\n", len(fr.Series))
 	for _, s := range fr.Series {

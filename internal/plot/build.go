@@ -114,11 +114,10 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 			note("%s: %d records without a step drawn at their record number", r.Name, r.ByRecord)
 		}
 		if res.Unplaced += r.Unplaced; r.Unplaced > 0 {
-			what := "an epoch"
-			if o.X == curves.Time {
-				what = "a time of their own"
-			}
-			note("%s: %d records without %s left out (--x-key %s)", r.Name, r.Unplaced, what, o.X)
+			note("%s: %d records without an epoch left out (--x-key %s)", r.Name, r.Unplaced, o.X)
+		}
+		if drawn[r.Name] && r.Estimated > 0 {
+			note("%s: %d records without a time of their own drawn at an estimated time (docs/remote-write.md)", r.Name, r.Estimated)
 		}
 	}
 	if o.X == curves.Time {

@@ -51,6 +51,15 @@ type Profile struct {
 	// and the files of one run continue each other.
 	Document string
 
+	// What records without a time tell of the time that passed (package
+	// timeline places them): metrics holding seconds since the run began
+	// (default DefaultElapsedKeys), the metric holding seconds per step
+	// (detectron2's "time"), and the metric of a run summary holding the
+	// whole run's seconds up to its step (Hugging Face's train_runtime).
+	ElapsedKeys    []string
+	StepSecondsKey string
+	RunSecondsKey  string
+
 	// Detection: a file whose base name a path rule matches has this
 	// profile; else the first line decides (see Detect).
 	pathRule    func(base string) bool
@@ -83,6 +92,7 @@ var profiles = []*Profile{
 		StepKeys:         []string{"iter"},
 		IgnoreKeys:       []string{"step"},
 		SplitWithoutStep: "val",
+		StepSecondsKey:   "time", // of a training line: a validation line's is val.time
 		pathRule:         func(base string) bool { return base == "scalars.json" },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "iter") && hasKey(line, "step") && hasKey(line, "data_time")
@@ -93,16 +103,18 @@ var profiles = []*Profile{
 		About:          "OpenMMLab 2.x (mmdetection 2, mmcv's TextLoggerHook), <timestamp>.log.json: a mode key of train or val, iter counted per epoch.",
 		TypeKeys:       []string{"_type", "mode"},
 		StepFreeSplits: []string{"val"},
+		StepSecondsKey: "train.time", // its mode names the split
 		pathRule:       func(base string) bool { return strings.HasSuffix(base, ".log.json") },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "mode") && hasKey(line, "iter") || hasKey(line, "env_info")
 		},
 	},
 	{
-		Name:     "detectron2",
-		About:    "detectron2's metrics.json: iteration as step, time as seconds per iteration, evaluation results as bbox/AP and the like.",
-		StepKeys: []string{"iteration"},
-		pathRule: func(base string) bool { return base == "metrics.json" },
+		Name:           "detectron2",
+		About:          "detectron2's metrics.json: iteration as step, time as seconds per iteration, evaluation results as bbox/AP and the like.",
+		StepKeys:       []string{"iteration"},
+		StepSecondsKey: "time",
+		pathRule:       func(base string) bool { return base == "metrics.json" },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "iteration") && (hasKey(line, "total_loss") || hasKey(line, "data_time") || hasKey(line, "eta_seconds"))
 		},
@@ -125,11 +137,12 @@ var profiles = []*Profile{
 		contentRule: isPythonLoggingLine,
 	},
 	{
-		Name:       "hf-trainer",
-		About:      "Hugging Face Trainer: trainer_state.json (log_history, rewritten at every checkpoint) or the same entries as JSON Lines.",
-		SummaryKey: "train_runtime",
-		Document:   "log_history",
-		pathRule:   func(base string) bool { return base == "trainer_state.json" },
+		Name:          "hf-trainer",
+		About:         "Hugging Face Trainer: trainer_state.json (log_history, rewritten at every checkpoint) or the same entries as JSON Lines.",
+		SummaryKey:    "train_runtime",
+		RunSecondsKey: "train_runtime",
+		Document:      "log_history",
+		pathRule:      func(base string) bool { return base == "trainer_state.json" },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "epoch") && hasKey(line, "step") && !hasKey(line, "_type") &&
 				(hasKey(line, "learning_rate") || hasKey(line, "eval_loss") || hasKey(line, "train_runtime"))

@@ -94,7 +94,10 @@
 //   - TextPrefix: text may come before the object, as Python logging
 //     writes "2021-08-13 14:59:32 | INFO | train_inner | {...}"; the last
 //     '|'-separated field of the text is Record.Tag, and TagTypes gives a
-//     tag the meaning of a type value. A line without an object is ErrText.
+//     tag the meaning of a type value. A date and time that starts the
+//     text (Python logging's "2021-08-13 14:59:32", ",123" milliseconds
+//     optional) is the record's time, in the local time zone, when no
+//     time key gives one. A line without an object is ErrText.
 //   - Explain: Record.Sources gives each metric's key as written (aliases
 //     joined by ", ") and Record.Ignored the keys that gave no metric, for
 //     inspect.

@@ -6,8 +6,10 @@ package record
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestArrays(t *testing.T) {
@@ -56,16 +58,33 @@ func TestNumericStrings(t *testing.T) {
 func TestTextPrefix(t *testing.T) {
 	fairseq := Options{TextPrefix: true, NumericStrings: true, StepKeys: []string{"num_updates"},
 		TagTypes: map[string]string{"train": "epoch_end", "train_inner": "metric", "valid": "metric"}}
+	// Python's logging writes the local time: the machine's zone.
+	local := func(s string, ms int) string {
+		tm, err := time.ParseInLocation("2006-01-02 15:04:05", s, time.Local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatFloat(float64(tm.Unix())+float64(ms)/1000, 'f', -1, 64)
+	}
 	runRuleCases(t, []ruleCase{
 		{"train_inner", fairseq,
 			`2021-08-13 14:59:32 | INFO | train_inner | {"epoch": 1, "update": 0.001, "loss": "20.714", "num_updates": "1"}`,
-			summary{Step: "1", Epoch: "1", Tag: `"train_inner"`, Metrics: ms("update=0.001", "loss=20.714")}},
+			summary{Step: "1", Epoch: "1", Time: local("2021-08-13 14:59:32", 0), Tag: `"train_inner"`, Metrics: ms("update=0.001", "loss=20.714")}},
 		{"valid", fairseq,
 			`2021-08-13 15:10:02 | INFO | valid | {"epoch": 1, "valid_loss": "9.5", "valid_ppl": "724", "valid_num_updates": "1000"}`,
-			summary{Epoch: "1", Tag: `"valid"`, Metrics: ms("valid_loss=9.5", "valid_ppl=724", "valid_num_updates=1000")}},
+			summary{Epoch: "1", Time: local("2021-08-13 15:10:02", 0), Tag: `"valid"`, Metrics: ms("valid_loss=9.5", "valid_ppl=724", "valid_num_updates=1000")}},
 		{"train is the epoch's summary", fairseq,
 			`2021-08-13 15:10:03 | INFO | train | {"epoch": 1, "train_loss": "10.2"}`,
-			summary{Kind: KindEpochEnd, Epoch: "1", Tag: `"train"`, Metrics: ms("train_loss=10.2")}},
+			summary{Kind: KindEpochEnd, Epoch: "1", Time: local("2021-08-13 15:10:03", 0), Tag: `"train"`, Metrics: ms("train_loss=10.2")}},
+		{"logging's milliseconds", fairseq,
+			`2021-08-13 15:10:03,250 | INFO | train_inner | {"loss": "1"}`,
+			summary{Time: local("2021-08-13 15:10:03", 250), Tag: `"train_inner"`, Metrics: ms("loss=1")}},
+		{"a time key wins over the text's", fairseq,
+			`2021-08-13 15:10:03 | INFO | train_inner | {"time": 1764115200, "loss": "1"}`,
+			summary{Time: "1764115200", Tag: `"train_inner"`, Metrics: ms("loss=1")}},
+		{"text that starts with no time", fairseq,
+			`2021-13-45 15:10:03 | INFO | train_inner | {"loss": "1"}`,
+			summary{Tag: `"train_inner"`, Metrics: ms("loss=1")}},
 		{"a tag naming a split", Options{TextPrefix: true, TagTypes: map[string]string{"eval": "val"}},
 			`INFO | eval | {"loss": 2}`, summary{Tag: `"eval"`, Metrics: ms("val.loss=2")}},
 		{"unknown tag", fairseq, `x | y | other | {"loss": 2}`, summary{Tag: `"other"`, Metrics: ms("loss=2")}},

@@ -41,7 +41,8 @@ type Parser struct {
 	// noTemplates: the options give records something templates do not
 	// reproduce (tags, numeric strings, explanations).
 	noTemplates bool
-	tag         span // in the arena; end 0: none
+	tag         span     // in the arena; end 0: none
+	textTime    timeSlot // the time that starts the text before the object
 	longArrays  int
 
 	// With Options.Explain: keys as written, for Record.Sources (indexed
@@ -304,7 +305,7 @@ func (p *Parser) reset(line []byte) {
 	p.fields = p.fields[:0]
 	p.infoOnly = 0
 	p.path = p.path[:0]
-	p.tag, p.longArrays = span{}, 0
+	p.tag, p.longArrays, p.textTime = span{}, 0, timeSlot{}
 	if p.opts.Explain {
 		p.raws, p.notes, p.rawPath = p.raws[:0], p.notes[:0], p.rawPath[:0]
 	}
@@ -344,6 +345,7 @@ func (p *Parser) skipTextPrefix() error {
 		return nil
 	}
 	p.pos += j
+	p.textTime.secs, p.textTime.ok = loggingTime(text)
 	fields := bytes.Split(text, []byte("|"))
 	for k := len(fields) - 1; k >= 1; k-- {
 		if tag := bytes.TrimSpace(fields[k]); len(tag) > 0 {

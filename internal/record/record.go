@@ -47,7 +47,16 @@ type Record struct {
 	HasEpoch bool
 	Time     float64 // Unix seconds (fractional), only for plausible wall-clock values
 	HasTime  bool
-	RunName  []byte // value of "run_name", nil if absent
+	// TimeEstimated: the record had no time of its own; Time was set by
+	// package timeline (the parser never sets it).
+	TimeEstimated bool
+	// What a record without a time tells of the time that passed, set by
+	// the profile (package timeline reads them): seconds since the run
+	// began, seconds per step, or the whole run's seconds up to Step.
+	Elapsed, StepSeconds, RunSeconds          float64
+	HasElapsed, HasStepSeconds, HasRunSeconds bool
+
+	RunName []byte // value of "run_name", nil if absent
 	// Prefix is what was put in front of the metric names: the prefix
 	// key's value or the split named by the type key or tag (canonical).
 	Prefix []byte

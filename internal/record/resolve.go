@@ -107,6 +107,9 @@ func (p *Parser) resolvePosition(r *Record) {
 	r.Step, r.HasStep = pickNum(p.stepSlots)
 	r.Epoch, r.HasEpoch = pickNum(p.epochSlots)
 	r.Time, r.HasTime = pickTime(p.timeSlots)
+	if !r.HasTime && p.textTime.ok {
+		r.Time, r.HasTime = p.textTime.secs, true
+	}
 }
 
 func pickTime(slots []timeSlot) (float64, bool) {

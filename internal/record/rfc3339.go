@@ -3,6 +3,8 @@
 
 package record
 
+import "time"
+
 // parseRFC3339 reads an RFC 3339 date-time such as "2025-11-26T00:00:00Z"
 // or "2025-11-26T01:00:00.25+01:00" as Unix seconds. It is written out
 // because time.Parse allocates a zone for most offsets.
@@ -114,4 +116,26 @@ func daysFromCivil(y, m, d int) int {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
+}
+
+// loggingTime reads the time that starts a line of Python's logging,
+// "2021-08-13 14:59:32" (its default "%(asctime)s" adds ",123"
+// milliseconds), in the local time zone, which is the one the trainer
+// wrote it in when it runs on this machine.
+func loggingTime(text []byte) (float64, bool) {
+	const layout = "2006-01-02 15:04:05"
+	if len(text) < len(layout) {
+		return 0, false
+	}
+	t, err := time.ParseInLocation(layout, string(text[:len(layout)]), time.Local)
+	if err != nil {
+		return 0, false
+	}
+	secs := float64(t.Unix())
+	if rest := text[len(layout):]; len(rest) >= 4 && (rest[0] == ',' || rest[0] == '.') {
+		if ms, ok := num(rest[1:4]); ok {
+			secs += float64(ms) / 1000
+		}
+	}
+	return secs, isWallClock(secs)
 }

@@ -25,8 +25,8 @@ var (
 	seriesStep         = fixedSeriesDef{"step", "Step of the run's newest record that has one (first of the configured step keys).", prometheus.GaugeValue}
 	seriesEpoch        = fixedSeriesDef{"epoch", "Epoch of the run's newest record that has one.", prometheus.GaugeValue}
 	seriesGlobalStep   = fixedSeriesDef{"global_step", "Step that keeps increasing across per-epoch step resets (step plus the steps of earlier epochs).", prometheus.GaugeValue}
-	seriesEpochEndTime = fixedSeriesDef{"epoch_end_timestamp_seconds", "Time of the run's newest epoch_end record (record time, else read time).", prometheus.GaugeValue}
-	seriesLastRecord   = fixedSeriesDef{"last_record_timestamp_seconds", "Time of the run's newest record (record time, else read time).", prometheus.GaugeValue}
+	seriesEpochEndTime = fixedSeriesDef{"epoch_end_timestamp_seconds", "Time of the run's newest epoch_end record (its own time, else an estimate: docs/remote-write.md).", prometheus.GaugeValue}
+	seriesLastRecord   = fixedSeriesDef{"last_record_timestamp_seconds", "Time of the run's newest record (its own time, else an estimate: docs/remote-write.md).", prometheus.GaugeValue}
 	seriesRecords      = fixedSeriesDef{"records_total", "Records read for the run, of any type.", prometheus.CounterValue}
 	seriesRestarts     = fixedSeriesDef{"run_restarts_total", "Times the run's step went back without a new epoch (resumed from a checkpoint or restarted).", prometheus.CounterValue}
 	seriesNonfinite    = fixedSeriesDef{"nonfinite_values_total", "NaN or infinite values read, by series.", prometheus.CounterValue}

@@ -70,6 +70,19 @@ type docCursor struct {
 	has  bool
 }
 
+// holds reports whether the record at step, nth was applied already.
+func (c *docCursor) holds(step float64, nth int) bool {
+	return c.has && (step < c.step || step == c.step && nth <= c.nth)
+}
+
+// HasDocumentRecord reports whether ApplyDocumentRecord would skip the
+// record at step, nth as applied already.
+func (r *RunState) HasDocumentRecord(step float64, nth int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.doc.holds(step, nth)
+}
+
 // series is one series created from a metric key, guarded by its run's
 // lock.
 type series struct {
@@ -173,7 +186,7 @@ func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int
 		return false
 	}
 	c := &r.doc
-	if c.has && (step < c.step || step == c.step && nth <= c.nth) {
+	if c.holds(step, nth) {
 		return true // every copy of a document holds the older copies' records first
 	}
 	c.step, c.nth, c.has = step, nth, true
@@ -195,7 +208,7 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 		t = float64(readTime.UnixNano()) / 1e9
 	}
 	r.lastRecordTime, r.hasRecordTime = t, true
-	r.batch.TimeRead = !rec.HasTime
+	r.batch.TimeEstimated = rec.TimeEstimated || !rec.HasTime
 
 	if rec.HasStep || rec.HasEpoch {
 		if r.steps.observe(rec) {

@@ -21,11 +21,13 @@ type Sample struct {
 // counters), and the run's own series (step, global step, epoch, records,
 // restarts, times, run_info), all at the record's time.
 type Batch struct {
-	Run      string
-	Time     float64 // Unix seconds: the record's time, else when it was read
-	TimeRead bool    // the record had no time of its own: Time is when it was read
-	Samples  []Sample
-	Source   Source
+	Run  string
+	Time float64 // Unix seconds: the record's time, else its estimate (package timeline)
+	// TimeEstimated: the record had no time of its own; Time is an
+	// estimate (or, for a caller that placed nothing, when it was read).
+	TimeEstimated bool
+	Samples       []Sample
+	Source        Source
 }
 
 // Source is where a record was read: subscribers that deliver samples

@@ -120,8 +120,8 @@ func TestSubscribersSeeWhatMetricsShows(t *testing.T) {
 		if !rec.HasTime {
 			wantTime = float64(fixedMtime.Add(time.Duration(i) * time.Second).Unix())
 		}
-		if b.Run != l.run || b.Time != wantTime || b.TimeRead != !rec.HasTime {
-			t.Errorf("line %d: batch of run %q at %v (read time %v), want %q at %v (%v)", i, b.Run, b.Time, b.TimeRead, l.run, wantTime, !rec.HasTime)
+		if b.Run != l.run || b.Time != wantTime || b.TimeEstimated != !rec.HasTime {
+			t.Errorf("line %d: batch of run %q at %v (read time %v), want %q at %v (%v)", i, b.Run, b.Time, b.TimeEstimated, l.run, wantTime, !rec.HasTime)
 		}
 		shown := exposition(t, s)
 		seen := map[string]bool{}

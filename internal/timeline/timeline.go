@@ -1,0 +1,265 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+// Package timeline decides when each record happened: the one place that
+// sets the time /metrics, remote write, backfill and plot give a record.
+//
+// The rule, per file, in the order of its records:
+//
+//   - A record with a wall-clock time of its own keeps it. Only a record
+//     whose own time ties with the previous record's (same millisecond or
+//     earlier, while its own clock did not go back) is put 1 ms after the
+//     previous record, so that the run's own series (ml_records_total, ...)
+//     never get two values at one instant.
+//   - A record without one that is read as it is written (Live) is placed
+//     at the time it was read, or 1 ms after the file's previous record
+//     when that is later: records read together never share a time.
+//   - A record without one that is read after the fact (CatchUp: the
+//     content a file had when it was found, an archive, a document) is
+//     placed back from an anchor by an elapsed clock. The anchor is the
+//     next record with a time of its own, else the file's modification
+//     time, which is when its last record was written. The elapsed clock
+//     advances, from one record to the next, by what the producer tells:
+//     the difference of an elapsed-time field (Record.Elapsed), else
+//     seconds per step times the steps advanced (Record.StepSeconds), else
+//     a run's runtime over its steps once a summary tells it
+//     (Record.RunSeconds); in a file that tells none of these, by 1 s per
+//     record. Every record adds 1 ms on top, so that no two share a time.
+//     A record read after the fact that follows a record of the file
+//     with a time of its own is placed forward from it by what it tells
+//     (an elapsed time, seconds per step), else 1 ms after it.
+//
+// Only records without a time of their own are read for hints, so that a
+// log whose records carry their time pays one call per record.
+package timeline
+
+import (
+	"math"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+)
+
+// Mode says how a record without a time of its own was read.
+type Mode uint8
+
+const (
+	// Live: read as it was written; the read time is its time.
+	Live Mode = iota
+	// CatchUp: read after the fact; placed back from a later anchor.
+	CatchUp
+)
+
+// Even spacing, in milliseconds, of records of a file that tells nothing
+// of the time between them; and the least time between two records.
+const (
+	evenSpacingMs = 1000
+	leastMs       = 1
+)
+
+// Estimator places the records of one file. The zero value is ready; a
+// file read again from its start (truncated, rotated) takes a new one.
+type Estimator struct {
+	clock   clock
+	seg     segment
+	last    int64 // ms of the previous record, if placed
+	lastOwn int64 // ms of the previous own time, if hasOwn
+	placed  bool
+	hasOwn  bool
+	// Estimated counts the records whose time was estimated; First and
+	// Last are the times placed, in ms (valid when Placed > 0).
+	Estimated, Placed int64
+	First, Last       int64
+}
+
+// Ahead runs a Probe over the records that follow the current one, up to
+// the end of what is read after the fact, and returns the time of that end
+// in ms (the file's modification time). It may stop early once Observe
+// returns false.
+type Ahead func(p *Probe) (endMs int64)
+
+// Place sets rec.Time (Unix seconds) for a record, in the file's order:
+// its own time, or an estimate (rec.HasTime and rec.TimeEstimated set). A
+// record read after the fact that needs an anchor asks ahead for one; ahead
+// may be nil when mode is Live.
+func (e *Estimator) Place(rec *record.Record, mode Mode, readMs int64, ahead Ahead) {
+	step := e.clock.observe(rec)
+	var t int64
+	switch {
+	case rec.HasTime:
+		own := toMs(rec.Time)
+		t = own
+		if e.placed && own <= e.last && e.hasOwn && own >= e.lastOwn {
+			t = e.last + leastMs // a tie, not a clock that went back
+		}
+		e.lastOwn, e.hasOwn = own, true
+		e.seg.open = false
+	case mode == Live:
+		t = max(readMs, e.last+leastMs)
+		e.seg.open = false
+	case e.seg.open:
+		e.seg.remove(step)
+		t = e.seg.anchor - e.seg.distance()
+	case e.placed:
+		// After a record with a time of its own: what the record tells,
+		// and no even spacing, which would overshoot the next own time.
+		t = e.last + int64(math.Round(step.told)) + leastMs
+	default:
+		e.anchor(ahead, readMs)
+		t = e.seg.anchor - e.seg.distance()
+	}
+	if e.placed && t <= e.last && !rec.HasTime {
+		t = e.last + leastMs
+	}
+	if !rec.HasTime {
+		rec.Time, rec.HasTime, rec.TimeEstimated = float64(t)/1000, true, true
+		e.Estimated++
+	} else if t != toMs(rec.Time) {
+		rec.Time = float64(t) / 1000
+	}
+	if e.Placed == 0 || t < e.First {
+		e.First = t
+	}
+	if e.Placed == 0 || t > e.Last {
+		e.Last = t
+	}
+	e.Placed++
+	e.last, e.placed = t, true
+}
+
+// anchor opens a segment: it probes the records after the current one
+// for the next own time, else takes the end's time.
+func (e *Estimator) anchor(ahead Ahead, fallbackMs int64) {
+	p := &Probe{clock: e.clock}
+	end := fallbackMs
+	if ahead != nil {
+		end = ahead(p)
+	}
+	e.seg = segment{open: true, anchor: end, rest: p.rest, rate: p.clock.rate, even: !p.clock.hinted && p.clock.rate == 0}
+	if p.found {
+		e.seg.anchor = p.anchorMs
+	}
+}
+
+// Probe runs ahead of an Estimator to find where its segment ends.
+type Probe struct {
+	clock    clock
+	rest     steps // the clock's advances of the records probed
+	found    bool
+	anchorMs int64
+}
+
+// Observe takes the next record (after the profile's rules). It reports
+// false once the record holds a time of its own: the anchor is found.
+func (p *Probe) Observe(rec *record.Record) bool {
+	if p.found {
+		return false
+	}
+	p.rest.add(p.clock.observe(rec))
+	if rec.HasTime {
+		p.found, p.anchorMs = true, toMs(rec.Time)
+		return false
+	}
+	return true
+}
+
+// segment is a run of records read after the fact, placed back from
+// anchor by what the clock tells of the records still to come.
+type segment struct {
+	open   bool
+	anchor int64
+	rest   steps   // advances from the current record to the anchor
+	rate   float64 // ms per step of a run summary, when known
+	even   bool    // the records tell no time: even spacing
+}
+
+func (s *segment) remove(st steps) { s.rest.sub(st) }
+
+func (s *segment) distance() int64 { return s.rest.ms(s.rate, s.even) }
+
+// steps are the parts of the elapsed clock's advance over some records,
+// kept apart because the rate and whether the file tells any time are
+// only known once every record up to the anchor was seen.
+type steps struct {
+	told    float64 // ms told by elapsed times and seconds per step
+	untold  float64 // steps advanced by records that told no time
+	silent  int64   // records that told no time
+	records int64
+}
+
+func (s *steps) add(o steps) {
+	s.told += o.told
+	s.untold += o.untold
+	s.silent += o.silent
+	s.records += o.records
+}
+
+func (s *steps) sub(o steps) {
+	s.told -= o.told
+	s.untold -= o.untold
+	s.silent -= o.silent
+	s.records -= o.records
+}
+
+// ms is the advance in milliseconds: what was told, the untold steps at
+// the run's rate, even spacing for a file that tells nothing, and the
+// least spacing for every record.
+func (s steps) ms(rate float64, even bool) int64 {
+	d := s.told + s.untold*rate + float64(s.records*leastMs)
+	if even {
+		d += float64(s.silent * evenSpacingMs)
+	}
+	return int64(math.Round(max(d, 0)))
+}
+
+// clock follows what the records of a file tell of the time between them.
+type clock struct {
+	hinted      bool    // some record told an elapsed time or seconds per step
+	rate        float64 // ms per step from a run summary; 0: none
+	step, delta float64 // the last step and the last positive increment
+	hasStep     bool
+	elapsed     float64
+	hasElapsed  bool
+}
+
+// observe takes one record and returns its advance over the previous one.
+func (c *clock) observe(rec *record.Record) steps {
+	st := steps{records: 1}
+	advanced := 0.0
+	if rec.HasStep && isFinite(rec.Step) {
+		switch {
+		case !c.hasStep:
+		case rec.Step > c.step:
+			advanced = rec.Step - c.step
+			c.delta = advanced
+		case rec.Step < c.step:
+			advanced = c.delta // an epoch's steps start again: one more step
+		}
+		c.step, c.hasStep = rec.Step, true
+	}
+	if rec.HasTime {
+		return st // its own time says it all; its hints are not read
+	}
+	switch {
+	case rec.HasElapsed && isFinite(rec.Elapsed):
+		d := rec.Elapsed
+		if c.hasElapsed && rec.Elapsed >= c.elapsed {
+			d = rec.Elapsed - c.elapsed
+		} else if !c.hasElapsed {
+			d = 0
+		} // else a restarted clock: at least its new value passed
+		c.elapsed, c.hasElapsed = rec.Elapsed, true
+		st.told, c.hinted = d*1000, true
+	case rec.HasStepSeconds && isFinite(rec.StepSeconds) && rec.StepSeconds >= 0:
+		st.told, c.hinted = rec.StepSeconds*advanced*1000, true
+	default:
+		st.untold, st.silent = advanced, 1
+	}
+	if rec.HasRunSeconds && rec.HasStep && rec.Step > 0 && isFinite(rec.RunSeconds) && rec.RunSeconds > 0 {
+		c.rate = rec.RunSeconds * 1000 / rec.Step
+	}
+	return st
+}
+
+func toMs(sec float64) int64 { return int64(math.Round(sec * 1000)) }
+
+func isFinite(f float64) bool { return math.Abs(f) <= math.MaxFloat64 }

@@ -1,0 +1,200 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package timeline
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+)
+
+// rec builds a record: step (nil: none), own time in ms (0: none), and
+// hints.
+type rec struct {
+	step        float64
+	noStep      bool
+	own         int64
+	elapsed     float64
+	stepSeconds float64
+	runSeconds  float64
+}
+
+func (r rec) record() record.Record {
+	out := record.Record{Step: r.step, HasStep: !r.noStep}
+	if r.own != 0 {
+		out.Time, out.HasTime = float64(r.own)/1000, true
+	}
+	if r.elapsed != 0 {
+		out.Elapsed, out.HasElapsed = r.elapsed, true
+	}
+	if r.stepSeconds != 0 {
+		out.StepSeconds, out.HasStepSeconds = r.stepSeconds, true
+	}
+	if r.runSeconds != 0 {
+		out.RunSeconds, out.HasRunSeconds = r.runSeconds, true
+	}
+	return out
+}
+
+const mtime = 1_764_115_200_000 // ms: the file's modification time
+
+// placeAll places recs read after the fact, as the engine does for the
+// content a file had when found: ahead probes the records after i.
+func placeAll(recs []rec, mode Mode, readMs []int64) ([]int64, []bool, *Estimator) {
+	var e Estimator
+	times := make([]int64, len(recs))
+	estimated := make([]bool, len(recs))
+	for i, r := range recs {
+		rr := r.record()
+		ahead := func(p *Probe) int64 {
+			for _, next := range recs[i+1:] {
+				nr := next.record()
+				if !p.Observe(&nr) {
+					break
+				}
+			}
+			return mtime
+		}
+		read := int64(mtime)
+		if readMs != nil {
+			read = readMs[i]
+		}
+		e.Place(&rr, mode, read, ahead)
+		times[i] = toMs(rr.Time)
+		estimated[i] = rr.TimeEstimated
+	}
+	return times, estimated, &e
+}
+
+func TestPlace(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		recs []rec
+		mode Mode
+		read []int64
+		want []int64 // ms relative to mtime for estimated records, absolute for own
+	}{
+		{
+			name: "seconds per step back from the modification time (detectron2)",
+			recs: []rec{{step: 19, stepSeconds: 0.5}, {step: 39, stepSeconds: 0.5}, {step: 59, stepSeconds: 0.25}},
+			mode: CatchUp,
+			// 20 steps at 0.25 s and 1 ms before the last; 20 at 0.5 s and 1 ms before that.
+			want: []int64{mtime - 5001 - 10001, mtime - 5001, mtime},
+		},
+		{
+			name: "a record at the same step adds 1 ms (detectron2's evaluation)",
+			recs: []rec{{step: 19, stepSeconds: 0.5}, {step: 39, stepSeconds: 0.5}, {step: 39}},
+			mode: CatchUp,
+			want: []int64{mtime - 1 - 10001, mtime - 1, mtime},
+		},
+		{
+			name: "nothing told: one second per record",
+			recs: []rec{{noStep: true}, {noStep: true}, {noStep: true}},
+			mode: CatchUp,
+			want: []int64{mtime - 2002, mtime - 1001, mtime},
+		},
+		{
+			name: "elapsed times (Chainer, LLaMA-Factory)",
+			recs: []rec{{step: 10, elapsed: 63}, {step: 20, elapsed: 126}, {step: 30, elapsed: 190.5}},
+			mode: CatchUp,
+			want: []int64{mtime - 64501 - 63001, mtime - 64501, mtime},
+		},
+		{
+			name: "an elapsed clock that starts again (a resumed run) adds its new value",
+			recs: []rec{{step: 10, elapsed: 100}, {step: 5, elapsed: 30}},
+			mode: CatchUp,
+			want: []int64{mtime - 30001, mtime},
+		},
+		{
+			name: "a summary's runtime over its steps (Hugging Face)",
+			recs: []rec{{step: 500}, {step: 500}, {step: 1000}, {step: 1000, runSeconds: 1200}},
+			mode: CatchUp,
+			// 1.2 s per step: 500 steps are 600 s.
+			want: []int64{mtime - 1 - 1 - 600001, mtime - 1 - 600001, mtime - 1, mtime},
+		},
+		{
+			name: "steps that start again each epoch advance by the last increment",
+			recs: []rec{{step: 50, stepSeconds: 1}, {step: 100, stepSeconds: 1}, {step: 50, stepSeconds: 1}},
+			mode: CatchUp,
+			want: []int64{mtime - 50001 - 50001, mtime - 50001, mtime},
+		},
+		{
+			// The spacing belongs to the record that tells nothing: the
+			// record with a time is 1 ms after the one before it.
+			name: "records before the first own time are placed back from it",
+			recs: []rec{{noStep: true}, {noStep: true}, {step: 1, own: 5_000_000}, {step: 2, own: 6_000_000}},
+			mode: CatchUp,
+			want: []int64{5_000_000 - 1002, 5_000_000 - 1, 5_000_000, 6_000_000},
+		},
+		{
+			name: "a record without time after one with time: 1 ms after it",
+			recs: []rec{{step: 1, own: 5_000_000}, {step: 1}, {step: 2, own: 6_000_000}},
+			mode: CatchUp,
+			want: []int64{5_000_000, 5_000_001, 6_000_000},
+		},
+		{
+			name: "own times that tie are put 1 ms apart; a clock that goes back keeps it",
+			recs: []rec{{step: 1, own: 5_000_000}, {step: 2, own: 5_000_000}, {step: 3, own: 5_000_000}, {step: 4, own: 4_000_000}},
+			mode: CatchUp,
+			want: []int64{5_000_000, 5_000_001, 5_000_002, 4_000_000},
+		},
+		{
+			name: "live: the read time, never shared",
+			recs: []rec{{step: 1}, {step: 2}, {step: 3}, {step: 4}},
+			mode: Live,
+			read: []int64{7_000_000, 7_000_000, 7_000_000, 8_000_000},
+			want: []int64{7_000_000, 7_000_001, 7_000_002, 8_000_000},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, estimated, e := placeAll(tc.recs, tc.mode, tc.read)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("times %v\nwant  %v", got, tc.want)
+			}
+			n := int64(0)
+			for i, r := range tc.recs {
+				if estimated[i] != (r.own == 0) {
+					t.Errorf("record %d: estimated %v, own time %d", i, estimated[i], r.own)
+				}
+				if r.own == 0 {
+					n++
+				}
+			}
+			if e.Estimated != n || e.Placed != int64(len(tc.recs)) {
+				t.Errorf("Estimated %d, Placed %d; want %d, %d", e.Estimated, e.Placed, n, len(tc.recs))
+			}
+			if e.First != slices.Min(got) || e.Last != slices.Max(got) {
+				t.Errorf("First %d, Last %d; want %d, %d", e.First, e.Last, slices.Min(got), slices.Max(got))
+			}
+		})
+	}
+}
+
+// Every record read at once gets its own time, increasing in file order,
+// whatever the records tell: the property the issue asks of remote write.
+func TestPlaceDistinctIncreasing(t *testing.T) {
+	recs := make([]rec, 0, 3000)
+	for i := range 3000 {
+		r := rec{step: float64(i % 700)} // epochs of 700 steps
+		switch i % 5 {
+		case 0:
+			r.stepSeconds = 0.3
+		case 1:
+			r.noStep = true
+		case 2:
+			r.elapsed = float64(i) / 7
+		}
+		recs = append(recs, r)
+	}
+	got, _, _ := placeAll(recs, CatchUp, nil)
+	for i := 1; i < len(got); i++ {
+		if got[i] <= got[i-1] {
+			t.Fatalf("record %d at %d, not after record %d at %d", i, got[i], i-1, got[i-1])
+		}
+	}
+	if got[len(got)-1] != mtime {
+		t.Errorf("last record at %d, want the modification time %d", got[len(got)-1], mtime)
+	}
+}
