@@ -1,0 +1,147 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package remotewrite_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/promtest"
+)
+
+// clocklessLogs are logs of producers that write no wall-clock time per
+// record, from the profiles' corpus, with the run each gives and a
+// metric key to count: every record that carries the key must be stored.
+var clocklessLogs = []struct {
+	file, run, key, series string
+}{
+	{"detectron2/output/faster_rcnn_R_50_FPN/metrics.json", "faster_rcnn_R_50_FPN", `"total_loss"`, "ml_total_loss"},
+	{"mmengine/work_dirs/resnet50_8xb32/20240102_090000/vis_data/scalars.json", "resnet50_8xb32/20240102_090000", `"loss"`, "ml_loss"},
+	{"mmdet2/work_dirs/faster_rcnn_r50/20210101_120000.log.json", "faster_rcnn_r50", `"loss"`, "ml_train_loss"},
+	{"hf/output/bert-finetune/trainer_state.json", "bert-finetune", `"loss"`, "ml_loss"},
+	{"detr/outputs/detr_r50/log.txt", "detr_r50", `"train_loss"`, "ml_train_loss"},
+	{"dreamer/logdir/walker_walk/dreamerv3/1/metrics.jsonl", "dreamerv3/1", `"episode/score"`, "ml_episode_score"},
+}
+
+// TestClocklessLogsReachPrometheus: a backfill of logs whose records have
+// no time of their own stores every record in a real Prometheus, as its
+// own sample (the count of a series is the number of records carrying its
+// key, ml_records_total has a sample per record), at times that increase
+// with the step and end at the file's modification time.
+func TestClocklessLogsReachPrometheus(t *testing.T) {
+	api, writeURL := startReceiver(t)
+	tmp := t.TempDir()
+	bin := promtest.BuildExporter(t, "../..", tmp)
+	mtime := time.Now().Add(-time.Hour).Truncate(time.Second)
+	var files []string
+	for _, l := range clocklessLogs {
+		data, err := os.ReadFile(filepath.Join("..", "engine", "testdata", "profiles", l.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(tmp, "logs", l.file)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	out, err := exec.Command(bin, append([]string{"backfill", "--remote-write.url", writeURL}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("backfill: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "are estimated") {
+		t.Errorf("the summary does not say the times are estimated:\n%s", out)
+	}
+	at := mtime.Add(time.Minute)
+	for i, l := range clocklessLogs {
+		t.Run(l.run, func(t *testing.T) {
+			data, _ := os.ReadFile(files[i])
+			carrying := strings.Count(string(data), l.key)
+			sel := fmt.Sprintf(`%s{run=%q}`, l.series, l.run)
+			if err := promtest.Eventually(30*time.Second, func() error {
+				got, err := api.InstantValueAt(`count_over_time(`+sel+`[1d])`, at)
+				if err == nil && got != float64(carrying) {
+					err = fmt.Errorf("%v samples of %s, want one per record carrying %s: %d", got, sel, l.key, carrying)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			records := rawSamples(t, api, fmt.Sprintf(`ml_records_total{run=%q}[1d]`, l.run), at)
+			steps := rawSamples(t, api, fmt.Sprintf(`ml_global_step{run=%q}[1d]`, l.run), at)
+			if len(records) == 0 || records[len(records)-1].v != float64(len(records)) {
+				t.Fatalf("%d ml_records_total samples, the last %v: a record was not stored", len(records), records)
+			}
+			if last := records[len(records)-1].t; last != mtime.UnixMilli() {
+				t.Errorf("the last record at %d, want the file's modification time %d", last, mtime.UnixMilli())
+			}
+			// Steps go back only where the run restarted (one of the
+			// mmengine logs is resumed from scratch in the same file).
+			restarts, err := api.InstantValueAt(fmt.Sprintf(`max_over_time(ml_run_restarts_total{run=%q}[1d])`, l.run), at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back := 0
+			for j := 1; j < len(steps); j++ {
+				if steps[j].v < steps[j-1].v {
+					back++
+				}
+			}
+			if back > int(restarts) {
+				t.Errorf("the global step goes back %d times in time order, the run restarted %v times: times do not follow the steps: %v", back, restarts, steps)
+			}
+		})
+	}
+}
+
+type sample struct {
+	t int64 // ms
+	v float64
+}
+
+// rawSamples returns the samples a range selector holds at a time, in
+// time order (Prometheus gives them so).
+func rawSamples(t *testing.T, api promtest.API, expr string, at time.Time) []sample {
+	t.Helper()
+	data, err := api.Get("/api/v1/query", url.Values{"query": {expr}, "time": {fmt.Sprint(at.Unix())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Result []struct {
+			Values [][2]any `json:"values"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil || len(d.Result) != 1 {
+		t.Fatalf("%s: %d series (%v), want 1", expr, len(d.Result), err)
+	}
+	var out []sample
+	for _, v := range d.Result[0].Values {
+		var s sample
+		ts, _ := v[0].(float64)
+		s.t = int64(ts*1000 + 0.5)
+		if _, err := fmt.Sscan(fmt.Sprint(v[1]), &s.v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if !slices.IsSortedFunc(out, func(a, b sample) int { return int(a.t - b.t) }) {
+		t.Fatalf("%s: samples out of time order", expr)
+	}
+	return out
+}
