@@ -5,6 +5,54 @@ package record
 
 import "fmt"
 
+// A DocumentReader reads the records of a file that is one JSON document,
+// rewritten as a whole rather than appended to. It checks the whole
+// document first: one cut short (being written) or of another shape is an
+// error, and then nothing is yielded. Else it yields the text of each
+// record, in the order the records were written, for Parse; a text is
+// only valid during its call. Records are yielded in the same order at
+// every read, new ones after the old, so that a reader of the file can
+// tell which it had.
+type DocumentReader func(doc []byte, yield func(text []byte)) error
+
+// ArrayMember reads documents whose records are the elements of the
+// array under key in the top-level object: Hugging Face's
+// trainer_state.json ("log_history").
+func ArrayMember(key string) DocumentReader {
+	return func(doc []byte, yield func([]byte)) error {
+		elems, err := DocumentArray(doc, key)
+		if err != nil {
+			return err
+		}
+		for _, e := range elems {
+			yield(e)
+		}
+		return nil
+	}
+}
+
+// TopArray reads documents that are an array of records: Chainer's
+// LogReport (result/log), rewritten with every record at each report.
+func TopArray(doc []byte, yield func([]byte)) error {
+	w := newDocWalker(doc)
+	w.space()
+	if w.peek() != '[' {
+		return w.errorf("the document is not an array")
+	}
+	elems, err := w.elements()
+	if err != nil {
+		return err
+	}
+	w.i++ // ']'
+	if w.space(); w.i != len(doc) {
+		return w.errorf("text after the array")
+	}
+	for _, e := range elems {
+		yield(e)
+	}
+	return nil
+}
+
 // DocumentArray returns the elements of the array under key in the
 // object that doc holds, each as the text of one JSON value, for files
 // that are one document rather than lines, such as Hugging Face's
@@ -15,10 +63,7 @@ import "fmt"
 // the elements are checked by Parse. A document cut short, as one being
 // written, is an error, and so is a document without the key.
 func DocumentArray(doc []byte, key string) ([][]byte, error) {
-	w := docWalker{b: doc}
-	if len(doc) >= 3 && doc[0] == 0xEF && doc[1] == 0xBB && doc[2] == 0xBF {
-		w.i = 3
-	}
+	w := newDocWalker(doc)
 	if !w.expect('{') {
 		return nil, w.errorf("the document is not an object")
 	}
@@ -51,6 +96,15 @@ func DocumentArray(doc []byte, key string) ([][]byte, error) {
 type docWalker struct {
 	b []byte
 	i int
+}
+
+// newDocWalker walks doc from its start, after a UTF-8 byte order mark.
+func newDocWalker(doc []byte) docWalker {
+	w := docWalker{b: doc}
+	if len(doc) >= 3 && doc[0] == 0xEF && doc[1] == 0xBB && doc[2] == 0xBF {
+		w.i = 3
+	}
+	return w
 }
 
 func (w *docWalker) errorf(format string, args ...any) error {

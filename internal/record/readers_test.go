@@ -1,0 +1,301 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package record
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// chainerLog is result/log as Chainer's LogReport writes it (json.dump,
+// indent=4), a NaN included.
+const chainerLog = `[
+    {
+        "epoch": 1,
+        "iteration": 600,
+        "main/accuracy": 0.9420833363384008,
+        "elapsed_time": 23.108562707901,
+        "main/loss": 0.19249046281600993,
+        "validation/main/loss": 0.09709950844640844,
+        "validation/main/accuracy": 0.9687000060081482
+    },
+    {
+        "epoch": 2,
+        "iteration": 1200,
+        "main/accuracy": 0.9777833435932796,
+        "elapsed_time": 47.978503942489624,
+        "main/loss": NaN,
+        "lr": 0.01
+    }
+]`
+
+// sacredMetrics is metrics.json as Sacred's FileStorageObserver writes it
+// (json.dump, sort_keys, indent=2): training.loss by explicit step,
+// validation.accuracy logged after steps 2 and 3 by epoch, a time
+// without microseconds, and lr's timestamp lost.
+const sacredMetrics = `{
+  "lr": {
+    "steps": [
+      1
+    ],
+    "timestamps": [
+      "not a time"
+    ],
+    "values": [
+      [0.01]
+    ]
+  },
+  "training.loss": {
+    "steps": [
+      1,
+      2,
+      3
+    ],
+    "timestamps": [
+      "2024-02-12T15:21:43.083436",
+      "2024-02-12T15:21:44",
+      "2024-02-12T15:21:45.5"
+    ],
+    "values": [
+      0.367,
+      NaN,
+      0.21
+    ]
+  },
+  "validation.accuracy": {
+    "steps": [
+      0,
+      1
+    ],
+    "timestamps": [
+      "2024-02-12T15:21:44.5",
+      "2024-02-12T15:21:46"
+    ],
+    "values": [
+      0.81,
+      0.85
+    ]
+  }
+}`
+
+// ludwigStatistics is training_statistics.json as Ludwig writes it.
+const ludwigStatistics = `{
+    "evaluation_frequency": {
+        "frequency": 1,
+        "period": "epoch"
+    },
+    "test": {
+        "combined": {
+            "loss": [
+                3.1,
+                2.9
+            ]
+        }
+    },
+    "training": {
+        "combined": {
+            "loss": [
+                3.57,
+                2.18,
+                1.5
+            ]
+        },
+        "label": {
+            "accuracy": [
+                0.61,
+                0.72,
+                0.8
+            ],
+            "hits_at_k": [
+                0.9,
+                0.95,
+                0.97
+            ]
+        }
+    },
+    "validation": {
+        "combined": {
+            "loss": [
+                3.2,
+                2.5,
+                2.0
+            ]
+        },
+        "label": {
+            "accuracy": [
+                0.55,
+                0.66,
+                0.7
+            ]
+        }
+    }
+}`
+
+// read returns what a reader yields, as texts, or its error.
+func read(r DocumentReader, doc string) ([]string, error) {
+	var out []string
+	err := r([]byte(doc), func(text []byte) { out = append(out, string(text)) })
+	return out, err
+}
+
+func TestDocumentReaders(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		reader DocumentReader
+		doc    string
+		opts   Options
+		want   []string // the records as Parse reads them
+	}{
+		{"chainer", TopArray, chainerLog, Options{}, []string{
+			"kind=metric step=600 epoch=1\n  metric main.accuracy=0.9420833363384008\n  metric elapsed_time=23.108562707901\n  metric main.loss=0.19249046281600993\n  metric validation.main.loss=0.09709950844640844\n  metric validation.main.accuracy=0.9687000060081482",
+			"kind=metric step=1200 epoch=2\n  metric main.accuracy=0.9777833435932796\n  metric elapsed_time=47.978503942489624\n  metric main.loss=NaN\n  metric lr=0.01",
+		}},
+		{"hf", ArrayMember("log_history"), trainerState, Options{}, []string{
+			"kind=metric step=10 epoch=0.02\n  metric grad_norm=NaN\n  metric learning_rate=4.9e-05\n  metric loss=2.4213",
+			"kind=metric step=500 epoch=1\n  metric eval_loss=1.873\n  metric eval_runtime=12.41",
+		}},
+		{"sacred", SacredMetrics, sacredMetrics, Options{StepKeys: []string{SacredStepKey}, TimeKeys: []string{SacredTimeKey}}, []string{
+			// No time: first; then by time. validation.accuracy's steps
+			// 0 and 1 fall behind training.loss's: they keep no step.
+			"kind=metric step=1\n  metric lr.0=0.01",
+			"kind=metric step=1 time=1707751303.083436\n  metric training.loss=0.367",
+			"kind=metric step=2 time=1707751304\n  metric training.loss=NaN",
+			"kind=metric time=1707751304.5\n  metric validation.accuracy=0.81",
+			"kind=metric step=3 time=1707751305.5\n  metric training.loss=0.21",
+			"kind=metric time=1707751306\n  metric validation.accuracy=0.85",
+		}},
+		{"ludwig", LudwigStatistics, ludwigStatistics, Options{}, []string{
+			"kind=metric epoch=1\n  metric test.combined.loss=3.1\n  metric training.combined.loss=3.57\n  metric training.label.accuracy=0.61\n  metric training.label.hits_at_k=0.9\n  metric validation.combined.loss=3.2\n  metric validation.label.accuracy=0.55",
+			"kind=metric epoch=2\n  metric test.combined.loss=2.9\n  metric training.combined.loss=2.18\n  metric training.label.accuracy=0.72\n  metric training.label.hits_at_k=0.95\n  metric validation.combined.loss=2.5\n  metric validation.label.accuracy=0.66",
+			"kind=metric epoch=3\n  metric training.combined.loss=1.5\n  metric training.label.accuracy=0.8\n  metric training.label.hits_at_k=0.97\n  metric validation.combined.loss=2\n  metric validation.label.accuracy=0.7",
+		}},
+		{"ludwig by steps", LudwigStatistics, `{"training": {"combined": {"loss": [1, 0.5]}}, "evaluation_frequency": {"frequency": 500, "period": "step"}}`, Options{}, []string{
+			"kind=metric step=500\n  metric training.combined.loss=1",
+			"kind=metric step=1000\n  metric training.combined.loss=0.5",
+		}},
+		{"ludwig, twice a epoch", LudwigStatistics, `{"validation": {"combined": {"loss": [1, 0.5]}}, "evaluation_frequency": {"frequency": 0.5, "period": "epoch"}}`, Options{}, []string{
+			"kind=metric epoch=0.5\n  metric validation.combined.loss=1",
+			"kind=metric epoch=1\n  metric validation.combined.loss=0.5",
+		}},
+		{"ludwig, old split names", LudwigStatistics, `{"train": {"y": {"loss": [2]}}, "validation": {}, "test": {"y": {}}}`, Options{}, []string{
+			"kind=metric epoch=1\n  metric train.y.loss=2",
+		}},
+		{"empty chainer log", TopArray, "[]\n", Options{}, nil},
+		{"empty sacred metrics", SacredMetrics, "{}", Options{}, nil},
+		{"escaped names", SacredMetrics, `{"a\"b": {"steps": [1], "timestamps": [], "values": [2]}}`, Options{StepKeys: []string{SacredStepKey}}, []string{
+			"kind=metric step=1\n  metric a\"b=2",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			texts, err := read(tc.reader, tc.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := NewParser(tc.opts)
+			var got []string
+			for _, text := range texts {
+				got = append(got, outcome(p, []byte(text)))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("records:\n%s\nwant:\n%s\ntexts:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"), strings.Join(texts, "\n"))
+			}
+		})
+	}
+}
+
+// TestDocumentReadersRefuse: a document cut anywhere, as one read while
+// it is written, is an error and yields nothing; so is a document of
+// another shape.
+func TestDocumentReadersRefuse(t *testing.T) {
+	readers := []struct {
+		name   string
+		reader DocumentReader
+		doc    string
+	}{
+		{"chainer", TopArray, chainerLog},
+		{"hf", ArrayMember("log_history"), trainerState},
+		{"sacred", SacredMetrics, sacredMetrics},
+		{"ludwig", LudwigStatistics, ludwigStatistics},
+	}
+	for _, r := range readers {
+		t.Run(r.name, func(t *testing.T) {
+			whole, err := read(r.reader, r.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := len(strings.TrimRight(r.doc, " \n"))
+			for cut := range end {
+				// trainer_state.json cut after log_history has all of it.
+				texts, err := read(r.reader, r.doc[:cut])
+				if (err == nil || len(texts) > 0) && !(err == nil && slices.Equal(texts, whole)) {
+					t.Fatalf("cut at %d of %d: %d records, error %v", cut, len(r.doc), len(texts), err)
+				}
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		reader DocumentReader
+		doc    string
+	}{
+		{"chainer: an object", TopArray, `{"epoch": 1}`},
+		{"chainer: JSON Lines", TopArray, "[1]\n[2]\n"},
+		{"sacred: detectron2's line", SacredMetrics, `{"iteration": 19, "total_loss": 1.3}`},
+		{"sacred: a pretty flat object", SacredMetrics, "{\n  \"accuracy\": 0.9\n}"},
+		{"sacred: an array", SacredMetrics, `[{"a": 1}]`},
+		{"sacred: two documents", SacredMetrics, `{} {}`},
+		{"ludwig: another program's statistics", LudwigStatistics, `{"total_rows": 7621352, "splits": {"test": 1}}`},
+		{"ludwig: Keras history", LudwigStatistics, `{"training_history": {"accuracy": [0.79, 0.93]}}`},
+		{"ludwig: a list of runs", LudwigStatistics, `[[{"All AUC": [0.5]}]]`},
+		{"ludwig: a metric that is no list", LudwigStatistics, `{"training": {"combined": {"loss": 1.5}}}`},
+	} {
+		if texts, err := read(tc.reader, tc.doc); err == nil || len(texts) > 0 {
+			t.Errorf("%s: %d records, error %v", tc.name, len(texts), err)
+		}
+	}
+}
+
+// TestSacredHeartbeatsAppend: each heartbeat rewrites metrics.json with
+// more values, one of them in a step whose other metric was in the
+// previous write; the records of a write are those of the previous one
+// and then the new ones, so a reader that counts what it had takes
+// every value once.
+func TestSacredHeartbeatsAppend(t *testing.T) {
+	metric := func(steps, times, values string) string {
+		return `{"steps": [` + steps + `], "timestamps": [` + times + `], "values": [` + values + `]}`
+	}
+	before := `{"acc": ` + metric(`5`, `"2024-02-12T15:21:43.000002"`, `0.8`) +
+		`, "loss": ` + metric(`4, 5`, `"2024-02-12T15:21:42", "2024-02-12T15:21:43.000001"`, `0.5, 0.4`) + `}`
+	after := `{"acc": ` + metric(`5, 6`, `"2024-02-12T15:21:43.000002", "2024-02-12T15:21:44.000002"`, `0.8, 0.9`) +
+		`, "loss": ` + metric(`4, 5, 6`, `"2024-02-12T15:21:42", "2024-02-12T15:21:43.000001", "2024-02-12T15:21:44.000001"`, `0.5, 0.4, 0.3`) + `}`
+	old, err := read(SacredMetrics, before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := read(SacredMetrics, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old) != 3 || len(all) != 5 || !slices.Equal(all[:len(old)], old) {
+		t.Errorf("records before:\n%s\nafter:\n%s", strings.Join(old, "\n"), strings.Join(all, "\n"))
+	}
+}
+
+func FuzzDocumentReaders(f *testing.F) {
+	f.Add(0, []byte(chainerLog))
+	f.Add(1, []byte(sacredMetrics))
+	f.Add(2, []byte(ludwigStatistics))
+	f.Add(1, []byte(`{"a": {"values": [1, [2, {"x": "]"}], null], "steps": [1e999, -1, "2"], "timestamps": [1, "2024-01-01T00:00:00"]}}`))
+	readers := []DocumentReader{TopArray, SacredMetrics, LudwigStatistics}
+	f.Fuzz(func(t *testing.T, which int, doc []byte) {
+		if which < 0 {
+			which = -which
+		}
+		var r Record
+		p := NewParser(Options{})
+		err := readers[which%len(readers)](doc, func(text []byte) { _ = p.Parse(text, &r) })
+		_ = err
+	})
+}
