@@ -145,9 +145,9 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	}
 	in.store = store.New(opts)
 	if p := cfg.profileOf(InputConfig{Path: path}); p != nil {
-		in.use(p, "configured")
-	} else if p := profile.ForPath(path); p != nil {
-		in.use(p, "from its name")
+		in.use(p, profConfigured)
+	} else if p, how, _ := profileOfFile(path, fi); p != nil {
+		in.use(p, how) // a file too short to tell is read as lines: it has none
 	}
 	if in.prof != nil && in.prof.IsDocument(path) {
 		err = in.readDocument(path)
@@ -207,14 +207,12 @@ func (in *inspection) readDocument(path string) error {
 	if err != nil {
 		return err
 	}
-	elems, err := record.DocumentArray(data, in.prof.Document)
+	err = in.prof.Document(data, func(text []byte) {
+		in.fr.Lines++
+		in.line(text, in.fr.Lines)
+	})
 	if err != nil {
 		in.fr.problem(record.ReasonInvalidJSON, "document: %v", err)
-		return nil
-	}
-	for i, el := range elems {
-		in.fr.Lines++
-		in.line(el, int64(i+1))
 	}
 	return nil
 }
@@ -226,7 +224,7 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			return
 		}
-		in.use(profile.Detect(fr.Path, line), "detected")
+		in.use(profile.Detect(fr.Path, line), profDetected)
 	}
 	rec := &in.rec
 	if err := in.parser.Parse(line, rec); err != nil {
