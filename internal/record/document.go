@@ -32,23 +32,23 @@ func ArrayMember(key string) DocumentReader {
 }
 
 // TopArray reads documents that are an array of records: Chainer's
-// LogReport (result/log), rewritten with every record at each report.
+// LogReport (result/log), rewritten with every record at each report. It
+// walks the document twice, to check it and then to yield its records,
+// rather than keep a slice per record of a document of tens of MB.
 func TopArray(doc []byte, yield func([]byte)) error {
-	w := newDocWalker(doc)
-	w.space()
-	if w.peek() != '[' {
-		return w.errorf("the document is not an array")
-	}
-	elems, err := w.elements()
-	if err != nil {
-		return err
-	}
-	w.i++ // ']'
-	if w.space(); w.i != len(doc) {
-		return w.errorf("text after the array")
-	}
-	for _, e := range elems {
-		yield(e)
+	for _, f := range []func([]byte){func([]byte) {}, yield} {
+		w := newDocWalker(doc)
+		w.space()
+		if w.peek() != '[' {
+			return w.errorf("the document is not an array")
+		}
+		if err := w.eachElement(f); err != nil {
+			return err
+		}
+		w.i++ // ']'
+		if w.space(); w.i != len(doc) {
+			return w.errorf("text after the array")
+		}
 	}
 	return nil
 }
@@ -184,27 +184,36 @@ func (w *docWalker) value() bool {
 
 // elements reads the array at w.i.
 func (w *docWalker) elements() ([][]byte, error) {
-	w.i++ // '['
 	var out [][]byte
+	if err := w.eachElement(func(e []byte) { out = append(out, e) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachElement walks the array at w.i, calling f with each element, and
+// leaves w at its ']'.
+func (w *docWalker) eachElement(f func([]byte)) error {
+	w.i++ // '['
 	w.space()
 	if w.peek() == ']' {
-		return out, nil
+		return nil
 	}
 	for {
 		w.space()
 		start := w.i
 		if !w.value() {
-			return nil, w.errorf("unreadable array element")
+			return w.errorf("unreadable array element")
 		}
-		out = append(out, w.b[start:w.i])
+		f(w.b[start:w.i])
 		w.space()
 		switch w.peek() {
 		case ',':
 			w.i++
 		case ']':
-			return out, nil
+			return nil
 		default:
-			return nil, w.errorf("expected ',' or ']' in the array")
+			return w.errorf("expected ',' or ']' in the array")
 		}
 	}
 }

@@ -4,6 +4,7 @@
 package record
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -298,4 +299,102 @@ func FuzzDocumentReaders(f *testing.F) {
 		err := readers[which%len(readers)](doc, func(text []byte) { _ = p.Parse(text, &r) })
 		_ = err
 	})
+}
+
+// bigDocuments returns documents of about 20 MB as their producers write
+// them: Sacred's metrics.json (4 metrics, indent=2, one element a line),
+// Chainer's log (indent=4) and Ludwig's statistics.
+func bigDocuments(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	var sacred strings.Builder
+	sacred.WriteString("{")
+	const steps = 50000
+	for m, name := range []string{"grad_norm", "loss", "lr", "validation.accuracy"} {
+		if m > 0 {
+			sacred.WriteString(",")
+		}
+		fmt.Fprintf(&sacred, "\n  %q: {\n    \"steps\": [", name)
+		for s := range steps {
+			fmt.Fprintf(&sacred, "%s\n      %d", map[bool]string{true: ",", false: ""}[s > 0], s)
+		}
+		sacred.WriteString("\n    ],\n    \"timestamps\": [")
+		for s := range steps {
+			fmt.Fprintf(&sacred, "%s\n      \"2024-02-12T%02d:%02d:%02d.%06d\"", map[bool]string{true: ",", false: ""}[s > 0], s/3600%24, s/60%60, s%60, s*7%1000000)
+		}
+		sacred.WriteString("\n    ],\n    \"values\": [")
+		for s := range steps {
+			fmt.Fprintf(&sacred, "%s\n      %v", map[bool]string{true: ",", false: ""}[s > 0], 1/float64(s+1)+float64(m))
+		}
+		sacred.WriteString("\n    ]\n  }")
+	}
+	sacred.WriteString("\n}")
+	var chainer strings.Builder
+	chainer.WriteString("[")
+	for i := range 60000 {
+		if i > 0 {
+			chainer.WriteString(",")
+		}
+		fmt.Fprintf(&chainer, "\n    {\n        \"epoch\": %d,\n        \"iteration\": %d,\n        \"main/loss\": %v,\n        \"main/accuracy\": %v,\n        \"validation/main/loss\": %v,\n        \"validation/main/accuracy\": %v,\n        \"elapsed_time\": %v\n    }",
+			i/100, i, 1/float64(i+1), 1-1/float64(i+2), 1.5/float64(i+1), 1-1.5/float64(i+2), float64(i)*0.37)
+	}
+	chainer.WriteString("\n]")
+	var ludwig strings.Builder
+	ludwig.WriteString(`{"evaluation_frequency": {"frequency": 1, "period": "epoch"}`)
+	for _, split := range []string{"test", "training", "validation"} {
+		fmt.Fprintf(&ludwig, ",\n    %q: {", split)
+		for f, feature := range []string{"combined", "label"} {
+			if f > 0 {
+				ludwig.WriteString(",")
+			}
+			fmt.Fprintf(&ludwig, "\n        %q: {", feature)
+			for m, metric := range []string{"accuracy", "hits_at_k", "loss", "roc_auc"} {
+				if m > 0 {
+					ludwig.WriteString(",")
+				}
+				fmt.Fprintf(&ludwig, "\n            %q: [", metric)
+				for e := range 60000 {
+					fmt.Fprintf(&ludwig, "%s\n                %v", map[bool]string{true: ",", false: ""}[e > 0], 1/float64(e+1))
+				}
+				ludwig.WriteString("\n            ]")
+			}
+			ludwig.WriteString("\n        }")
+		}
+		ludwig.WriteString("\n    }")
+	}
+	ludwig.WriteString("\n}")
+	return map[string][]byte{"sacred": []byte(sacred.String()), "chainer": []byte(chainer.String()), "ludwig": []byte(ludwig.String())}
+}
+
+// BenchmarkDocumentReaders reads and parses each record of documents of
+// about 20 MB, as the engine does at every rewrite.
+//
+//	go test ./internal/record -run '^$' -bench DocumentReaders -benchmem
+func BenchmarkDocumentReaders(b *testing.B) {
+	docs := bigDocuments(b)
+	readers := map[string]DocumentReader{"sacred": SacredMetrics, "chainer": TopArray, "ludwig": LudwigStatistics}
+	opts := map[string]Options{"sacred": {StepKeys: []string{SacredStepKey}, TimeKeys: []string{SacredTimeKey}}}
+	for _, name := range []string{"chainer", "sacred", "ludwig"} {
+		b.Run(name, func(b *testing.B) {
+			doc := docs[name]
+			p := NewParser(opts[name])
+			var r Record
+			records := 0
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				records = 0
+				err := readers[name](doc, func(text []byte) {
+					records++
+					if err := p.Parse(text, &r); err != nil {
+						b.Fatal(err)
+					}
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(records), "records/doc")
+			b.ReportMetric(float64(len(doc))/1e6, "MB/doc")
+		})
+	}
 }
