@@ -259,3 +259,24 @@ func TestDocumentsOfTwoRunsStayApart(t *testing.T) {
 	eventually(t, e.Collector(), []string{`ml_records_total{run="mnist"} 3`, `ml_records_total{run="mnist@result/log"} 2`})
 	eventually(t, self, []string{`jsonl_exporter_run_name_conflicts_total 1`})
 }
+
+// TestUnreadableDocumentIsCaughtUp: a file of a document's name that is
+// not that document (another program's training_statistics.json, an
+// evaluation script's pretty-printed metrics.json, a trainer_state.json
+// cut short) counts one parse error and is caught up: readiness, plot and
+// backfill waited for it for ever.
+func TestUnreadableDocumentIsCaughtUp(t *testing.T) {
+	dir := t.TempDir()
+	rewriteFile(t, filepath.Join(dir, "a", "training_statistics.json"), `{"total_rows": 7621352, "splits": {"test": 1}}`)
+	rewriteFile(t, filepath.Join(dir, "b", "metrics.json"), "{\n    \"per_board_accuracy\": 0.005\n}")
+	rewriteFile(t, filepath.Join(dir, "c", "trainer_state.json"), "{\n  \"log_history\": [\n")
+	cfg := testConfig(dir, true)
+	cfg.Input = []string{filepath.Join(dir, "*", "*.json")}
+	e, self := startEngine(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, self, []string{`jsonl_exporter_parse_errors_total{reason="invalid_json"} 3`})
+}

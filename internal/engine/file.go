@@ -249,6 +249,10 @@ func (f *file) Document(data []byte) {
 	if err != nil {
 		f.e.self.parseErrors.WithLabelValues(record.ReasonInvalidJSON).Inc()
 		f.logParseError(record.ReasonInvalidJSON, err)
+		// Read, if unusable until it changes: another program's file of
+		// that name must not keep the catch-up (and /-/ready, backfill)
+		// waiting for ever.
+		f.markCaughtUp()
 		return
 	}
 	f.docPasses++
