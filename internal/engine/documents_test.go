@@ -64,6 +64,9 @@ func chainerLog(t *testing.T, epochs int) string {
 	return string(b)
 }
 
+// sacredMetrics is metrics.json after a heartbeat that came between the
+// loss and the accuracy of the last step: the accuracy of that step
+// comes with the next heartbeat.
 func sacredMetrics(t *testing.T, steps int) string {
 	type column struct {
 		Steps      []int     `json:"steps"`
@@ -76,8 +79,10 @@ func sacredMetrics(t *testing.T, steps int) string {
 		at := t0.Add(time.Duration(s) * time.Second)
 		loss.Steps, loss.Values = append(loss.Steps, s), append(loss.Values, float64(s))
 		loss.Timestamps = append(loss.Timestamps, at.Format("2006-01-02T15:04:05.000000"))
-		acc.Steps, acc.Values = append(acc.Steps, s), append(acc.Values, float64(10*s))
-		acc.Timestamps = append(acc.Timestamps, at.Add(time.Millisecond).Format("2006-01-02T15:04:05.000000"))
+		if s < steps {
+			acc.Steps, acc.Values = append(acc.Steps, s), append(acc.Values, float64(10*s))
+			acc.Timestamps = append(acc.Timestamps, at.Add(time.Millisecond).Format("2006-01-02T15:04:05.000000"))
+		}
 	}
 	b, err := json.MarshalIndent(map[string]column{"training.loss": loss, "validation.accuracy": acc}, "", "  ")
 	if err != nil {
@@ -105,18 +110,20 @@ func ludwigStatistics(t *testing.T, epochs int) string {
 
 // TestDocumentsFollowed: each producer's document read when found, then
 // rewritten with more records, once half-written (a parse error, nothing
-// applied), then whole: a subscriber sees every record once, in order.
+// applied), then whole: a subscriber sees every value once, in order.
 func TestDocumentsFollowed(t *testing.T) {
 	for _, tc := range []struct {
 		name, file, glob, run string
 		doc                   func(t *testing.T, n int) string
 		write                 func(t *testing.T, path, content string)
-		series                string // a metric whose value at the nth record is n
-		perRecord             int    // records per n (Sacred: one per value)
+		series, other         string // metrics whose nth values are n and 10n
+		others                int    // values of other in the last document
+		records               [3]int // ml_records_total after documents of 2, 4 and 5 steps
 	}{
-		{"chainer", "mnist/result/log", "**/result/log", "mnist", chainerLog, replaceFile, "ml_main_loss", 1},
-		{"sacred", "my_runs/7/metrics.json", "my_runs/*/metrics.json", "my_runs/7", sacredMetrics, rewriteFile, "ml_training_loss", 2},
-		{"ludwig", "results/run/training_statistics.json", "results/*/training_statistics.json", "run", ludwigStatistics, rewriteFile, "ml_training_combined_loss", 1},
+		{"chainer", "mnist/result/log", "**/result/log", "mnist", chainerLog, replaceFile, "ml_main_loss", "ml_validation_main_loss", 5, [3]int{2, 4, 5}},
+		// The values of a step split by a heartbeat count as two records.
+		{"sacred", "my_runs/7/metrics.json", "my_runs/*/metrics.json", "my_runs/7", sacredMetrics, rewriteFile, "ml_training_loss", "ml_validation_accuracy", 4, [3]int{2, 5, 7}},
+		{"ludwig", "results/run/training_statistics.json", "results/*/training_statistics.json", "run", ludwigStatistics, rewriteFile, "ml_training_combined_loss", "ml_validation_combined_loss", 5, [3]int{2, 4, 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -130,13 +137,13 @@ func TestDocumentsFollowed(t *testing.T) {
 				t.Fatal(err)
 			}
 			var mu sync.Mutex
-			var seen []float64
+			seen := map[string][]float64{}
 			e.Store().Subscribe(func(b *store.Batch) {
 				mu.Lock()
 				defer mu.Unlock()
 				for _, s := range b.Samples {
-					if s.Name == tc.series {
-						seen = append(seen, s.Value)
+					if s.Name == tc.series || s.Name == tc.other {
+						seen[s.Name] = append(seen[s.Name], s.Value)
 					}
 				}
 			})
@@ -145,28 +152,31 @@ func TestDocumentsFollowed(t *testing.T) {
 			go func() { defer close(done); _ = e.Follow(ctx) }()
 			defer func() { cancel(); <-done }()
 
-			records := func(n int) string { return fmt.Sprintf(`ml_records_total{run=%q} %d`, tc.run, n*tc.perRecord) }
-			eventually(t, e.Collector(), []string{records(2), fmt.Sprintf(`%s{run=%q} 2`, tc.series, tc.run)})
+			records := func(i int) string { return fmt.Sprintf(`ml_records_total{run=%q} %d`, tc.run, tc.records[i]) }
+			eventually(t, e.Collector(), []string{records(0), fmt.Sprintf(`%s{run=%q} 2`, tc.series, tc.run)})
 
 			// Half of the next write, held still long enough to be read.
 			whole := tc.doc(t, 4)
 			tc.write(t, path, whole[:len(whole)/2])
 			eventually(t, self, []string{`jsonl_exporter_parse_errors_total{reason="invalid_json"} 1`})
 			tc.write(t, path, whole)
-			eventually(t, e.Collector(), []string{records(4), fmt.Sprintf(`%s{run=%q} 4`, tc.series, tc.run), fmt.Sprintf(`ml_run_restarts_total{run=%q} 0`, tc.run)})
+			eventually(t, e.Collector(), []string{records(1), fmt.Sprintf(`%s{run=%q} 4`, tc.series, tc.run), fmt.Sprintf(`ml_run_restarts_total{run=%q} 0`, tc.run)})
 
 			// The same document written again is read again and adds nothing.
 			tc.write(t, path, tc.doc(t, 5))
-			eventually(t, e.Collector(), []string{records(5)})
+			eventually(t, e.Collector(), []string{records(2)})
 			lines := counter(t, self, "jsonl_exporter_lines_read_total")
 			tc.write(t, path, tc.doc(t, 5))
-			eventually(t, self, []string{fmt.Sprintf("jsonl_exporter_lines_read_total %g", lines+float64(5*tc.perRecord))})
-			eventually(t, e.Collector(), []string{records(5)})
+			eventually(t, self, []string{fmt.Sprintf("jsonl_exporter_lines_read_total %g", lines+5)}) // its 5 records
+			eventually(t, e.Collector(), []string{records(2)})
 
 			mu.Lock()
 			defer mu.Unlock()
-			if want := []float64{1, 2, 3, 4, 5}; !slices.Equal(seen, want) {
-				t.Errorf("%s handed over %v, want %v", tc.series, seen, want)
+			if want := []float64{1, 2, 3, 4, 5}; !slices.Equal(seen[tc.series], want) {
+				t.Errorf("%s handed over %v, want %v", tc.series, seen[tc.series], want)
+			}
+			if want := []float64{10, 20, 30, 40, 50}[:tc.others]; !slices.Equal(seen[tc.other], want) {
+				t.Errorf("%s handed over %v, want %v", tc.other, seen[tc.other], want)
 			}
 			if err := testutil.GatherAndCompare(self, strings.NewReader(`
 # HELP jsonl_exporter_parse_errors_total Lines skipped because they could not be used, by reason.
@@ -239,7 +249,7 @@ func TestMetricsJSONToldApartWhenItHasContent(t *testing.T) {
 		}
 	}
 	e.mu.Unlock()
-	eventually(t, e.Collector(), []string{`ml_total_loss{run="r50"} 1.378`, `ml_step{run="r50"} 19`, `ml_training_loss{run="my_runs/3"} 2`, `ml_records_total{run="my_runs/3"} 4`})
+	eventually(t, e.Collector(), []string{`ml_total_loss{run="r50"} 1.378`, `ml_step{run="r50"} 19`, `ml_training_loss{run="my_runs/3"} 2`, `ml_records_total{run="my_runs/3"} 2`})
 	appendTo(t, detectron2, `{"data_time": 0.0035, "iteration": 39, "total_loss": 1.2}`+"\n")
 	eventually(t, e.Collector(), []string{`ml_total_loss{run="r50"} 1.2`, `ml_records_total{run="r50"} 2`})
 	eventually(t, self, []string{`jsonl_exporter_parse_errors_total{reason="invalid_json"} 0`})

@@ -156,7 +156,7 @@ var profiles = []*Profile{
 	},
 	{
 		Name:     "sacred",
-		About:    "Sacred's FileStorageObserver, <run id>/metrics.json: steps, timestamps and values of each metric, rewritten at each heartbeat; each logged value is a record at its own time.",
+		About:    "Sacred's FileStorageObserver, <run id>/metrics.json: steps, timestamps and values of each metric, rewritten at each heartbeat; the values logged with one step are a record, at the time of the first.",
 		StepKeys: []string{record.SacredStepKey},
 		TimeKeys: []string{record.SacredTimeKey},
 		Document: record.SacredMetrics,

@@ -4,6 +4,7 @@
 package record
 
 import (
+	"bytes"
 	"container/heap"
 	"math"
 	"strconv"
@@ -25,14 +26,17 @@ const (
 //
 //	{"training.loss": {"steps": [1, 2], "timestamps": ["2024-02-12T15:21:43.083436", ...], "values": [0.367, ...]}}
 //
-// Each logged value is one record, {"_step":1,"_timestamp":1707751303.083436,"training.loss":0.367},
-// with the time of its own log_scalar call; the records of all metrics
-// are yielded in time order, which is the order they were logged in, so
-// that the values a heartbeat adds come after the ones already read.
-// Sacred writes times in UTC without a zone. A value's own step is left
-// out when it is below a step already yielded: within one Sacred run
-// that is a metric counting on a counter of its own (log_scalar without
-// a step counts per metric), which would read as the run going back.
+// The values of all metrics are taken in time order, the order they were
+// logged in, so that those a heartbeat adds come after the ones already
+// read. Values logged one after the other with the same step make one
+// record, at the time of the first:
+// {"_step":1,"_timestamp":1707751303.083436,"training.loss":0.367,"validation.loss":0.41}.
+// A heartbeat may come between two values of a step: the record of that
+// step then has more values at the next read, at its end. Sacred writes
+// times in UTC without a zone. A record's step is left out when it is
+// below a step already yielded: within one Sacred run that is a metric
+// counting on a counter of its own (log_scalar without a step counts per
+// metric), which would read as the run going back.
 func SacredMetrics(doc []byte, yield func([]byte)) error {
 	cols, err := sacredColumns(doc)
 	if err != nil {
@@ -49,26 +53,44 @@ func SacredMetrics(doc []byte, yield func([]byte)) error {
 		buf     []byte
 		maxStep float64
 		anyStep bool
+		open    bool   // buf holds a record not yet yielded
+		step    []byte // the step of the open record, as written
+		record  = 1    // the number of the open record, in sacredColumn.record
 	)
+	flush := func() {
+		if open {
+			yield(append(buf, '}'))
+			open = false
+			record++
+		}
+	}
 	for len(h) > 0 {
 		c := h[0]
-		buf = append(buf[:0], '{')
-		if s, ok := c.stepValue(); ok && (!anyStep || s >= maxStep) {
-			maxStep, anyStep = s, true
-			buf = append(append(append(buf, `"`+SacredStepKey+`":`...), c.step...), ',')
+		if open && (!bytes.Equal(c.step, step) || c.record == record) {
+			flush() // another step, or a second value of a metric
 		}
-		if c.hasTime && isWallClock(c.time) {
-			buf = append(buf, `"`+SacredTimeKey+`":`...)
-			buf = append(strconv.AppendFloat(buf, c.time, 'f', -1, 64), ',')
+		if !open {
+			buf, step, open = append(buf[:0], '{'), c.step, true
+			if s, ok := c.stepValue(); ok && (!anyStep || s >= maxStep) {
+				maxStep, anyStep = s, true
+				buf = append(append(append(buf, `"`+SacredStepKey+`":`...), c.step...), ',')
+			}
+			if c.hasTime && isWallClock(c.time) {
+				buf = append(buf, `"`+SacredTimeKey+`":`...)
+				buf = append(strconv.AppendFloat(buf, c.time, 'f', -1, 64), ',')
+			}
+		} else {
+			buf = append(buf, ',')
 		}
-		buf = append(append(append(append(buf, c.name...), ':'), c.value...), '}')
-		yield(buf)
+		buf = append(append(append(buf, c.name...), ':'), c.value...)
+		c.record = record
 		if c.load() {
 			heap.Fix(&h, 0)
 		} else {
 			heap.Pop(&h)
 		}
 	}
+	flush()
 	return nil
 }
 
@@ -82,6 +104,7 @@ type sacredColumn struct {
 	step, value []byte
 	time        float64
 	hasTime     bool
+	record      int // the record its last value went to
 }
 
 // load moves the column to its next value and reports whether it has
