@@ -171,6 +171,9 @@ var profileRuns = []struct{ run, loss, val, lr string }{
 	{"fairseq/transformer_wmt", "ml_loss", "ml_valid_loss", "ml_lr"},
 	{"hf/bert-finetune", "ml_loss", "ml_eval_loss", "ml_learning_rate"},
 	{"wandb/run-20240101_120000-abc123", "ml_train_loss", "ml_val_loss", "ml_train_lr"},
+	{"chainer/mnist", "ml_main_loss", "ml_validation_main_loss", "ml_lr"},
+	{"sacred/my_runs/1", "ml_training_loss", "ml_validation_loss", "ml_training_lr"},
+	// Ludwig's statistics hold no learning rate: not listed.
 }
 
 // checkPicksLive: for a finished run of every producer, the loss,

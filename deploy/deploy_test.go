@@ -225,6 +225,7 @@ func TestComposeExporter(t *testing.T) {
 	for _, want := range []string{
 		"--input=/runs/**/*.jsonl", "--input=/runs/**/*.jsonl.gz", "--input=/runs/**/metrics.json",
 		"--input=/runs/**/scalars.json", "--input=/runs/**/*.log.json", "--input=/runs/**/trainer_state.json",
+		"--input=/runs/**/result/log", "--input=/runs/**/training_statistics.json",
 		"--input=/demo/**/*.jsonl", "--tail.poll",
 	} {
 		if !slices.Contains(cmd, want) {

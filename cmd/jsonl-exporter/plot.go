@@ -27,7 +27,6 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/curves"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/plot"
-	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
@@ -360,10 +359,7 @@ func (d dropMessages) WithGroup(name string) slog.Handler {
 // unfinishedLine returns the bytes after the last newline of a line log
 // (0 for archives and documents such as trainer_state.json, read whole).
 func unfinishedLine(path string) int64 {
-	if strings.HasSuffix(path, ".gz") {
-		return 0
-	}
-	if p := profile.ForPath(path); p != nil && p.IsDocument(path) {
+	if strings.HasSuffix(path, ".gz") || engine.IsDocumentFile(path) {
 		return 0
 	}
 	f, err := os.Open(path)

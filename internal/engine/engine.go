@@ -370,7 +370,15 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	if maxAge := e.cfg.Discovery.MaxAge; maxAge > 0 && now.Sub(fi.ModTime()) > maxAge {
 		return true // too old to export; looked at again at the next scan
 	}
-	f := newFile(e, in, path, fi)
+	var p *profile.Profile
+	how := ""
+	if in.profile == nil {
+		var known bool
+		if p, how, known = profileOfFile(path, fi); !known {
+			return true // its first bytes will tell; looked at again at the next scan
+		}
+	}
+	f := newFile(e, in, path, fi, p, how)
 	e.addFile(path, f)
 	if !fi.Mode().IsRegular() {
 		f.fail(tailer.ErrNotRegular, now)

@@ -94,7 +94,10 @@ type file struct {
 	failed      time.Time
 }
 
-func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
+// newFile makes the file found at path, with the profile the input
+// configures, else p, the one its name implies (nil: detected at its
+// first line).
+func newFile(e *Engine, in *input, path string, fi os.FileInfo, p *profile.Profile, how string) *file {
 	f := &file{
 		e:           e,
 		in:          in,
@@ -108,9 +111,9 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo) *file {
 	f.pathRun, f.regexNamed = in.namer.name(path)
 	f.ahead = f.probeAhead
 	if in.profile != nil {
-		f.useProfile(in.profile, "configured")
-	} else if p := profile.ForPath(path); p != nil {
-		f.useProfile(p, "from its name")
+		f.useProfile(in.profile, profConfigured)
+	} else if p != nil {
+		f.useProfile(p, how)
 	}
 	f.document = f.prof != nil && f.prof.IsDocument(path)
 	if strings.HasSuffix(path, ".gz") {
@@ -140,10 +143,11 @@ func (f *file) useProfile(p *profile.Profile, how string) {
 func (f *file) isDocument() bool { return f.document }
 
 // continuedBy reports whether g feeds the same run as f without a
-// conflict: the documents of one run (its checkpoints) continue each other.
-// A document's profile is set when it is found and never changes.
+// conflict: the copies of a run's document in its checkpoints continue
+// each other. A document's profile is set when it is found and never
+// changes.
 func (f *file) continuedBy(g *file) bool {
-	return f.document && g.document && f.prof == g.prof
+	return f.document && g.document && f.prof == g.prof && f.prof.DocumentCopies
 }
 
 // fail records why the file cannot be read. Called with e.mu held.
@@ -178,7 +182,7 @@ func (f *file) Line(line []byte) {
 		case len(bytes.TrimSpace(line)) == 0:
 			return
 		default:
-			f.useProfile(profile.Detect(f.path, line), "detected")
+			f.useProfile(profile.Detect(f.path, line), profDetected)
 		}
 	}
 	readTime, mode := f.now, timeline.Live
@@ -254,18 +258,11 @@ func (f *file) parse(line []byte) bool {
 }
 
 // Document reads the records of a document file. Each read holds every
-// record so far; the run keeps those it has not seen, also from an older
-// checkpoint's copy.
+// record so far, in the order written; the run keeps those it has not
+// seen, also from an older checkpoint's copy.
 func (f *file) Document(data []byte) {
 	f.now = time.Now()
 	f.batchBytes += len(data)
-	elems, err := record.DocumentArray(data, f.prof.Document)
-	f.batchLines += max(len(elems), 1) // its records are its lines
-	if err != nil {
-		f.e.self.parseErrors.WithLabelValues(record.ReasonInvalidJSON).Inc()
-		f.logParseError(record.ReasonInvalidJSON, err)
-		return
-	}
 	// Records that were in the file when it was found date from its
 	// modification time, as the lines of a log do. Every read holds every
 	// record: its last one was written when the file was last modified.
@@ -277,37 +274,56 @@ func (f *file) Document(data []byte) {
 	} else {
 		written = f.now
 	}
-	f.docPasses++
 	f.lineNo, f.docStep, f.docNth = 0, math.Inf(-1), 0
+	err := f.prof.Document(data, f.documentRecord(data, readTime, written))
+	f.batchLines += max(int(f.lineNo), 1) // its records are its lines
+	if err != nil {
+		f.e.self.parseErrors.WithLabelValues(record.ReasonInvalidJSON).Inc()
+		f.logParseError(record.ReasonInvalidJSON, err)
+		// Read, if unusable until it changes: another program's file of
+		// that name must not keep the catch-up (and /-/ready, backfill)
+		// waiting for ever.
+		f.markCaughtUp()
+		return
+	}
+	f.docPasses++
+	f.consumed = int64(len(data))
+	f.markCaughtUp()
+}
+
+// documentRecord returns what applies each record of one read of a
+// document: the nth record of a step is applied unless the run has it,
+// at a time placed back from when the document was written.
+func (f *file) documentRecord(data []byte, readTime, written time.Time) func(text []byte) {
+	src := store.Source{Path: f.path, Input: f.in.glob}
 	var clock timeline.Estimator
-	for i, el := range elems {
+	ahead := func(p *timeline.Probe) int64 {
+		parser := f.e.parsers.get(f.prof, f.e.parser)
+		defer f.e.parsers.put(f.prof, parser)
+		probeDocument(f.prof.Document, data, int(f.lineNo), newProbe(f.prof, parser, p))
+		return written.UnixMilli()
+	}
+	return func(text []byte) {
 		f.lineNo++ // the record's position, for log messages
-		if !f.parse(el) {
-			continue
+		if !f.parse(text) {
+			return
 		}
 		if f.rec.HasStep && f.rec.Step != f.docStep {
 			f.docStep, f.docNth = f.rec.Step, 0
 		}
 		f.docNth++
-		clock.Place(&f.rec, timeline.CatchUp, written.UnixMilli(), func(p *timeline.Probe) int64 {
-			parser := f.e.parsers.get(f.prof, f.e.parser)
-			defer f.e.parsers.put(f.prof, parser)
-			probeElements(elems, i, newProbe(f.prof, parser, p))
-			return written.UnixMilli()
-		})
-		if !f.currentRun().HasDocumentRecord(f.docStep, f.docNth) {
+		clock.Place(&f.rec, timeline.CatchUp, written.UnixMilli(), ahead)
+		if !f.currentRun().HasDocumentRecord(f.docStep, f.docNth, len(f.rec.Metrics)) {
 			f.followDocLast()
 		}
 		for range 2 {
 			run := f.currentRun()
-			if run.ApplyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape, store.Source{Path: f.path, Input: f.in.glob}) {
+			if run.ApplyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape, src) {
 				break
 			}
 			f.forgetRun(run)
 		}
 	}
-	f.consumed = int64(len(data))
-	f.markCaughtUp()
 }
 
 // followDocLast keeps a document record that is new to the run after the

@@ -128,12 +128,10 @@ type inspection struct {
 	lineNo int64 // of the record being applied
 	// clock places records without a time as the exporter does; ahead
 	// probes the records after the current one: the lines after offset,
-	// or the elements after elem.
+	// or a document's records after the ones read.
 	clock  timeline.Estimator
 	ahead  timeline.Ahead
 	offset int64
-	elems  [][]byte
-	elem   int
 }
 
 // Inspect reads a whole file with the exporter's profile, parser and run
@@ -157,9 +155,9 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	}
 	in.store = store.New(opts)
 	if p := cfg.profileOf(InputConfig{Path: path}); p != nil {
-		in.use(p, "configured")
-	} else if p := profile.ForPath(path); p != nil {
-		in.use(p, "from its name")
+		in.use(p, profConfigured)
+	} else if p, how, _ := profileOfFile(path, fi); p != nil {
+		in.use(p, how) // a file too short to tell is read as lines: it has none
 	}
 	if in.prof != nil && in.prof.IsDocument(path) {
 		err = in.readDocument(path)
@@ -225,20 +223,16 @@ func (in *inspection) readDocument(path string) error {
 	if err != nil {
 		return err
 	}
-	elems, err := record.DocumentArray(data, in.prof.Document)
-	if err != nil {
-		in.fr.problem(record.ReasonInvalidJSON, "document: %v", err)
-		return nil
-	}
-	in.elems = elems
 	in.ahead = func(p *timeline.Probe) int64 {
-		probeElements(in.elems, in.elem, in.probe(p))
+		probeDocument(in.prof.Document, data, int(in.fr.Lines), in.probe(p))
 		return in.mtime.UnixMilli()
 	}
-	for i, el := range elems {
+	err = in.prof.Document(data, func(text []byte) {
 		in.fr.Lines++
-		in.elem = i
-		in.line(el, int64(i+1))
+		in.line(text, in.fr.Lines)
+	})
+	if err != nil {
+		in.fr.problem(record.ReasonInvalidJSON, "document: %v", err)
 	}
 	return nil
 }
@@ -255,7 +249,7 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			return
 		}
-		in.use(profile.Detect(fr.Path, line), "detected")
+		in.use(profile.Detect(fr.Path, line), profDetected)
 	}
 	rec := &in.rec
 	if err := in.parser.Parse(line, rec); err != nil {

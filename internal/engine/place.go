@@ -81,11 +81,14 @@ func (h *probeHandler) LineTooLong(size int64) { h.offset += size + 1 }
 
 func (h *probeHandler) Reset(tailer.Event) {}
 
-// probeElements feeds the probe the records of a document after the i-th.
-func probeElements(elems [][]byte, i int, pr *probe) {
-	for _, el := range elems[i+1:] {
-		if !pr.observe(el) {
+// probeDocument feeds the probe the records of a document after the
+// first n, reading it again.
+func probeDocument(read record.DocumentReader, data []byte, n int, pr *probe) {
+	seen, done := 0, false
+	_ = read(data, func(text []byte) {
+		if seen++; done || seen <= n {
 			return
 		}
-	}
+		done = !pr.observe(text)
+	})
 }

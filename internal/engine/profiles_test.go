@@ -27,6 +27,9 @@ var profileInputs = []string{
 	"hf/output/**/trainer_state.json",
 	"wandb/*/wandb-history.jsonl",
 	"dreamer/logdir/**/metrics.jsonl",
+	"chainer/**/result/log",
+	"sacred/my_runs/*/metrics.json",
+	"ludwig/results/*/training_statistics.json",
 }
 
 // startProfiles serves testdata/profiles as a user would, one glob per
@@ -147,6 +150,26 @@ func TestProfilesSteps(t *testing.T) {
 		{"wandb: metrics", "ml_val_loss{run-20240101_120000-abc123}", 2.4},
 		// Runs named by what the wildcards matched.
 		{"dreamer: task, agent and seed", "ml_step{walker_walk/dreamerv3/1}", 10000},
+		// Chainer: one array rewritten at each report; result names no run.
+		{"chainer: every report once", "ml_records_total{mnist}", 4},
+		{"chainer: step is the iteration", "ml_step{mnist}", 2400},
+		{"chainer: epoch", "ml_epoch{mnist}", 4},
+		{"chainer: training", "ml_main_loss{mnist}", 0.05},
+		{"chainer: validation", "ml_validation_main_loss{mnist}", 0.08},
+		{"chainer: elapsed time is a metric", "ml_elapsed_time{mnist}", 100.5},
+		// Sacred: the values of a step a record at their logged time; a run id keeps its folder.
+		{"sacred: the values of a step are a record", "ml_records_total{my_runs/1}", 8},
+		{"sacred: training", "ml_training_loss{my_runs/1}", 0.15},
+		{"sacred: validation", "ml_validation_accuracy{my_runs/1}", 0.88},
+		{"sacred: a counter of its own does not move the step", "ml_step{my_runs/1}", 6},
+		{"sacred: no restart", "ml_run_restarts_total{my_runs/1}", 0},
+		{"sacred: the time of the last value", "ml_last_record_timestamp_seconds{my_runs/1}", 1707751309.507464},
+		// Ludwig: columns per epoch, the epoch as step.
+		{"ludwig: one record per epoch", "ml_records_total{experiment_run}", 3},
+		{"ludwig: step is the epoch", "ml_step{experiment_run}", 3},
+		{"ludwig: training", "ml_training_combined_loss{experiment_run}", 0.6},
+		{"ludwig: validation", "ml_validation_combined_loss{experiment_run}", 0.82},
+		{"ludwig: test", "ml_test_label_accuracy{experiment_run}", 0.66},
 	} {
 		if v, ok := got[tc.series]; !ok {
 			t.Errorf("%s: no %s", tc.what, tc.series)

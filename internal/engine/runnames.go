@@ -4,6 +4,7 @@
 package engine
 
 import (
+	pathpkg "path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,7 +19,7 @@ var genericStems = map[string]bool{
 	"metrics": true, "metric": true, "log": true, "logs": true, "events": true,
 	"train": true, "training": true, "history": true, "progress": true,
 	"scalars": true, "stats": true, "output": true, "trainer_state": true,
-	"wandb-history": true,
+	"wandb-history": true, "training_statistics": true, // Ludwig
 }
 
 // genericDirs are folders skipped on the way up to the run folder: they
@@ -28,6 +29,7 @@ var genericDirs = map[string]bool{
 	"output": true, "outputs": true, "metrics": true,
 	"vis_data": true, // mmengine's <config>/<timestamp>/vis_data/scalars.json
 	"files":    true, // W&B's <run folder>/files/
+	"result":   true, // Chainer's default output folder, <experiment>/result/log
 }
 
 var (
@@ -131,6 +133,14 @@ func runFromGlob(glob, path string) string {
 			}
 		case !isGenericDir(seg):
 			parts = append(parts, seg)
+		}
+	}
+	// A lone number or seed keeps the folder above it, as in runFromPath:
+	// my_runs/*/metrics.json gives Sacred's my_runs/3/metrics.json the
+	// label my_runs/3, not 3.
+	if len(parts) == 1 && weakDir.MatchString(parts[0]) && base != "/" && base != "." {
+		if above := pathpkg.Base(base); !isGenericDir(above) {
+			parts = []string{above, parts[0]}
 		}
 	}
 	return store.LabelValue(strings.Join(parts, "/"))

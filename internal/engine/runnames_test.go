@@ -28,6 +28,9 @@ func TestRunFromPath(t *testing.T) {
 		{"/wandb/run-20240101_120000-abc123/files/wandb-history.jsonl", "run-20240101_120000-abc123"},
 		{"/detr/r50/log.txt", "r50"},
 		{"/1/metrics.jsonl", "1"},
+		{"/home/u/mnist/result/log", "mnist"},                                      // Chainer
+		{"/exp/my_runs/3/metrics.json", "my_runs/3"},                               // Sacred
+		{"/results/experiment_run_0/training_statistics.json", "experiment_run_0"}, // Ludwig
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -51,6 +54,12 @@ func TestRunFromGlob(t *testing.T) {
 		{"/wandb/**/wandb-history.jsonl", "/wandb/run-20240101_120000-abc/files/wandb-history.jsonl", "run-20240101_120000-abc"},
 		{"/tmp/demo/**/*.jsonl", "/tmp/demo/resnet50/logs/metrics.jsonl", "resnet50"},
 		{"/data/{a,b}/*/metrics.jsonl", "/data/a/x/metrics.jsonl", "a/x"},
+		{"/exp/my_runs/*/metrics.json", "/exp/my_runs/3/metrics.json", "my_runs/3"},
+		{"my_runs/**/metrics.json", "my_runs/3/metrics.json", "my_runs/3"},
+		{"/exp/logs/*/metrics.json", "/exp/logs/3/metrics.json", "3"},
+		{"/data/*/*/metrics.jsonl", "/data/dreamer/1/metrics.jsonl", "dreamer/1"},
+		{"/chainer/**/result/log", "/chainer/mnist/result/log", "mnist"},
+		{"/results/*/training_statistics.json", "/results/experiment_run/training_statistics.json", "experiment_run"},
 		// Nothing a run could be named by: the path rules decide.
 		{"/data/**/metrics.jsonl", "/data/metrics.jsonl", ""},
 		{"/out/bert/checkpoint-*/trainer_state.json", "/out/bert/checkpoint-500/trainer_state.json", ""},

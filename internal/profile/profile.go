@@ -45,11 +45,18 @@ type Profile struct {
 	// EpochIsStep: a record without a step takes its epoch as step, for
 	// trainers that log once per epoch (DETR, DeiT).
 	EpochIsStep bool
-	// Document names the array of records of a file that is one JSON
-	// document, rewritten as a whole ("log_history" of Hugging Face's
-	// trainer_state.json). Such files are read whole whenever they change,
-	// and the files of one run continue each other.
-	Document string
+	// Document reads the records of a file that is one JSON document,
+	// rewritten as a whole (Hugging Face's trainer_state.json, Chainer's
+	// result/log, Sacred's metrics.json, Ludwig's statistics). Such files
+	// are read whole whenever they change (see IsDocument).
+	Document record.DocumentReader
+	// DocumentCopies: a run's document is saved again into every
+	// checkpoint, each copy holding the older ones' records first, so the
+	// copies continue one run rather than being runs of their own.
+	DocumentCopies bool
+	// linesToo: the producer's records also come as JSON Lines, so only
+	// its .json files are documents.
+	linesToo bool
 
 	// What records without a time tell of the time that passed (package
 	// timeline places them): metrics holding seconds since the run began
@@ -61,9 +68,12 @@ type Profile struct {
 	RunSecondsKey  string
 
 	// Detection: a file whose base name a path rule matches has this
-	// profile; else the first line decides (see Detect).
+	// profile; else the first line decides (see Detect). A head rule
+	// decides for files named headName by their first bytes (see ForHead).
 	pathRule    func(base string) bool
 	contentRule func(line []byte) bool
+	headName    string
+	headRule    func(head []byte) (match, decided bool)
 }
 
 // SummaryPrefix is put in front of the metrics of a summary record.
@@ -137,16 +147,41 @@ var profiles = []*Profile{
 		contentRule: isPythonLoggingLine,
 	},
 	{
-		Name:          "hf-trainer",
-		About:         "Hugging Face Trainer: trainer_state.json (log_history, rewritten at every checkpoint) or the same entries as JSON Lines.",
-		SummaryKey:    "train_runtime",
-		RunSecondsKey: "train_runtime",
-		Document:      "log_history",
-		pathRule:      func(base string) bool { return base == "trainer_state.json" },
+		Name:           "hf-trainer",
+		About:          "Hugging Face Trainer: trainer_state.json (log_history, rewritten at every checkpoint) or the same entries as JSON Lines.",
+		SummaryKey:     "train_runtime",
+		RunSecondsKey:  "train_runtime",
+		Document:       record.ArrayMember("log_history"),
+		DocumentCopies: true,
+		linesToo:       true,
+		pathRule:       func(base string) bool { return base == "trainer_state.json" },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "epoch") && hasKey(line, "step") && !hasKey(line, "_type") &&
 				(hasKey(line, "learning_rate") || hasKey(line, "eval_loss") || hasKey(line, "train_runtime"))
 		},
+	},
+	{
+		Name:     "chainer",
+		About:    "Chainer's LogReport (and pytorch-pfn-extras'), result/log: one JSON array of every report so far, rewritten at each report; iteration is the step.",
+		Document: record.TopArray,
+		headName: "log",
+		headRule: startsArray,
+	},
+	{
+		Name:     "sacred",
+		About:    "Sacred's FileStorageObserver, <run id>/metrics.json: steps, timestamps and values of each metric, rewritten at each heartbeat; the values logged with one step are a record, at the time of the first.",
+		StepKeys: []string{record.SacredStepKey},
+		TimeKeys: []string{record.SacredTimeKey},
+		Document: record.SacredMetrics,
+		headName: "metrics.json",
+		headRule: startsSacredMetrics,
+	},
+	{
+		Name:        "ludwig",
+		About:       "Ludwig's training_statistics.json: split, output feature and metric to one value per epoch; the epoch is the step.",
+		EpochIsStep: true,
+		Document:    record.LudwigStatistics,
+		pathRule:    func(base string) bool { return base == "training_statistics.json" },
 	},
 	{
 		Name:  "seed",
@@ -208,10 +243,10 @@ func (p *Profile) ParserOptions(base record.Options) record.Options {
 }
 
 // IsDocument reports whether the file at path is one JSON document of
-// this profile: its name ends in ".json" (a ".jsonl" file of the same
-// producer is read line by line).
+// this profile. Hugging Face's entries also come as JSON Lines: of its
+// files, only those whose name ends in ".json" are documents.
 func (p *Profile) IsDocument(path string) bool {
-	return p.Document != "" && strings.HasSuffix(path, ".json")
+	return p.Document != nil && (!p.linesToo || strings.HasSuffix(path, ".json"))
 }
 
 // HasRecordRules reports whether records need Rules.Apply.

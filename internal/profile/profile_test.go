@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
@@ -113,6 +114,10 @@ func TestRules(t *testing.T) {
 		{"detr", `{"train_loss":23.4,"test_coco_eval_bbox":[0.1,0.2],"epoch":3}`, "3", []string{"train_loss", "test_coco_eval_bbox.0", "test_coco_eval_bbox.1"}},
 		{"detr", `{"train_loss":23.4,"epoch":3,"step":7}`, "7", []string{"train_loss"}},
 		{"generic", `{"accuracy":1}`, "", []string{"accuracy"}},
+		{"ludwig", `{"epoch":2,"training.combined.loss":1.5,"validation.label.accuracy":0.7}`, "2", []string{"training.combined.loss", "validation.label.accuracy"}},
+		// Sacred users log "time" and "epoch" as metrics of their own.
+		{"sacred", `{"_step":3,"_timestamp":1707751303.5,"time":12.5,"step":9}`, "3", []string{"time", "step"}},
+		{"chainer", `{"epoch":1,"iteration":600,"main/loss":0.19,"validation/main/loss":0.09,"elapsed_time":8.95}`, "600", []string{"main.loss", "validation.main.loss", "elapsed_time"}},
 	} {
 		r := parse(t, tc.profile, tc.line)
 		step := ""
@@ -148,5 +153,80 @@ func TestRulesDropShape(t *testing.T) {
 	}
 	if NewRules(Generic) != nil {
 		t.Error("the generic profile has record rules")
+	}
+}
+
+// TestForHead: the names two producers share are told apart by the
+// file's first bytes, and a file too short to tell waits.
+func TestForHead(t *testing.T) {
+	sacred := "{\n  \"training.loss\": {\n    \"steps\": [\n      1\n"
+	for _, tc := range []struct {
+		path, head string
+		more       bool
+		want       string // "" for no profile; "wait" when it cannot tell yet
+	}{
+		{"/runs/3/metrics.json", sacred, false, "sacred"},
+		{"/runs/3/metrics.json", `{"training.loss": {"steps": [1], "timestamps": [`, false, "sacred"},
+		{"/runs/3/metrics.json", `{"loss": {"values": [1]}}`, false, "sacred"},
+		{"/runs/3/metrics.json", "\xEF\xBB\xBF{\n", false, "sacred"},
+		{"/out/r50/metrics.json", `{"data_time": 0.0035, "iteration": 19, "total_loss": 1.378}` + "\n", false, "detectron2"},
+		{"/out/r50/metrics.json", `{"metrics": {"loss": 1}, "step": 1}` + "\n", false, "detectron2"}, // a nested container is no Sacred column
+		{"/out/r50/metrics.json", `not json`, false, "detectron2"},
+		{"/out/r50/metrics.json", ``, false, "wait"}, // detectron2 creates it empty
+		{"/out/r50/metrics.json", ` `, false, "wait"},
+		{"/out/r50/metrics.json", `{`, false, "wait"},
+		{"/out/r50/metrics.json", `{"data_ti`, false, "wait"},
+		{"/out/r50/metrics.json", `{"data_ti`, true, "detectron2"}, // a name longer than HeadSize: decide
+		{"/out/r50/metrics.json", `{"training.loss": `, false, "wait"},
+		{"/out/r50/metrics.json", `{"training.loss": {`, false, "wait"},
+		{"/mnist/result/log", "[\n    {\n        \"epoch\": 1,\n", false, "chainer"},
+		{"/mnist/result/log", `{"step": 1, "loss": 2}`, false, ""},
+		{"/mnist/result/log", "", false, "wait"},
+		{"/mnist/result/log.txt", "[", false, ""},
+		{"/x/trainer_state.json", "", false, "hf-trainer"},
+		{"/x/training_statistics.json", "", false, "ludwig"},
+		{"/x/metrics.jsonl", "{\n", false, ""},
+	} {
+		p, ok := ForHead(tc.path, []byte(tc.head), tc.more)
+		got := "wait"
+		if ok {
+			got = ""
+			if p != nil {
+				got = p.Name
+			}
+		}
+		if got != tc.want {
+			t.Errorf("ForHead(%s, %q, %v) = %q, want %q", tc.path, tc.head, tc.more, got, tc.want)
+		}
+		if NeedsHead(tc.path) != (tc.path == "/mnist/result/log" || strings.HasSuffix(tc.path, "/metrics.json")) {
+			t.Errorf("NeedsHead(%s) = %v", tc.path, NeedsHead(tc.path))
+		}
+	}
+}
+
+// TestIsDocument: every file of a document producer is a document but
+// Hugging Face's JSON Lines; line producers have none.
+func TestIsDocument(t *testing.T) {
+	for _, tc := range []struct {
+		profile, path string
+		want          bool
+	}{
+		{"hf-trainer", "/o/checkpoint-500/trainer_state.json", true},
+		{"hf-trainer", "/o/logs/metrics.jsonl", false},
+		{"chainer", "/m/result/log", true},
+		{"sacred", "/runs/1/metrics.json", true},
+		{"ludwig", "/results/experiment_run/training_statistics.json", true},
+		{"detectron2", "/out/metrics.json", false},
+		{"generic", "/out/metrics.json", false},
+	} {
+		p, _ := Lookup(tc.profile)
+		if got := p.IsDocument(tc.path); got != tc.want {
+			t.Errorf("%s: IsDocument(%s) = %v", tc.profile, tc.path, got)
+		}
+	}
+	for _, p := range All() {
+		if p.DocumentCopies && p.Document == nil {
+			t.Errorf("%s: copies of a document it does not read", p.Name)
+		}
 	}
 }

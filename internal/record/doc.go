@@ -102,9 +102,11 @@
 //     joined by ", ") and Record.Ignored the keys that gave no metric, for
 //     inspect.
 //
-// Record.Prefix is the prefix put in front of the names. DocumentArray
-// splits a file that is one JSON document (Hugging Face's
-// trainer_state.json) into the records of one of its arrays.
+// Record.Prefix is the prefix put in front of the names. A
+// DocumentReader splits a file that is one JSON document into the texts
+// of its records: the elements of an array (Hugging Face's
+// trainer_state.json, Chainer's log), or records made from columns
+// (Sacred's metrics.json, Ludwig's training_statistics.json).
 //
 // # Use
 //

@@ -5,6 +5,54 @@ package record
 
 import "fmt"
 
+// A DocumentReader reads the records of a file that is one JSON document,
+// rewritten as a whole rather than appended to. It checks the whole
+// document first: one cut short (being written) or of another shape is an
+// error, and then nothing is yielded. Else it yields the text of each
+// record, in the order the records were written, for Parse; a text is
+// only valid during its call. Records are yielded in the same order at
+// every read, new ones after the old, so that a reader of the file can
+// tell which it had.
+type DocumentReader func(doc []byte, yield func(text []byte)) error
+
+// ArrayMember reads documents whose records are the elements of the
+// array under key in the top-level object: Hugging Face's
+// trainer_state.json ("log_history").
+func ArrayMember(key string) DocumentReader {
+	return func(doc []byte, yield func([]byte)) error {
+		elems, err := DocumentArray(doc, key)
+		if err != nil {
+			return err
+		}
+		for _, e := range elems {
+			yield(e)
+		}
+		return nil
+	}
+}
+
+// TopArray reads documents that are an array of records: Chainer's
+// LogReport (result/log), rewritten with every record at each report. It
+// walks the document twice, to check it and then to yield its records,
+// rather than keep a slice per record of a document of tens of MB.
+func TopArray(doc []byte, yield func([]byte)) error {
+	for _, f := range []func([]byte){func([]byte) {}, yield} {
+		w := newDocWalker(doc)
+		w.space()
+		if w.peek() != '[' {
+			return w.errorf("the document is not an array")
+		}
+		if err := w.eachElement(f); err != nil {
+			return err
+		}
+		w.i++ // ']'
+		if w.space(); w.i != len(doc) {
+			return w.errorf("text after the array")
+		}
+	}
+	return nil
+}
+
 // DocumentArray returns the elements of the array under key in the
 // object that doc holds, each as the text of one JSON value, for files
 // that are one document rather than lines, such as Hugging Face's
@@ -15,10 +63,7 @@ import "fmt"
 // the elements are checked by Parse. A document cut short, as one being
 // written, is an error, and so is a document without the key.
 func DocumentArray(doc []byte, key string) ([][]byte, error) {
-	w := docWalker{b: doc}
-	if len(doc) >= 3 && doc[0] == 0xEF && doc[1] == 0xBB && doc[2] == 0xBF {
-		w.i = 3
-	}
+	w := newDocWalker(doc)
 	if !w.expect('{') {
 		return nil, w.errorf("the document is not an object")
 	}
@@ -51,6 +96,15 @@ func DocumentArray(doc []byte, key string) ([][]byte, error) {
 type docWalker struct {
 	b []byte
 	i int
+}
+
+// newDocWalker walks doc from its start, after a UTF-8 byte order mark.
+func newDocWalker(doc []byte) docWalker {
+	w := docWalker{b: doc}
+	if len(doc) >= 3 && doc[0] == 0xEF && doc[1] == 0xBB && doc[2] == 0xBF {
+		w.i = 3
+	}
+	return w
 }
 
 func (w *docWalker) errorf(format string, args ...any) error {
@@ -130,27 +184,36 @@ func (w *docWalker) value() bool {
 
 // elements reads the array at w.i.
 func (w *docWalker) elements() ([][]byte, error) {
-	w.i++ // '['
 	var out [][]byte
+	if err := w.eachElement(func(e []byte) { out = append(out, e) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachElement walks the array at w.i, calling f with each element, and
+// leaves w at its ']'.
+func (w *docWalker) eachElement(f func([]byte)) error {
+	w.i++ // '['
 	w.space()
 	if w.peek() == ']' {
-		return out, nil
+		return nil
 	}
 	for {
 		w.space()
 		start := w.i
 		if !w.value() {
-			return nil, w.errorf("unreadable array element")
+			return w.errorf("unreadable array element")
 		}
-		out = append(out, w.b[start:w.i])
+		f(w.b[start:w.i])
 		w.space()
 		switch w.peek() {
 		case ',':
 			w.i++
 		case ']':
-			return out, nil
+			return nil
 		default:
-			return nil, w.errorf("expected ',' or ']' in the array")
+			return w.errorf("expected ',' or ']' in the array")
 		}
 	}
 }

@@ -7,10 +7,18 @@ import "time"
 
 // parseRFC3339 reads an RFC 3339 date-time such as "2025-11-26T00:00:00Z"
 // or "2025-11-26T01:00:00.25+01:00" as Unix seconds. It is written out
-// because time.Parse allocates a zone for most offsets.
-func parseRFC3339(b []byte) (float64, bool) {
-	// YYYY-MM-DDTHH:MM:SS is 19 bytes, and a zone is at least 1 more.
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[13] != ':' || b[16] != ':' {
+// because time.Parse allocates a zone for most offsets. A date-time
+// without a zone is refused: Python's datetime.now().isoformat() writes
+// local time that way, and taking it for UTC would shift a log's records
+// by hours.
+func parseRFC3339(b []byte) (float64, bool) { return parseDateTime(b, false) }
+
+// parseDateTime is parseRFC3339 that, with naiveUTC, also reads a
+// date-time without a zone as UTC, for producers known to write UTC so
+// (Sacred's datetime.utcnow().isoformat(): "2024-02-12T15:21:43.083436").
+func parseDateTime(b []byte, naiveUTC bool) (float64, bool) {
+	// YYYY-MM-DDTHH:MM:SS is 19 bytes.
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[13] != ':' || b[16] != ':' {
 		return 0, false
 	}
 	switch b[10] {
@@ -31,7 +39,7 @@ func parseRFC3339(b []byte) (float64, bool) {
 	}
 	i := 19
 	frac := 0.0
-	if b[i] == '.' {
+	if i < len(b) && b[i] == '.' {
 		i++
 		start := i
 		nanos, scale := 0, 1e9
@@ -46,14 +54,15 @@ func parseRFC3339(b []byte) (float64, bool) {
 		}
 		frac = float64(nanos) * scale / 1e9
 	}
-	if i >= len(b) {
-		return 0, false
-	}
 	offset := 0
-	switch b[i] {
-	case 'Z', 'z':
+	switch {
+	case i == len(b):
+		if !naiveUTC {
+			return 0, false
+		}
+	case b[i] == 'Z' || b[i] == 'z':
 		i++
-	case '+', '-':
+	case b[i] == '+' || b[i] == '-':
 		if len(b)-i != 6 || b[i+3] != ':' {
 			return 0, false
 		}

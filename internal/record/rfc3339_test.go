@@ -5,6 +5,7 @@ package record
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -55,4 +56,43 @@ func fixCase(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// TestParseDateTimeNaiveUTC: Sacred's zone-less UTC times are read as UTC
+// when asked, and only then; everything else is as parseRFC3339.
+func TestParseDateTimeNaiveUTC(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // RFC 3339 of the same instant; "" when refused
+	}{
+		{"2024-02-12T15:21:43.083436", "2024-02-12T15:21:43.083436Z"},
+		{"2024-02-12T15:21:43", "2024-02-12T15:21:43Z"}, // isoformat() leaves out zero microseconds
+		{"2024-02-12 15:21:43.5", "2024-02-12T15:21:43.5Z"},
+		{"2024-02-12T15:21:43.083436+01:00", "2024-02-12T14:21:43.083436Z"},
+		{"2024-02-12T15:21:43Z", "2024-02-12T15:21:43Z"},
+		{"2024-02-12T15:21:43.", ""},
+		{"2024-02-12T15:21", ""},
+		{"2024-02-12", ""},
+		{"2024-02-30T15:21:43", ""},
+		{"2024-02-12T15:21:43.5x", ""},
+	} {
+		got, ok := parseDateTime([]byte(tc.in), true)
+		if tc.want == "" {
+			if ok {
+				t.Errorf("parseDateTime(%q) = %v, want rejection", tc.in, got)
+			}
+			continue
+		}
+		ref, err := time.Parse(time.RFC3339Nano, tc.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := float64(ref.Unix()) + float64(ref.Nanosecond()/1000)/1e6
+		if !ok || math.Abs(got-want) > 1e-6 {
+			t.Errorf("parseDateTime(%q) = %v, %v, want %v", tc.in, got, ok, want)
+		}
+		if _, ok := parseRFC3339([]byte(tc.in)); ok != strings.ContainsAny(tc.in[19:], "Z+") {
+			t.Errorf("parseRFC3339(%q) ok = %v: a time without a zone is only read when asked", tc.in, ok)
+		}
+	}
 }

@@ -65,22 +65,20 @@ type RunState struct {
 // docCursor is the newest document record applied to a run: its step and
 // its place among the records of that step.
 type docCursor struct {
-	step float64
-	nth  int
-	has  bool
-}
-
-// holds reports whether the record at step, nth was applied already.
-func (c *docCursor) holds(step float64, nth int) bool {
-	return c.has && (step < c.step || step == c.step && nth <= c.nth)
+	step    float64
+	nth     int
+	metrics int // of the record applied last
+	has     bool
 }
 
 // HasDocumentRecord reports whether ApplyDocumentRecord would skip the
-// record at step, nth as applied already.
-func (r *RunState) HasDocumentRecord(step float64, nth int) bool {
+// record at step, nth as applied already (a record applied with fewer
+// metrics is not: the metrics it gained are applied).
+func (r *RunState) HasDocumentRecord(step float64, nth, metrics int) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.doc.holds(step, nth)
+	c := &r.doc
+	return c.has && (step < c.step || step == c.step && (nth < c.nth || nth == c.nth && metrics <= c.metrics))
 }
 
 // series is one series created from a metric key, guarded by its run's
@@ -177,8 +175,11 @@ func (r *RunState) ApplyFrom(rec *record.Record, readTime time.Time, cache *Shap
 // ApplyDocumentRecord applies a record of a document file, the nth with
 // its step, unless the run has it already from this or another copy of
 // the document; checked and applied under one lock, so that two copies
-// read at once cannot apply an older record after a newer one. It
-// reports false, doing nothing, when the run was removed meanwhile.
+// read at once cannot apply an older record after a newer one. The
+// record applied last may come again with more metrics at its end (a
+// Sacred heartbeat between two values of one step): then only those are
+// applied, as a record of their own. It reports false, doing nothing,
+// when the run was removed meanwhile.
 func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int, readTime time.Time, cache *ShapeCache, src Source) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -186,10 +187,18 @@ func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int
 		return false
 	}
 	c := &r.doc
-	if c.holds(step, nth) {
+	applied := 0
+	switch {
+	case !c.has || step > c.step || step == c.step && nth > c.nth:
+	case step == c.step && nth == c.nth && len(rec.Metrics) > c.metrics:
+		applied = c.metrics
+	default:
 		return true // every copy of a document holds the older copies' records first
 	}
-	c.step, c.nth, c.has = step, nth, true
+	c.step, c.nth, c.metrics, c.has = step, nth, len(rec.Metrics), true
+	if applied > 0 {
+		rec.Metrics, rec.Shape = rec.Metrics[applied:], 0 // the names no longer are the shape's
+	}
 	r.applyLocked(rec, readTime, cache, src)
 	return true
 }
