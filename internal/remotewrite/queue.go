@@ -5,8 +5,6 @@ package remotewrite
 
 import (
 	"context"
-	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -31,13 +29,13 @@ type sample struct {
 
 // mark says that a record of input, at time t, read from path up to
 // offset (0: not known), is delivered once the queue has taken end
-// samples in all.
+// samples in all; its samples are those after start.
 type mark struct {
-	end    uint64
-	path   string
-	offset int64
-	input  string
-	t      int64
+	start, end uint64
+	path       string
+	offset     int64
+	input      string
+	t          int64
 }
 
 // queue holds the samples for one receiver, and its sender sends them in
@@ -45,7 +43,7 @@ type mark struct {
 type queue struct {
 	w    *Writer
 	name string
-	api  *remote.API
+	api  atomic.Pointer[remote.API] // swapped by Reconfigure
 
 	mu       sync.Mutex
 	room     chan struct{} // closed (and made again) when samples leave the queue
@@ -58,14 +56,22 @@ type queue struct {
 	kick     chan struct{} // a full batch waits
 	done     chan struct{} // closed by Close: send what is left, then stop
 	finished chan struct{} // closed when run returned
+	retryNow chan struct{} // Reconfigure: try the waiting batch again at once
 
 	// Read by the state file under w.stateMu: how far each file was
-	// acknowledged by this receiver.
+	// acknowledged by this receiver, and the files whose records this
+	// receiver did not store (a batch out of retries): their offset no
+	// longer moves, so that the next run sends them again.
 	acked map[string]int64
+	held  map[string]bool
+
+	refusalsMu sync.Mutex
+	refusals   map[string]*Refusal // by reason label
 
 	// The sender's own.
 	out         []sample
 	outMark     []mark
+	straddle    string                  // path of a record whose samples go on after out
 	protocol    remote.WriteMessageType // 2.0 until the receiver shows it takes 1.0 only, unless configured
 	fallback    bool                    // protocol may still fall back to 1.0
 	req         prompb.WriteRequest
@@ -75,8 +81,8 @@ type queue struct {
 	samples2    []*writev2.Sample
 	index       map[seriesKey]int
 	series      map[seriesKey][]prompb.Label
-	refused     map[string]bool  // reasons already logged
-	newest      map[string]int64 // by input: time of the newest record acknowledged
+	logged      map[string]time.Time // by reason label: when a refusal was last logged
+	newest      map[string]int64     // by input: time of the newest record acknowledged
 	retryLogged time.Time
 }
 
@@ -90,19 +96,23 @@ type seriesKey struct {
 
 func newQueue(w *Writer, name, protocol string, api *remote.API) *queue {
 	q := &queue{
-		w: w, name: name, api: api,
+		w: w, name: name,
 		protocol: remote.WriteV2MessageType,
 		fallback: protocol == ProtocolAuto,
 		symbols:  writev2.NewSymbolTable(),
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		finished: make(chan struct{}),
+		retryNow: make(chan struct{}, 1),
 		acked:    map[string]int64{},
+		held:     map[string]bool{},
+		refusals: map[string]*Refusal{},
 		index:    map[seriesKey]int{},
 		series:   map[seriesKey][]prompb.Label{},
-		refused:  map[string]bool{},
+		logged:   map[string]time.Time{},
 		newest:   map[string]int64{},
 	}
+	q.api.Store(api)
 	if protocol == Protocol1 {
 		q.protocol = remote.WriteV1MessageType
 	}
@@ -121,9 +131,10 @@ func newQueue(w *Writer, name, protocol string, api *remote.API) *queue {
 func (q *queue) append(samples []sample, src store.Source) {
 	q.mu.Lock()
 	q.buf = append(q.buf, samples...)
+	start := q.enq
 	q.enq += uint64(len(samples))
 	if src.Path != "" {
-		q.marks = append(q.marks, mark{q.enq, src.Path, src.Offset, src.Input, samples[0].t})
+		q.marks = append(q.marks, mark{start, q.enq, src.Path, src.Offset, src.Input, samples[0].t})
 	}
 	n := len(q.buf) - q.head
 	q.mu.Unlock()
@@ -183,6 +194,10 @@ func (q *queue) take() int {
 	}
 	q.outMark = append(q.outMark[:0], q.marks[:i]...)
 	q.marks = slices.Delete(q.marks, 0, i)
+	q.straddle = ""
+	if len(q.marks) > 0 && q.marks[0].start < taken {
+		q.straddle = q.marks[0].path
+	}
 	q.length.Store(int64(len(q.buf) - q.head))
 	q.wake()
 	return n
@@ -249,78 +264,6 @@ func (q *queue) dropRest() {
 	if n > 0 {
 		q.w.log.Warn("remote write: samples still queued at shutdown were not sent", "remote", q.name, "samples", n)
 	}
-}
-
-var statusCode = regexp.MustCompile(`HTTP status (\d{3})`)
-
-// send delivers q.out. It returns an error only when ctx ended: the
-// batch is then counted as dropped.
-func (q *queue) send(ctx context.Context) error {
-	m := q.w.m
-	n := float64(len(q.out))
-	start := time.Now()
-	err := q.write(ctx, n)
-	if err != nil && q.fallback && takesOnly1(err) {
-		q.w.log.Info("remote write: the receiver takes protocol 1.0 only; using it", "remote", q.name, "answer", err)
-		q.protocol, q.fallback = remote.WriteV1MessageType, false
-		err = q.write(ctx, n)
-	}
-	if err == nil && q.fallback {
-		q.w.log.Info("remote write: the receiver takes protocol 2.0; using it", "remote", q.name)
-		q.fallback = false
-	}
-	m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
-	switch {
-	case err == nil:
-		m.sent.WithLabelValues(q.name).Add(n)
-		m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
-		q.noteRecordTimes()
-	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		m.dropped.WithLabelValues(q.name, "shutdown").Add(n)
-		return err
-	default:
-		// Refused for good (a 4xx other than 429), or out of retries.
-		reason := "network"
-		if s := statusCode.FindStringSubmatch(err.Error()); s != nil {
-			reason = s[1]
-		}
-		m.failed.WithLabelValues(q.name, reason).Add(n)
-		if !q.refused[reason] {
-			q.refused[reason] = true
-			q.w.log.Warn("remote write: samples not delivered and not retried (further ones for this reason are counted only)",
-				"remote", q.name, "reason", reason, "samples", n, "err", err)
-		}
-	}
-	q.w.acked(q, q.outMark)
-	return nil
-}
-
-// write sends q.out in the queue's protocol, retrying as configured.
-func (q *queue) write(ctx context.Context, n float64) error {
-	var msg any = &q.req
-	if q.protocol == remote.WriteV2MessageType {
-		q.build2()
-		msg = &q.req2
-	} else {
-		q.build()
-	}
-	_, err := q.api.Write(ctx, q.protocol, msg,
-		remote.WithWriteRetryCallback(func(err error) {
-			q.w.m.retried.WithLabelValues(q.name).Add(n)
-			if time.Since(q.retryLogged) >= time.Minute {
-				q.retryLogged = time.Now()
-				q.w.log.Warn("remote write: cannot deliver; retrying (logged once a minute)", "remote", q.name, "err", err)
-			}
-		}))
-	return err
-}
-
-// takesOnly1 reports whether a 2.0 request's answer says the receiver
-// takes 1.0 only: 415 Unsupported Media Type, or a success that does not
-// say how many samples were written (a 1.0 receiver that read nothing).
-func takesOnly1(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "HTTP status 415") || strings.Contains(msg, "PRW 2.0 response header statistics")
 }
 
 // build2 makes the 2.0 request of q.out: labels as references into one

@@ -1,0 +1,198 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package remotewrite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	remote "github.com/prometheus/client_golang/exp/api/remote"
+)
+
+// Refusal sums the samples one receiver did not store for one reason.
+type Refusal struct {
+	Remote  string
+	Reason  string // as the failed counter's reason label: the HTTP status, network, ...
+	Samples int64
+	Message string // the receiver's words (first line) the first time
+}
+
+// send delivers q.out and counts what the receiver stored. It returns an
+// error only when ctx ended: the batch is then counted as dropped.
+//
+// Only what the receiver says it wrote is sent: all of a batch it took
+// (2xx; a 2.0 receiver says how many), the written part of a batch a 2.0
+// receiver refused in part, nothing of a batch a 1.0 receiver refused.
+// A batch refused for the samples themselves lets the state file move
+// past it; a batch not delivered for any other reason does not.
+func (q *queue) send(ctx context.Context) error {
+	m := q.w.m
+	n := len(q.out)
+	start := time.Now()
+	stats, err := q.deliver(ctx, n)
+	m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
+	if err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		m.dropped.WithLabelValues(q.name, "shutdown").Add(float64(n))
+		return err
+	}
+	written := n
+	if q.protocol == remote.WriteV2MessageType {
+		written = min(stats.Samples, n)
+	} else if err != nil {
+		written = 0 // a 1.0 receiver that refuses a request stores none of it (Prometheus rolls it back)
+	}
+	m.sent.WithLabelValues(q.name).Add(float64(written))
+	if err == nil {
+		m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
+		q.noteRecordTimes()
+		if written < n {
+			q.refuse(answer{reason: fmt.Sprintf("the receiver accepted the request but says it wrote %d of its %d samples", written, n)}, n-written)
+		}
+		q.w.acked(q, q.outMark)
+		return nil
+	}
+	a := describe(err, q.pinned2())
+	q.refuse(a, n-written)
+	if a.kind == refusedForGood {
+		q.w.acked(q, q.outMark)
+	} else {
+		q.w.hold(q)
+	}
+	return nil
+}
+
+// deliver sends q.out until the receiver takes it, refuses it for good,
+// or the retries are over. The client library retries 5xx, 429 and
+// network errors itself (until MaxRetries); this loop retries what it
+// does not: 408, and, while serving (MaxRetries 0), the set-up errors
+// (401, 403, 404) until the configuration is fixed, by a reload or by the
+// receiver. A set-up error ends a backfill's batch at once: nothing can
+// fix it during the run.
+func (q *queue) deliver(ctx context.Context, n int) (remote.WriteResponseStats, error) {
+	o := q.w.opts
+	var delay time.Duration
+	for tries := 0; ; tries++ {
+		stats, err := q.write(ctx, n)
+		if err != nil && q.fallback && takesOnly1(err) {
+			q.w.log.Info("remote write: the receiver takes protocol 1.0 only; using it", "remote", q.name, "answer", describe(err, false).reason)
+			q.protocol, q.fallback = remote.WriteV1MessageType, false
+			stats, err = q.write(ctx, n)
+		}
+		if err == nil && q.fallback {
+			q.w.log.Info("remote write: the receiver takes protocol 2.0; using it", "remote", q.name)
+			q.fallback = false
+		}
+		if err == nil || ctx.Err() != nil {
+			return stats, err
+		}
+		a := describe(err, q.pinned2())
+		limit := o.MaxBackoff
+		switch {
+		case a.kind == setup && o.MaxRetries == 0:
+			limit = o.SetupBackoff
+		case a.kind == timeout && (o.MaxRetries == 0 || tries < o.MaxRetries):
+		default:
+			return stats, err
+		}
+		delay = min(max(2*delay, o.MinBackoff), limit)
+		q.w.m.retried.WithLabelValues(q.name).Add(float64(n))
+		q.logRetry(a)
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return stats, ctx.Err()
+		case <-q.retryNow:
+			t.Stop()
+			delay = 0
+		case <-t.C:
+		}
+	}
+}
+
+// write sends q.out in the queue's protocol, once; the client library
+// retries 5xx, 429 and network errors as configured.
+func (q *queue) write(ctx context.Context, n int) (remote.WriteResponseStats, error) {
+	var msg any = &q.req
+	if q.protocol == remote.WriteV2MessageType {
+		q.build2()
+		msg = &q.req2
+	} else {
+		q.build()
+	}
+	return q.api.Load().Write(ctx, q.protocol, msg,
+		remote.WithWriteRetryCallback(func(err error) {
+			q.w.m.retried.WithLabelValues(q.name).Add(float64(n))
+			q.logRetry(describe(err, false))
+		}))
+}
+
+// logRetry logs a retried batch, once a minute.
+func (q *queue) logRetry(a answer) {
+	if time.Since(q.retryLogged) < time.Minute {
+		return
+	}
+	q.retryLogged = time.Now()
+	msg := "remote write: cannot deliver; retrying (logged once a minute)"
+	if a.kind == setup {
+		msg = "remote write: the receiver refuses the requests (authentication, authorization or URL); retrying until the configuration is fixed, by a reload or a restart (logged once a minute)"
+	}
+	q.w.log.Warn(msg, q.answerAttrs(a)...)
+}
+
+// refuse counts samples the receiver did not store, by reason, and logs
+// the first of each reason and then at most one a minute.
+func (q *queue) refuse(a answer, samples int) {
+	if samples <= 0 {
+		return
+	}
+	label := a.label()
+	q.w.m.failed.WithLabelValues(q.name, label).Add(float64(samples))
+	q.refusalsMu.Lock()
+	r := q.refusals[label]
+	if r == nil {
+		r = &Refusal{Remote: q.name, Reason: label, Message: a.reason}
+		q.refusals[label] = r
+	}
+	r.Samples += int64(samples)
+	q.refusalsMu.Unlock()
+	if last, ok := q.logged[label]; ok && time.Since(last) < time.Minute {
+		return
+	}
+	q.logged[label] = time.Now()
+	msg := "remote write: the receiver refused samples; they are not sent again (logged once a minute per reason)"
+	if a.kind != refusedForGood {
+		msg = "remote write: samples not delivered, out of retries"
+		if q.w.opts.StateFile != "" {
+			msg += "; the state file keeps their records for the next run"
+		}
+	}
+	q.w.log.Warn(msg, append(q.answerAttrs(a), "samples", samples)...)
+}
+
+func (q *queue) answerAttrs(a answer) []any {
+	attrs := []any{"remote", q.name}
+	if a.status != 0 {
+		attrs = append(attrs, "status", a.status)
+	}
+	attrs = append(attrs, "reason", a.reason)
+	if a.more > 0 {
+		attrs = append(attrs, "more_lines", a.more)
+	}
+	return attrs
+}
+
+// pinned2 reports whether the queue speaks 2.0 for good.
+func (q *queue) pinned2() bool { return q.protocol == remote.WriteV2MessageType && !q.fallback }
+
+// takesOnly1 reports whether a 2.0 request's answer says the receiver
+// takes 1.0 only: 415 Unsupported Media Type, or a success that does not
+// say how many samples were written (a 1.0 receiver that read nothing).
+func takesOnly1(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "HTTP status 415") || strings.Contains(msg, unconfirmed)
+}
