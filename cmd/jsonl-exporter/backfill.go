@@ -106,6 +106,15 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	p.done()
 
 	s := summarize(reg)
+	// The failure leads: a summary that opens with what was sent would
+	// read as a success.
+	var refusals []remotewrite.Refusal
+	if rs, ok := sink.(*remoteSink); ok {
+		refusals = rs.Refusals()
+	}
+	for _, line := range backfillFailures(s, refusals, len(unreadable), len(files), readErr, finishErr) {
+		fmt.Fprintf(stdout, "backfill: FAILED: %s\n", line)
+	}
 	fmt.Fprintf(stdout, "backfill: %d files, %d runs, %d lines read (%s), %d samples %s in %s\n",
 		len(files), s.runs, int64(s.lines), megabytes(s.bytes), sink.samples(), sink.verb(), time.Since(start).Round(time.Millisecond))
 	if first, last, ok := times.span(); ok {
@@ -133,6 +142,46 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "backfill: next: promtool tsdb create-blocks-from openmetrics %s DATA_DIR\n", fsink.path)
 	}
 	return nil
+}
+
+// backfillFailures says, most important first, why a backfill failed:
+// the samples the receivers did not store, with their reasons; an
+// interruption; unreadable files; the state file.
+func backfillFailures(s backfillSummary, refusals []remotewrite.Refusal, unreadable, files int, readErr, finishErr error) []string {
+	var lines []string
+	if s.failed > 0 {
+		total := int64(s.sent + s.failed + s.dropped)
+		line := fmt.Sprintf("%d of %d samples were not stored", int64(s.failed), total)
+		for _, r := range refusals {
+			line += fmt.Sprintf("; %s %s: %s", r.Remote, refusalWhat(r), r.Message)
+		}
+		lines = append(lines, line)
+	}
+	if readErr != nil || s.dropped > 0 {
+		lines = append(lines, fmt.Sprintf("interrupted; %d samples were not sent", int64(s.dropped)))
+	}
+	if unreadable > 0 {
+		lines = append(lines, fmt.Sprintf("%d of %d files could not be read", unreadable, files))
+	}
+	if finishErr != nil {
+		lines = append(lines, finishErr.Error())
+	}
+	return lines
+}
+
+// refusalWhat says what a receiver did with the samples it did not store.
+func refusalWhat(r remotewrite.Refusal) string {
+	switch r.Reason {
+	case "401", "403", "404":
+		return fmt.Sprintf("answered HTTP %s for %d samples (check the URL, credentials and headers, then run again)", r.Reason, r.Samples)
+	case "network":
+		return fmt.Sprintf("did not answer for %d samples", r.Samples)
+	case "unconfirmed":
+		return fmt.Sprintf("did not say it wrote %d samples", r.Samples)
+	case "not_written":
+		return fmt.Sprintf("accepted but did not write %d samples", r.Samples)
+	}
+	return fmt.Sprintf("answered HTTP %s for %d samples", r.Reason, r.Samples)
 }
 
 // backfillSink is where a backfill's samples go.

@@ -117,7 +117,7 @@ func TestRefusals(t *testing.T) {
 		{name: "5xx and 429 retried", protocol: Protocol1, script: []reply{{500, "boom", 0}, {503, "busy", 0}, {429, "slow down", 0}},
 			sent: 6, reqs: 4, retried: true, state: 60, log: `status=500 reason=boom`},
 		{name: "401 ends a backfill's batch at once", protocol: Protocol1, maxRetries: 3, script: []reply{{401, "no org id", 0}, {401, "no org id", 0}},
-			failed: 6, reason: "401", reqs: 1, log: `out of retries; the state file keeps their records for the next run" remote=r0 status=401 reason="no org id" samples=6`},
+			failed: 6, reason: "401", reqs: 1, log: `(authentication, authorization or URL); the state file keeps their records for the next run" remote=r0 status=401 reason="no org id" samples=6`},
 		{name: "503 out of retries", protocol: Protocol1, maxRetries: 2, script: []reply{{503, "busy", 0}, {503, "busy", 0}, {503, "busy", 0}},
 			failed: 6, reason: "503", reqs: 3, retried: true},
 		{name: "408 out of retries", protocol: Protocol2, maxRetries: 1, script: []reply{{408, "timeout", 0}, {408, "timeout", 0}},

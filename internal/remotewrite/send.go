@@ -165,11 +165,14 @@ func (q *queue) refuse(a answer, samples int) {
 	}
 	q.logged[label] = time.Now()
 	msg := "remote write: the receiver refused samples; they are not sent again (logged once a minute per reason)"
-	if a.kind != refusedForGood {
+	switch a.kind {
+	case setup:
+		msg = "remote write: samples not delivered: the receiver refuses the requests (authentication, authorization or URL)"
+	case timeout, transient:
 		msg = "remote write: samples not delivered, out of retries"
-		if q.w.opts.StateFile != "" {
-			msg += "; the state file keeps their records for the next run"
-		}
+	}
+	if a.kind != refusedForGood && q.w.opts.StateFile != "" {
+		msg += "; the state file keeps their records for the next run"
 	}
 	q.w.log.Warn(msg, append(q.answerAttrs(a), "samples", samples)...)
 }
