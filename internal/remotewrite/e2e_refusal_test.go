@@ -86,7 +86,7 @@ func TestPrometheusRefusals(t *testing.T) {
 	}
 	at := time.UnixMilli(now)
 	for run, want := range map[string]float64{"v2": 2, "v1": 0} {
-		got, err := api.InstantValueAt(`count_over_time(ml_step{run="`+run+`"}[4h]) or vector(0)`, at)
+		got, err := api.InstantValueAt(`sum(count_over_time(ml_step{run="`+run+`"}[4h])) or vector(0)`, at)
 		if err != nil || got != want {
 			t.Errorf("%s: Prometheus kept %v samples (%v), want %v", run, got, err, want)
 		}
@@ -118,9 +118,12 @@ func TestRefusedSamplesAreNotSent(t *testing.T) {
 			run := "old-" + protocol
 			log := filepath.Join(tmp, run, "logs", "metrics.jsonl")
 			writeSparseRun(t, log, now.Add(-90*time.Minute), 2000, time.Second)
-			out, err := exec.Command(exporter, "backfill", "--remote-write.url", write, "--remote-write.protocol", protocol,
-				"--remote-write.batch-size", "1000", log).CombinedOutput()
-			t.Logf("backfill:\n%s", out)
+			cmd := exec.Command(exporter, "backfill", "--remote-write.url", write, "--remote-write.protocol", protocol,
+				"--remote-write.batch-size", "1000", log)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			t.Logf("backfill:\n%s%s", out, stderr.String())
 			if err == nil {
 				t.Fatal("a backfill that Prometheus refused in part exited 0")
 			}
@@ -142,10 +145,7 @@ func TestRefusedSamplesAreNotSent(t *testing.T) {
 			if protocol == "2.0" && sent == 0 {
 				t.Error("2.0: Prometheus writes the samples in bounds of a refused request; none counted as sent")
 			}
-			stored, err := api.InstantValueAt(`sum(count_over_time({run="`+run+`"}[3h])) or vector(0)`, now)
-			if err != nil {
-				t.Fatal(err)
-			}
+			stored := storedSamples(t, api, run, now, 3*time.Hour)
 			if int(stored) != sent {
 				t.Errorf("Prometheus stored %v samples of the run; the backfill counted %d as sent", stored, sent)
 			}
@@ -153,15 +153,89 @@ func TestRefusedSamplesAreNotSent(t *testing.T) {
 	}
 }
 
+// TestRepeatedTimesAreNotCountedAsSent: records that carry the same time
+// two by two (as records without a wall-clock time once all got), to a
+// real Prometheus: a loss Prometheus did not store is counted as not
+// stored, and the backfill says so first. (Should the records ever get
+// times of their own, every loss must be stored instead.)
+func TestRepeatedTimesAreNotCountedAsSent(t *testing.T) {
+	bin := promtest.Binary(t, "prometheus")
+	addr := promtest.FreeAddr(t)
+	api := promtest.StartPrometheus(t, bin, []byte(receiverConfig), addr, "--web.enable-remote-write-receiver")
+	write := "http://" + addr + "/api/v1/write"
+	tmp := t.TempDir()
+	exporter := promtest.BuildExporter(t, "../..", tmp)
+	now := time.Now().Truncate(time.Second)
+	for _, protocol := range []string{"2.0", "1.0"} {
+		t.Run(protocol, func(t *testing.T) {
+			run := "pairs-" + protocol
+			log := filepath.Join(tmp, run, "logs", "metrics.jsonl")
+			const n = 400
+			writeRunEvery(t, log, now.Add(-10*time.Minute), n, 2, time.Second)
+			cmd := exec.Command(exporter, "backfill", "--remote-write.url", write, "--remote-write.protocol", protocol, log)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			t.Logf("backfill:\n%s%s", out, stderr.String())
+			losses, qerr := api.InstantValueAt(`count_over_time(ml_train_loss{run="`+run+`"}[1h])`, now)
+			if qerr != nil {
+				t.Fatal(qerr)
+			}
+			if err == nil {
+				if losses != n {
+					t.Errorf("the backfill succeeded, yet Prometheus kept %v of the %d losses", losses, n)
+				}
+				return
+			}
+			m := regexp.MustCompile(`^backfill: FAILED: (\d+) of (\d+) samples were not stored; .* answered HTTP 400 for \d+ samples: (duplicate sample for timestamp|.*out of order)`).FindStringSubmatch(string(out))
+			if m == nil {
+				t.Fatalf("the backfill does not lead with the refused repeats:\n%s", out)
+			}
+			if failed, _ := strconv.Atoi(m[1]); float64(failed) < n-losses {
+				t.Errorf("%d samples counted as not stored; Prometheus did not keep %v losses", failed, n-losses)
+			}
+			if losses != n/2 {
+				t.Errorf("Prometheus kept %v losses, want one per time (%d)", losses, n/2)
+			}
+		})
+	}
+}
+
+// storedSamples counts the samples Prometheus holds of a run over the span
+// before at, all series together.
+func storedSamples(t *testing.T, api promtest.API, run string, at time.Time, span time.Duration) float64 {
+	t.Helper()
+	names, err := api.LabelValues("__name__", `{run="`+run+`"}`, at, span)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, name := range names {
+		c, err := api.InstantValueAt(fmt.Sprintf(`sum(count_over_time(%s{run=%q}[%ds]))`, name, run, int(span.Seconds())), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += c
+	}
+	return total
+}
+
 // writeSparseRun writes n train records of a run, every d from start.
 func writeSparseRun(t *testing.T, path string, start time.Time, n int, d time.Duration) {
+	t.Helper()
+	writeRunEvery(t, path, start, n, 1, d)
+}
+
+// writeRunEvery writes n train records of a run, each time carried by
+// `each` records in a row, the times d apart from start.
+func writeRunEvery(t *testing.T, path string, start time.Time, n, each int, d time.Duration) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	for i := range n {
-		ts := float64(start.Add(time.Duration(i)*d).UnixMilli()) / 1000
+		ts := float64(start.Add(time.Duration(i/each)*d).UnixMilli()) / 1000
 		fmt.Fprintf(&b, `{"step":%d,"epoch":0,"time":%.3f,"train/loss":%s}`+"\n", i, ts, lossText(i))
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -202,6 +276,12 @@ func newTenantProxy(t *testing.T, receiver string) *tenantProxy {
 // two requests.
 func waitRefusedAndRead(t *testing.T, p *tenantProxy, addr string, lines int) {
 	t.Helper()
+	if err := promtest.Eventually(30*time.Second, func() error {
+		_, err := promtest.HTTPGet("http://" + addr + "/metrics")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if err := promtest.Eventually(60*time.Second, func() error {
 		if read := metricValue(t, addr, "jsonl_exporter_lines_read_total"); read < float64(lines) || p.refused.Load() < 2 {
 			return fmt.Errorf("%v lines read, %d requests refused", read, p.refused.Load())

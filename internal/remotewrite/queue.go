@@ -266,16 +266,25 @@ func (q *queue) dropRest() {
 	}
 }
 
-// build2 makes the 2.0 request of q.out: labels as references into one
-// table of strings, one time series per series with its samples in order.
-func (q *queue) build2() {
+// build2 makes the 2.0 request of the first samples of out: labels as
+// references into one table of strings, one time series per series with
+// its samples in order. It stops before a sample whose time is not after
+// the previous one of its series in the request, and returns how many it
+// took: within one request Prometheus counts such a sample as written and
+// then drops it, in another it says what it does with it.
+func (q *queue) build2(out []sample) int {
 	clear(q.index)
 	q.symbols.Reset()
-	series, used := 0, 0
-	for _, s := range q.out {
+	series, used, n := 0, 0, len(out)
+	for k, s := range out {
 		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
 		i, ok := q.index[key]
-		if !ok {
+		if ok {
+			if prev := q.ts2[i].Samples; prev[len(prev)-1].Timestamp >= s.t {
+				n = k
+				break
+			}
+		} else {
 			i = series
 			series++
 			q.index[key] = i
@@ -298,17 +307,24 @@ func (q *queue) build2() {
 	}
 	q.req2.Symbols = q.symbols.Symbols()
 	q.req2.Timeseries = q.ts2[:series]
+	return n
 }
 
-// build makes the 1.0 request of q.out, one time series per series with
-// its samples in order.
-func (q *queue) build() {
+// build makes the 1.0 request of the first samples of out, one time series
+// per series with its samples in order, and stops as build2 does.
+func (q *queue) build(out []sample) int {
 	clear(q.index)
 	ts := q.req.Timeseries[:0]
-	for _, s := range q.out {
+	n := len(out)
+	for k, s := range out {
 		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
 		i, ok := q.index[key]
-		if !ok {
+		if ok {
+			if prev := ts[i].Samples; prev[len(prev)-1].Timestamp >= s.t {
+				n = k
+				break
+			}
+		} else {
 			i = len(ts)
 			q.index[key] = i
 			if i < cap(ts) {
@@ -322,6 +338,7 @@ func (q *queue) build() {
 		ts[i].Samples = append(ts[i].Samples, prompb.Sample{Value: s.v, Timestamp: s.t})
 	}
 	q.req.Timeseries = ts
+	return n
 }
 
 // maxCachedSeries bounds the label sets kept between requests.

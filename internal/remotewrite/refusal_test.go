@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -348,4 +349,37 @@ func eventually(d time.Duration, cond func() bool) error {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return nil
+}
+
+// TestRepeatedTimeStartsANewRequest: a series whose time repeats (or goes
+// back) within a batch is cut into another request, so that the receiver
+// judges the repeated sample against what it stored (Prometheus counts a
+// repeat within one request as written, then drops it); what the receiver
+// refuses of it is not counted as sent.
+func TestRepeatedTimeStartsANewRequest(t *testing.T) {
+	for _, protocol := range []string{Protocol1, Protocol2} {
+		t.Run(protocol, func(t *testing.T) {
+			r := newReceiverReplies(t, reply{204, "", math.MaxInt}, reply{400, "duplicate sample for timestamp", 2})
+			r.kind = takesBoth
+			w, _ := newTestWriterProtocol(t, Options{BatchSize: 100, FlushInterval: time.Hour}, protocol, r.url())
+			w.Append(record(1, 1, store.Source{}))
+			w.Append(record(1, 2, store.Source{})) // the same time: a new request
+			w.Append(record(2, 3, store.Source{}))
+			w.Append(record(1.5, 4, store.Source{})) // back in time: a third
+			closeWriter(t, w, 5*time.Second)
+			if r.reqs != 3 {
+				t.Errorf("%d requests, want 3", r.reqs)
+			}
+			sent, failed := 6.0, 2.0 // 2.0: the 400 says 2 of its 4 samples were written
+			if protocol == Protocol1 {
+				sent, failed = 4, 4
+			}
+			if got := testutil.ToFloat64(w.m.sent.WithLabelValues("r0")); got != sent || float64(r.total()) != sent {
+				t.Errorf("sent %v, the receiver kept %d; want %v", got, r.total(), sent)
+			}
+			if got := testutil.ToFloat64(w.m.failed.WithLabelValues("r0", "400")); got != failed {
+				t.Errorf("failed{400} = %v, want %v", got, failed)
+			}
+		})
+	}
 }

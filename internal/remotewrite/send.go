@@ -22,72 +22,84 @@ type Refusal struct {
 }
 
 // send delivers q.out and counts what the receiver stored. It returns an
-// error only when ctx ended: the batch is then counted as dropped.
+// error only when ctx ended: what was not delivered is then counted as
+// dropped.
 //
-// Only what the receiver says it wrote is sent: all of a batch it took
-// (2xx; a 2.0 receiver says how many), the written part of a batch a 2.0
-// receiver refused in part, nothing of a batch a 1.0 receiver refused.
-// A batch refused for the samples themselves lets the state file move
-// past it; a batch not delivered for any other reason does not.
+// Only what the receiver says it wrote is sent: all of a request it took
+// (2xx; a 2.0 receiver says how many), the written part of a request a
+// 2.0 receiver refused in part, nothing of a request a 1.0 receiver
+// refused. A batch is sent as one request unless a series repeats or goes
+// back in time in it: the sample that does starts the next request, so
+// that the receiver judges it against what it stored (Prometheus counts
+// it as written within one request, and drops it). The state file moves
+// past the batch when the receiver stored it or refused it for the
+// samples themselves, never when it was not delivered.
 func (q *queue) send(ctx context.Context) error {
 	m := q.w.m
-	n := len(q.out)
-	start := time.Now()
-	stats, err := q.deliver(ctx, n)
-	m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
-	if err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		m.dropped.WithLabelValues(q.name, "shutdown").Add(float64(n))
-		return err
-	}
-	written := n
-	if q.protocol == remote.WriteV2MessageType {
-		written = min(stats.Samples, n)
-	} else if err != nil {
-		written = 0 // a 1.0 receiver that refuses a request stores none of it (Prometheus rolls it back)
-	}
-	m.sent.WithLabelValues(q.name).Add(float64(written))
-	if err == nil {
-		m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
-		q.noteRecordTimes()
-		if written < n {
-			q.refuse(answer{reason: fmt.Sprintf("the receiver accepted the request but says it wrote %d of its %d samples", written, n)}, n-written)
+	stored, given := true, false // every request taken; one given up
+	for rest := q.out; len(rest) > 0; {
+		start := time.Now()
+		n, stats, err := q.deliver(ctx, rest)
+		m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
+		if err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			m.dropped.WithLabelValues(q.name, "shutdown").Add(float64(len(rest)))
+			return err
 		}
-		q.w.acked(q, q.outMark)
-		return nil
+		rest = rest[n:]
+		written := n
+		if q.protocol == remote.WriteV2MessageType {
+			written = min(stats.Samples, n)
+		} else if err != nil {
+			written = 0 // a 1.0 receiver that refuses a request stores none of it (Prometheus rolls it back)
+		}
+		m.sent.WithLabelValues(q.name).Add(float64(written))
+		if err == nil {
+			m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
+			if written < n {
+				q.refuse(answer{reason: fmt.Sprintf("the receiver accepted the request but says it wrote %d of its %d samples", written, n)}, n-written)
+			}
+			continue
+		}
+		stored = false
+		a := describe(err, q.pinned2())
+		q.refuse(a, n-written)
+		given = given || a.kind != refusedForGood
 	}
-	a := describe(err, q.pinned2())
-	q.refuse(a, n-written)
-	if a.kind == refusedForGood {
-		q.w.acked(q, q.outMark)
-	} else {
+	if stored {
+		q.noteRecordTimes()
+	}
+	if given {
 		q.w.hold(q)
+	} else {
+		q.w.acked(q, q.outMark)
 	}
 	return nil
 }
 
-// deliver sends q.out until the receiver takes it, refuses it for good,
-// or the retries are over. The client library retries 5xx, 429 and
-// network errors itself (until MaxRetries); this loop retries what it
-// does not: 408, and, while serving (MaxRetries 0), the set-up errors
-// (401, 403, 404) until the configuration is fixed, by a reload or by the
-// receiver. A set-up error ends a backfill's batch at once: nothing can
-// fix it during the run.
-func (q *queue) deliver(ctx context.Context, n int) (remote.WriteResponseStats, error) {
+// deliver sends the first samples of out, as many as one request takes,
+// until the receiver takes them, refuses them for good, or the retries
+// are over, and says how many they were. The client library retries 5xx,
+// 429 and network errors itself (until MaxRetries); this loop retries
+// what it does not: 408, and, while serving (MaxRetries 0), the set-up
+// errors (401, 403, 404) until the configuration is fixed, by a reload
+// or by the receiver. A set-up error ends a backfill's batch at once:
+// nothing can fix it during the run.
+func (q *queue) deliver(ctx context.Context, out []sample) (int, remote.WriteResponseStats, error) {
 	o := q.w.opts
 	var delay time.Duration
 	for tries := 0; ; tries++ {
-		stats, err := q.write(ctx, n)
+		n, stats, err := q.write(ctx, out)
 		if err != nil && q.fallback && takesOnly1(err) {
 			q.w.log.Info("remote write: the receiver takes protocol 1.0 only; using it", "remote", q.name, "answer", describe(err, false).reason)
 			q.protocol, q.fallback = remote.WriteV1MessageType, false
-			stats, err = q.write(ctx, n)
+			n, stats, err = q.write(ctx, out)
 		}
 		if err == nil && q.fallback {
 			q.w.log.Info("remote write: the receiver takes protocol 2.0; using it", "remote", q.name)
 			q.fallback = false
 		}
 		if err == nil || ctx.Err() != nil {
-			return stats, err
+			return n, stats, err
 		}
 		a := describe(err, q.pinned2())
 		limit := o.MaxBackoff
@@ -96,7 +108,7 @@ func (q *queue) deliver(ctx context.Context, n int) (remote.WriteResponseStats, 
 			limit = o.SetupBackoff
 		case a.kind == timeout && (o.MaxRetries == 0 || tries < o.MaxRetries):
 		default:
-			return stats, err
+			return n, stats, err
 		}
 		delay = min(max(2*delay, o.MinBackoff), limit)
 		q.w.m.retried.WithLabelValues(q.name).Add(float64(n))
@@ -105,7 +117,7 @@ func (q *queue) deliver(ctx context.Context, n int) (remote.WriteResponseStats, 
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return stats, ctx.Err()
+			return n, stats, ctx.Err()
 		case <-q.retryNow:
 			t.Stop()
 			delay = 0
@@ -114,21 +126,24 @@ func (q *queue) deliver(ctx context.Context, n int) (remote.WriteResponseStats, 
 	}
 }
 
-// write sends q.out in the queue's protocol, once; the client library
-// retries 5xx, 429 and network errors as configured.
-func (q *queue) write(ctx context.Context, n int) (remote.WriteResponseStats, error) {
+// write sends one request of the first samples of out in the queue's
+// protocol, and says how many it held; the client library retries 5xx,
+// 429 and network errors as configured.
+func (q *queue) write(ctx context.Context, out []sample) (int, remote.WriteResponseStats, error) {
 	var msg any = &q.req
+	var n int
 	if q.protocol == remote.WriteV2MessageType {
-		q.build2()
+		n = q.build2(out)
 		msg = &q.req2
 	} else {
-		q.build()
+		n = q.build(out)
 	}
-	return q.api.Load().Write(ctx, q.protocol, msg,
+	stats, err := q.api.Load().Write(ctx, q.protocol, msg,
 		remote.WithWriteRetryCallback(func(err error) {
 			q.w.m.retried.WithLabelValues(q.name).Add(float64(n))
 			q.logRetry(describe(err, false))
 		}))
+	return n, stats, err
 }
 
 // logRetry logs a retried batch, once a minute.
