@@ -135,8 +135,12 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("backfill: %d of %d files could not be read; the others were %s", len(unreadable), len(files), sink.verb())
 	case readErr != nil || s.dropped > 0:
 		return fmt.Errorf("backfill: interrupted; %d samples were not sent", int64(s.dropped))
-	case s.failed > 0:
-		return fmt.Errorf("backfill: %d samples were not stored (%s)", int64(s.failed), strings.Join(s.failedWhy, ", "))
+	case s.failed > 0 || s.repeated > 0:
+		why := s.failedWhy
+		if s.repeated > 0 {
+			why = append(why, fmt.Sprintf("repeated_time: %d", int64(s.repeated)))
+		}
+		return fmt.Errorf("backfill: %d samples were not stored (%s)", int64(s.failed+s.repeated), strings.Join(why, ", "))
 	}
 	if fsink, ok := sink.(*fileSink); ok {
 		fmt.Fprintf(stdout, "backfill: next: promtool tsdb create-blocks-from openmetrics %s DATA_DIR\n", fsink.path)
@@ -149,11 +153,14 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 // interruption; unreadable files; the state file.
 func backfillFailures(s backfillSummary, refusals []remotewrite.Refusal, unreadable, files int, readErr, finishErr error) []string {
 	var lines []string
-	if s.failed > 0 {
-		total := int64(s.sent + s.failed + s.dropped)
-		line := fmt.Sprintf("%d of %d samples were not stored", int64(s.failed), total)
+	if s.failed > 0 || s.repeated > 0 {
+		total := int64(s.sent + s.failed + s.dropped + s.repeated)
+		line := fmt.Sprintf("%d of %d samples were not stored", int64(s.failed+s.repeated), total)
 		for _, r := range refusals {
 			line += fmt.Sprintf("; %s %s: %s", r.Remote, refusalWhat(r), r.Message)
+		}
+		if s.repeated > 0 {
+			line += fmt.Sprintf("; %d repeat the time of an earlier sample of their series with another value (records that share a timestamp; a receiver keeps one)", int64(s.repeated))
 		}
 		lines = append(lines, line)
 	}
@@ -362,9 +369,9 @@ func (p *progress) line() string {
 func megabytes(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
 
 type backfillSummary struct {
-	runs                                                 int
-	lines, bytes, sent, failed, dropped, queued, refused float64
-	skipped, failedWhy                                   []string
+	runs                                                           int
+	lines, bytes, sent, failed, dropped, repeated, queued, refused float64
+	skipped, failedWhy                                             []string
 }
 
 // summarize reads the self-metrics of the engine and the writer.
@@ -384,7 +391,11 @@ func summarize(g prometheus.Gatherer) backfillSummary {
 			case "jsonl_exporter_remote_write_samples_sent_total":
 				s.sent += v
 			case "jsonl_exporter_remote_write_samples_dropped_total":
-				s.dropped += v
+				if label(m, "reason") == "repeated_time" {
+					s.repeated += v
+				} else {
+					s.dropped += v
+				}
 			case "jsonl_exporter_remote_write_queue_samples":
 				s.queued += v
 			case "jsonl_exporter_remote_write_samples_failed_total":

@@ -155,9 +155,10 @@ func TestRefusedSamplesAreNotSent(t *testing.T) {
 
 // TestRepeatedTimesAreNotCountedAsSent: records that carry the same time
 // two by two (as records without a wall-clock time once all got), to a
-// real Prometheus: a loss Prometheus did not store is counted as not
-// stored, and the backfill says so first. (Should the records ever get
-// times of their own, every loss must be stored instead.)
+// real Prometheus, which keeps one sample per series and time (and, in
+// one request, says it wrote both): a loss Prometheus did not store is
+// counted as not stored, and the backfill says so first. (Should the
+// records ever get times of their own, every loss must be stored instead.)
 func TestRepeatedTimesAreNotCountedAsSent(t *testing.T) {
 	bin := promtest.Binary(t, "prometheus")
 	addr := promtest.FreeAddr(t)
@@ -187,14 +188,16 @@ func TestRepeatedTimesAreNotCountedAsSent(t *testing.T) {
 				}
 				return
 			}
-			m := regexp.MustCompile(`^backfill: FAILED: (\d+) of (\d+) samples were not stored; .* answered HTTP 400 for \d+ samples: (duplicate sample for timestamp|.*out of order)`).FindStringSubmatch(string(out))
+			m := regexp.MustCompile(`^backfill: FAILED: (\d+) of (\d+) samples were not stored; .*\d+ repeat the time of an earlier sample of their series`).FindStringSubmatch(string(out))
 			if m == nil {
 				t.Fatalf("the backfill does not lead with the refused repeats:\n%s", out)
 			}
 			if failed, _ := strconv.Atoi(m[1]); float64(failed) < n-losses {
 				t.Errorf("%d samples counted as not stored; Prometheus did not keep %v losses", failed, n-losses)
 			}
-			if losses != n/2 {
+			// One per time; with 1.0 fewer: a pair split between two
+			// batches makes Prometheus refuse the whole second request.
+			if losses != n/2 && (protocol == "2.0" || losses > n/2 || losses == 0) {
 				t.Errorf("Prometheus kept %v losses, want one per time (%d)", losses, n/2)
 			}
 		})

@@ -30,7 +30,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: ns + "samples_failed_total", Help: "Samples not stored, by reason: the HTTP status that refused them, network, unconfirmed or not_written; 401, 403, 404, 408, 429 and 5xx only out of retries (backfill).",
 		}, []string{"remote", "reason"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: ns + "samples_dropped_total", Help: "Samples never sent, by reason (shutdown: still queued when the flush time ran out).",
+			Name: ns + "samples_dropped_total", Help: "Samples never sent, by reason (shutdown: still queued when the flush time ran out; repeated_time: another value at the time of an earlier sample of the series, of which a receiver keeps one).",
 		}, []string{"remote", "reason"}),
 		queued: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: ns + "queue_samples", Help: "Samples waiting to be sent.",

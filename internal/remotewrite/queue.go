@@ -5,6 +5,7 @@ package remotewrite
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -69,21 +70,22 @@ type queue struct {
 	refusals   map[string]*Refusal // by reason label
 
 	// The sender's own.
-	out         []sample
-	outMark     []mark
-	straddle    string                  // path of a record whose samples go on after out
-	protocol    remote.WriteMessageType // 2.0 until the receiver shows it takes 1.0 only, unless configured
-	fallback    bool                    // protocol may still fall back to 1.0
-	req         prompb.WriteRequest
-	req2        writev2.Request
-	symbols     writev2.SymbolsTable
-	ts2         []*writev2.TimeSeries
-	samples2    []*writev2.Sample
-	index       map[seriesKey]int
-	series      map[seriesKey][]prompb.Label
-	logged      map[string]time.Time // by reason label: when a refusal was last logged
-	newest      map[string]int64     // by input: time of the newest record acknowledged
-	retryLogged time.Time
+	out          []sample
+	outMark      []mark
+	straddle     string                  // path of a record whose samples go on after out
+	protocol     remote.WriteMessageType // 2.0 until the receiver shows it takes 1.0 only, unless configured
+	fallback     bool                    // protocol may still fall back to 1.0
+	req          prompb.WriteRequest
+	req2         writev2.Request
+	symbols      writev2.SymbolsTable
+	ts2          []*writev2.TimeSeries
+	samples2     []*writev2.Sample
+	index        map[seriesKey]int
+	series       map[seriesKey][]prompb.Label
+	logged       map[string]time.Time // by reason label: when a refusal was last logged
+	newest       map[string]int64     // by input: time of the newest record acknowledged
+	retryLogged  time.Time
+	repeatLogged time.Time
 }
 
 // seriesKey names a series by its name and the identity of its label
@@ -266,23 +268,57 @@ func (q *queue) dropRest() {
 	}
 }
 
+// cut is how much of a batch one request takes: n samples, of which
+// same repeat their series' time and value and repeated its time with
+// another value; those are left out of the request. Prometheus keeps one
+// sample per series and time and, within one request, counts the others
+// as written and drops them. A sample whose time goes back ends the
+// request, so that the receiver judges it against what it stored.
+type cut struct {
+	n, same, repeated int
+	example           string // a series with a repeated time
+}
+
+// sent is how many samples the request itself holds.
+func (c cut) sent() int { return c.n - c.same - c.repeated }
+
+// repeat says what to do with sample s of a series whose previous sample
+// in the request is at time t with value v.
+func (c *cut) repeat(s sample, t int64, v float64) (skip, stop bool) {
+	switch {
+	case s.t > t:
+		return false, false
+	case s.t < t:
+		return false, true
+	case math.Float64bits(s.v) == math.Float64bits(v):
+		c.same++
+	default:
+		c.repeated++
+		c.example = s.name
+	}
+	return true, false
+}
+
 // build2 makes the 2.0 request of the first samples of out: labels as
 // references into one table of strings, one time series per series with
-// its samples in order. It stops before a sample whose time is not after
-// the previous one of its series in the request, and returns how many it
-// took: within one request Prometheus counts such a sample as written and
-// then drops it, in another it says what it does with it.
-func (q *queue) build2(out []sample) int {
+// its samples in order.
+func (q *queue) build2(out []sample) cut {
 	clear(q.index)
 	q.symbols.Reset()
-	series, used, n := 0, 0, len(out)
+	c := cut{n: len(out)}
+	series, used := 0, 0
 	for k, s := range out {
 		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
 		i, ok := q.index[key]
 		if ok {
-			if prev := q.ts2[i].Samples; prev[len(prev)-1].Timestamp >= s.t {
-				n = k
+			prev := q.ts2[i].Samples[len(q.ts2[i].Samples)-1]
+			skip, stop := c.repeat(s, prev.Timestamp, prev.Value)
+			if stop {
+				c.n = k
 				break
+			}
+			if skip {
+				continue
 			}
 		} else {
 			i = series
@@ -307,22 +343,27 @@ func (q *queue) build2(out []sample) int {
 	}
 	q.req2.Symbols = q.symbols.Symbols()
 	q.req2.Timeseries = q.ts2[:series]
-	return n
+	return c
 }
 
 // build makes the 1.0 request of the first samples of out, one time series
-// per series with its samples in order, and stops as build2 does.
-func (q *queue) build(out []sample) int {
+// per series with its samples in order, as build2 does.
+func (q *queue) build(out []sample) cut {
 	clear(q.index)
 	ts := q.req.Timeseries[:0]
-	n := len(out)
+	c := cut{n: len(out)}
 	for k, s := range out {
 		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
 		i, ok := q.index[key]
 		if ok {
-			if prev := ts[i].Samples; prev[len(prev)-1].Timestamp >= s.t {
-				n = k
+			prev := ts[i].Samples[len(ts[i].Samples)-1]
+			skip, stop := c.repeat(s, prev.Timestamp, prev.Value)
+			if stop {
+				c.n = k
 				break
+			}
+			if skip {
+				continue
 			}
 		} else {
 			i = len(ts)
@@ -338,7 +379,7 @@ func (q *queue) build(out []sample) int {
 		ts[i].Samples = append(ts[i].Samples, prompb.Sample{Value: s.v, Timestamp: s.t})
 	}
 	q.req.Timeseries = ts
-	return n
+	return c
 }
 
 // maxCachedSeries bounds the label sets kept between requests.

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -351,28 +350,31 @@ func eventually(d time.Duration, cond func() bool) error {
 	return nil
 }
 
-// TestRepeatedTimeStartsANewRequest: a series whose time repeats (or goes
-// back) within a batch is cut into another request, so that the receiver
-// judges the repeated sample against what it stored (Prometheus counts a
-// repeat within one request as written, then drops it); what the receiver
-// refuses of it is not counted as sent.
-func TestRepeatedTimeStartsANewRequest(t *testing.T) {
+// TestRepeatedTimes: within one request Prometheus counts a sample that
+// repeats its series' time as written, and keeps one. A repeat with
+// another value is therefore not sent but counted as dropped
+// (repeated_time) and logged; a repeat with the same value is left out
+// and shares the fate of its request; a sample whose time goes back
+// starts another request, for the receiver to judge.
+func TestRepeatedTimes(t *testing.T) {
 	for _, protocol := range []string{Protocol1, Protocol2} {
 		t.Run(protocol, func(t *testing.T) {
-			r := newReceiverReplies(t, reply{204, "", math.MaxInt}, reply{400, "duplicate sample for timestamp", 2})
+			// The first request (r1, r3; r2 left out) is refused in part.
+			r := newReceiverReplies(t, reply{400, "out of bounds", 2})
 			r.kind = takesBoth
-			w, _ := newTestWriterProtocol(t, Options{BatchSize: 100, FlushInterval: time.Hour}, protocol, r.url())
+			logger, logs := newLog()
+			w, _ := newTestWriterProtocol(t, Options{BatchSize: 100, FlushInterval: time.Hour, Logger: logger}, protocol, r.url())
 			w.Append(record(1, 1, store.Source{}))
-			w.Append(record(1, 2, store.Source{})) // the same time: a new request
+			w.Append(record(1, 2, store.Source{})) // the same time: the loss repeats with another value, the step with the same
 			w.Append(record(2, 3, store.Source{}))
-			w.Append(record(1.5, 4, store.Source{})) // back in time: a third
+			w.Append(record(1.5, 4, store.Source{})) // back in time: a second request
 			closeWriter(t, w, 5*time.Second)
-			if r.reqs != 3 {
-				t.Errorf("%d requests, want 3", r.reqs)
+			if r.reqs != 2 {
+				t.Errorf("%d requests, want 2", r.reqs)
 			}
-			sent, failed := 6.0, 2.0 // 2.0: the 400 says 2 of its 4 samples were written
+			sent, failed := 4.0, 3.0 // 2.0: 2 of the first request's 4 written; its left-out step fails with it
 			if protocol == Protocol1 {
-				sent, failed = 4, 4
+				sent, failed = 2, 5
 			}
 			if got := testutil.ToFloat64(w.m.sent.WithLabelValues("r0")); got != sent || float64(r.total()) != sent {
 				t.Errorf("sent %v, the receiver kept %d; want %v", got, r.total(), sent)
@@ -380,6 +382,21 @@ func TestRepeatedTimeStartsANewRequest(t *testing.T) {
 			if got := testutil.ToFloat64(w.m.failed.WithLabelValues("r0", "400")); got != failed {
 				t.Errorf("failed{400} = %v, want %v", got, failed)
 			}
+			if got := testutil.ToFloat64(w.m.dropped.WithLabelValues("r0", "repeated_time")); got != 1 {
+				t.Errorf("dropped{repeated_time} = %v, want 1", got)
+			}
+			if !strings.Contains(logs.String(), `series=ml_train_loss samples=1`) {
+				t.Errorf("the repeated time is not logged:\n%s", logs.String())
+			}
 		})
+	}
+	// Accepted, the left-out repeat of the same value counts as sent.
+	r := newReceiver(t)
+	w, _ := newTestWriter(t, Options{BatchSize: 100, FlushInterval: time.Hour}, r.url())
+	w.Append(record(1, 1, store.Source{}))
+	w.Append(record(1, 1, store.Source{}))
+	closeWriter(t, w, 5*time.Second)
+	if got := testutil.ToFloat64(w.m.sent.WithLabelValues("r0")); got != 4 || r.total() != 2 || r.reqs != 1 {
+		t.Errorf("sent %v in %d requests, the receiver kept %d; want 4 sent, 2 kept, 1 request", got, r.reqs, r.total())
 	}
 }

@@ -28,35 +28,41 @@ type Refusal struct {
 // Only what the receiver says it wrote is sent: all of a request it took
 // (2xx; a 2.0 receiver says how many), the written part of a request a
 // 2.0 receiver refused in part, nothing of a request a 1.0 receiver
-// refused. A batch is sent as one request unless a series repeats or goes
-// back in time in it: the sample that does starts the next request, so
-// that the receiver judges it against what it stored (Prometheus counts
-// it as written within one request, and drops it). The state file moves
-// past the batch when the receiver stored it or refused it for the
-// samples themselves, never when it was not delivered.
+// refused. A batch is one request unless a series goes back in time in
+// it (see cut). The state file moves past the batch when the receiver
+// stored it or refused it for the samples themselves, never when it was
+// not delivered.
 func (q *queue) send(ctx context.Context) error {
 	m := q.w.m
 	stored, given := true, false // every request taken; one given up
 	for rest := q.out; len(rest) > 0; {
 		start := time.Now()
-		n, stats, err := q.deliver(ctx, rest)
+		c, stats, err := q.deliver(ctx, rest)
 		m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
 		if err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 			m.dropped.WithLabelValues(q.name, "shutdown").Add(float64(len(rest)))
 			return err
 		}
-		rest = rest[n:]
+		rest = rest[c.n:]
+		q.dropRepeated(c)
+		n := c.sent()
 		written := n
 		if q.protocol == remote.WriteV2MessageType {
 			written = min(stats.Samples, n)
 		} else if err != nil {
 			written = 0 // a 1.0 receiver that refuses a request stores none of it (Prometheus rolls it back)
 		}
+		// Samples left out for repeating the one before share its fate:
+		// stored if the whole request was.
+		if written == n {
+			written += c.same
+		}
+		n += c.same
 		m.sent.WithLabelValues(q.name).Add(float64(written))
 		if err == nil {
 			m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
 			if written < n {
-				q.refuse(answer{reason: fmt.Sprintf("the receiver accepted the request but says it wrote %d of its %d samples", written, n)}, n-written)
+				q.refuse(answer{reason: fmt.Sprintf("the receiver accepted the request but says it wrote %d of its %d samples", stats.Samples, c.sent())}, n-written)
 			}
 			continue
 		}
@@ -76,6 +82,21 @@ func (q *queue) send(ctx context.Context) error {
 	return nil
 }
 
+// dropRepeated counts the samples left out of a request for repeating
+// their series' time with another value, and logs them once a minute.
+func (q *queue) dropRepeated(c cut) {
+	if c.repeated == 0 {
+		return
+	}
+	q.w.m.dropped.WithLabelValues(q.name, "repeated_time").Add(float64(c.repeated))
+	if time.Since(q.repeatLogged) < time.Minute {
+		return
+	}
+	q.repeatLogged = time.Now()
+	q.w.log.Warn("remote write: samples repeat the time of an earlier sample of their series with another value (records sharing a timestamp); a receiver keeps one: not sent (logged once a minute)",
+		"remote", q.name, "series", c.example, "samples", c.repeated)
+}
+
 // deliver sends the first samples of out, as many as one request takes,
 // until the receiver takes them, refuses them for good, or the retries
 // are over, and says how many they were. The client library retries 5xx,
@@ -84,22 +105,22 @@ func (q *queue) send(ctx context.Context) error {
 // errors (401, 403, 404) until the configuration is fixed, by a reload
 // or by the receiver. A set-up error ends a backfill's batch at once:
 // nothing can fix it during the run.
-func (q *queue) deliver(ctx context.Context, out []sample) (int, remote.WriteResponseStats, error) {
+func (q *queue) deliver(ctx context.Context, out []sample) (cut, remote.WriteResponseStats, error) {
 	o := q.w.opts
 	var delay time.Duration
 	for tries := 0; ; tries++ {
-		n, stats, err := q.write(ctx, out)
+		c, stats, err := q.write(ctx, out)
 		if err != nil && q.fallback && takesOnly1(err) {
 			q.w.log.Info("remote write: the receiver takes protocol 1.0 only; using it", "remote", q.name, "answer", describe(err, false).reason)
 			q.protocol, q.fallback = remote.WriteV1MessageType, false
-			n, stats, err = q.write(ctx, out)
+			c, stats, err = q.write(ctx, out)
 		}
 		if err == nil && q.fallback {
 			q.w.log.Info("remote write: the receiver takes protocol 2.0; using it", "remote", q.name)
 			q.fallback = false
 		}
 		if err == nil || ctx.Err() != nil {
-			return n, stats, err
+			return c, stats, err
 		}
 		a := describe(err, q.pinned2())
 		limit := o.MaxBackoff
@@ -108,16 +129,16 @@ func (q *queue) deliver(ctx context.Context, out []sample) (int, remote.WriteRes
 			limit = o.SetupBackoff
 		case a.kind == timeout && (o.MaxRetries == 0 || tries < o.MaxRetries):
 		default:
-			return n, stats, err
+			return c, stats, err
 		}
 		delay = min(max(2*delay, o.MinBackoff), limit)
-		q.w.m.retried.WithLabelValues(q.name).Add(float64(n))
+		q.w.m.retried.WithLabelValues(q.name).Add(float64(c.sent()))
 		q.logRetry(a)
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return n, stats, ctx.Err()
+			return c, stats, ctx.Err()
 		case <-q.retryNow:
 			t.Stop()
 			delay = 0
@@ -127,23 +148,23 @@ func (q *queue) deliver(ctx context.Context, out []sample) (int, remote.WriteRes
 }
 
 // write sends one request of the first samples of out in the queue's
-// protocol, and says how many it held; the client library retries 5xx,
-// 429 and network errors as configured.
-func (q *queue) write(ctx context.Context, out []sample) (int, remote.WriteResponseStats, error) {
+// protocol, and says which; the client library retries 5xx, 429 and
+// network errors as configured.
+func (q *queue) write(ctx context.Context, out []sample) (cut, remote.WriteResponseStats, error) {
 	var msg any = &q.req
-	var n int
+	var c cut
 	if q.protocol == remote.WriteV2MessageType {
-		n = q.build2(out)
+		c = q.build2(out)
 		msg = &q.req2
 	} else {
-		n = q.build(out)
+		c = q.build(out)
 	}
 	stats, err := q.api.Load().Write(ctx, q.protocol, msg,
 		remote.WithWriteRetryCallback(func(err error) {
-			q.w.m.retried.WithLabelValues(q.name).Add(float64(n))
+			q.w.m.retried.WithLabelValues(q.name).Add(float64(c.sent()))
 			q.logRetry(describe(err, false))
 		}))
-	return n, stats, err
+	return c, stats, err
 }
 
 // logRetry logs a retried batch, once a minute.
