@@ -80,7 +80,7 @@ func ExporterHealth() Dashboard {
 		series("sum by (instance, remote) ("+rate("jsonl_exporter_remote_write_samples_sent_total")+")", "{{remote}} {{instance}}")))
 	l.add(8, 8, timeseries("Queue fill", "Samples waiting to be sent, as a share of the queue's capacity: at 100 % reading waits for the receiver.", "percentunit",
 		series(sel("jsonl_exporter_remote_write_queue_samples")+" / "+sel("jsonl_exporter_remote_write_queue_capacity_samples"), "{{remote}} {{instance}}")))
-	l.add(8, 8, timeseries("Retried, failed and dropped samples", "Samples sent again (5xx, 429, network), refused for good (4xx) or not sent at shutdown, per interval.", "none",
+	l.add(8, 8, timeseries("Retried, failed and dropped samples", "Samples sent again (5xx, 429, 408, network; 401, 403, 404 until the configuration is fixed), not stored (failed: refused for the samples, 400; anything a backfill gave up) or not sent at shutdown, per interval.", "none",
 		series("sum by (remote) ("+increase("jsonl_exporter_remote_write_samples_retried_total")+")", "retried {{remote}}"),
 		series("sum by (remote, reason) ("+increase("jsonl_exporter_remote_write_samples_failed_total")+")", "failed {{reason}} {{remote}}"),
 		series("sum by (remote, reason) ("+increase("jsonl_exporter_remote_write_samples_dropped_total")+")", "dropped {{reason}} {{remote}}")))

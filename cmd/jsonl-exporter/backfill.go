@@ -106,6 +106,15 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	p.done()
 
 	s := summarize(reg)
+	// The failure leads: a summary that opens with what was sent would
+	// read as a success.
+	var refusals []remotewrite.Refusal
+	if rs, ok := sink.(*remoteSink); ok {
+		refusals = rs.Refusals()
+	}
+	for _, line := range backfillFailures(s, refusals, len(unreadable), len(files), readErr, finishErr) {
+		fmt.Fprintf(stdout, "backfill: FAILED: %s\n", line)
+	}
 	fmt.Fprintf(stdout, "backfill: %d files, %d runs, %d lines read (%s), %d samples %s in %s\n",
 		len(files), s.runs, int64(s.lines), megabytes(s.bytes), sink.samples(), sink.verb(), time.Since(start).Round(time.Millisecond))
 	if first, last, ok := times.span(); ok {
@@ -129,13 +138,60 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("backfill: %d of %d files could not be read; the others were %s", len(unreadable), len(files), sink.verb())
 	case readErr != nil || s.dropped > 0:
 		return fmt.Errorf("backfill: interrupted; %d samples were not sent", int64(s.dropped))
-	case s.failed > 0:
-		return fmt.Errorf("backfill: %d samples were not stored (%s)", int64(s.failed), strings.Join(s.failedWhy, ", "))
+	case s.failed > 0 || s.repeated > 0:
+		why := s.failedWhy
+		if s.repeated > 0 {
+			why = append(why, fmt.Sprintf("repeated_time: %d", int64(s.repeated)))
+		}
+		return fmt.Errorf("backfill: %d samples were not stored (%s)", int64(s.failed+s.repeated), strings.Join(why, ", "))
 	}
 	if fsink, ok := sink.(*fileSink); ok {
 		fmt.Fprintf(stdout, "backfill: next: promtool tsdb create-blocks-from openmetrics %s DATA_DIR\n", fsink.path)
 	}
 	return nil
+}
+
+// backfillFailures says, most important first, why a backfill failed:
+// the samples the receivers did not store, with their reasons; an
+// interruption; unreadable files; the state file.
+func backfillFailures(s backfillSummary, refusals []remotewrite.Refusal, unreadable, files int, readErr, finishErr error) []string {
+	var lines []string
+	if s.failed > 0 || s.repeated > 0 {
+		total := int64(s.sent + s.failed + s.dropped + s.repeated)
+		line := fmt.Sprintf("%d of %d samples were not stored", int64(s.failed+s.repeated), total)
+		for _, r := range refusals {
+			line += fmt.Sprintf("; %s %s: %s", r.Remote, refusalWhat(r), r.Message)
+		}
+		if s.repeated > 0 {
+			line += fmt.Sprintf("; %d repeat the time of an earlier sample of their series with another value (records that share a timestamp; a receiver keeps one)", int64(s.repeated))
+		}
+		lines = append(lines, line)
+	}
+	if readErr != nil || s.dropped > 0 {
+		lines = append(lines, fmt.Sprintf("interrupted; %d samples were not sent", int64(s.dropped)))
+	}
+	if unreadable > 0 {
+		lines = append(lines, fmt.Sprintf("%d of %d files could not be read", unreadable, files))
+	}
+	if finishErr != nil {
+		lines = append(lines, finishErr.Error())
+	}
+	return lines
+}
+
+// refusalWhat says what a receiver did with the samples it did not store.
+func refusalWhat(r remotewrite.Refusal) string {
+	switch r.Reason {
+	case "401", "403", "404":
+		return fmt.Sprintf("answered HTTP %s for %d samples (check the URL, credentials and headers, then run again)", r.Reason, r.Samples)
+	case "network":
+		return fmt.Sprintf("did not answer for %d samples", r.Samples)
+	case "unconfirmed":
+		return fmt.Sprintf("did not say it wrote %d samples", r.Samples)
+	case "not_written":
+		return fmt.Sprintf("accepted but did not write %d samples", r.Samples)
+	}
+	return fmt.Sprintf("answered HTTP %s for %d samples", r.Reason, r.Samples)
 }
 
 // backfillSink is where a backfill's samples go.
@@ -328,9 +384,9 @@ func (p *progress) line() string {
 func megabytes(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
 
 type backfillSummary struct {
-	runs                                                 int
-	lines, bytes, sent, failed, dropped, queued, refused float64
-	skipped, failedWhy                                   []string
+	runs                                                           int
+	lines, bytes, sent, failed, dropped, repeated, queued, refused float64
+	skipped, failedWhy                                             []string
 }
 
 // summarize reads the self-metrics of the engine and the writer.
@@ -350,7 +406,11 @@ func summarize(g prometheus.Gatherer) backfillSummary {
 			case "jsonl_exporter_remote_write_samples_sent_total":
 				s.sent += v
 			case "jsonl_exporter_remote_write_samples_dropped_total":
-				s.dropped += v
+				if label(m, "reason") == "repeated_time" {
+					s.repeated += v
+				} else {
+					s.dropped += v
+				}
 			case "jsonl_exporter_remote_write_queue_samples":
 				s.queued += v
 			case "jsonl_exporter_remote_write_samples_failed_total":

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -199,5 +200,142 @@ func TestBackfillUnreadableFile(t *testing.T) {
 	om, err := os.ReadFile(filepath.Join(out, "samples.om"))
 	if err != nil || !strings.Contains(string(om), `ml_train_loss{run="good"} 1 `) {
 		t.Errorf("the readable file's samples: %v\n%s", err, om)
+	}
+}
+
+// TestBackfillSummaryLeadsWithTheFailure: a receiver that refuses the
+// samples fails the backfill, and the summary's first line says so, with
+// how many samples were not stored and the receiver's reason (without its
+// newline). Samples refused for themselves (400) let the state file move
+// on; samples refused for the credentials (401) do not.
+func TestBackfillSummaryLeadsWithTheFailure(t *testing.T) {
+	for _, tc := range []struct {
+		code    int
+		body    string
+		what    string
+		stateOK bool
+	}{
+		{http.StatusBadRequest, "out of bounds", "answered HTTP 400 for ", true},
+		{http.StatusUnauthorized, "no org id", "answered HTTP 401 for ", false},
+	} {
+		t.Run(tc.body, func(t *testing.T) {
+			receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				http.Error(w, tc.body, tc.code)
+			}))
+			defer receiver.Close()
+			dir := t.TempDir()
+			log := filepath.Join(dir, "run", "metrics.jsonl")
+			content := `{"step":1,"time":1764115200,"train/loss":2}` + "\n" + `{"step":2,"time":1764115201,"train/loss":1}` + "\n"
+			writeFile(t, log, content)
+			state := filepath.Join(dir, "state.json")
+			url := receiver.URL + "/api/v1/write"
+			stdout, stderr, code := runBinary(t, nil, "backfill", "--remote-write.url", url, "--remote-write.protocol", "1.0", "--state.file", state, log)
+			first, _, _ := strings.Cut(stdout, "\n")
+			if code != 1 || !strings.HasPrefix(first, "backfill: FAILED: ") || !strings.Contains(first, " samples were not stored; "+url+" "+tc.what) ||
+				!strings.HasSuffix(first, "): "+tc.body) && !strings.HasSuffix(first, " samples: "+tc.body) {
+				t.Errorf("exit %d; the summary does not lead with the failure and the receiver's reason:\n%s", code, stdout)
+			}
+			if !strings.Contains(stderr, "samples were not stored ("+strconv.Itoa(tc.code)+": ") {
+				t.Errorf("stderr: %q", stderr)
+			}
+			if strings.Contains(stdout, " 0 samples were not stored") || !strings.Contains(stdout, "0 samples sent") {
+				t.Errorf("refused samples counted as sent, or none counted as refused:\n%s", stdout)
+			}
+			var st struct {
+				Files map[string]struct{ Offset int64 }
+			}
+			if data, err := os.ReadFile(state); err == nil {
+				if err := json.Unmarshal(data, &st); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, want := st.Files[log].Offset, int64(len(content)); (got == want) != tc.stateOK {
+				t.Errorf("state file at %d of %d; want past the records: %v", got, want, tc.stateOK)
+			}
+		})
+	}
+}
+
+// TestReloadFixesTheTenantHeader: a receiver that refuses every request
+// without its tenant header (as multi-tenant Mimir answers 401 "no org
+// id") holds the records while serving; once the configuration file
+// gives the header, a SIGHUP sends them, and the state file goes to the
+// end of the log. A change a running writer cannot take is logged and
+// leaves the running settings.
+func TestReloadFixesTheTenantHeader(t *testing.T) {
+	var accepted, refused atomic.Int64
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.Header.Get("X-Scope-OrgID") == "" {
+			refused.Add(1)
+			http.Error(w, "no org id", http.StatusUnauthorized)
+			return
+		}
+		accepted.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+
+	dir := t.TempDir()
+	log := filepath.Join(dir, "run", "metrics.jsonl")
+	var b strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&b, `{"step":%d,"time":%d,"train/loss":%g}`+"\n", i, 1764115200+i, 1/float64(i+1))
+	}
+	writeFile(t, log, b.String())
+	cfg := filepath.Join(dir, "config.yml")
+	endpoint := "remote-write:\n  endpoints:\n    - {name: r, protocol: '1.0', url: " + receiver.URL + "/api/v1/push"
+	writeFile(t, cfg, "input: ['"+log+"']\n"+endpoint+"}\n")
+	state := filepath.Join(dir, "state.json")
+	p := startExporter(t, "--config.file", cfg, "--state.file", state)
+	url := "http://" + p.addr + "/metrics"
+	deadline := time.Now().Add(20 * time.Second)
+	for refused.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if refused.Load() < 2 || accepted.Load() != 0 {
+		t.Fatalf("%d requests refused, %d accepted: want the refused batch retried", refused.Load(), accepted.Load())
+	}
+	body := waitFor(t, url, `jsonl_exporter_remote_write_samples_sent_total{remote="r"} 0`)
+	if strings.Contains(body, "jsonl_exporter_remote_write_samples_failed_total{") {
+		t.Errorf("samples counted as failed while the receiver waits for its header:\n%s", body)
+	}
+
+	// Another batch size needs a restart: nothing changes.
+	writeFile(t, cfg, "input: ['"+log+"']\nremote-write:\n  batch-size: 10\n"+strings.TrimPrefix(endpoint, "remote-write:\n")+", http_headers: {X-Scope-OrgID: {values: [ml]}}}\n")
+	_ = p.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, url, `jsonl_exporter_config_reloads_total{outcome="success"} 1`)
+	if !strings.Contains(p.stderr.String(), "remote-write.batch-size: changes only on restart") || accepted.Load() != 0 {
+		t.Errorf("a new batch size was taken by a reload (%d accepted):\n%s", accepted.Load(), p.stderr.String())
+	}
+
+	writeFile(t, cfg, "input: ['"+log+"']\n"+endpoint+", http_headers: {X-Scope-OrgID: {values: [ml]}}}\n")
+	_ = p.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, url, `jsonl_exporter_config_reloads_total{outcome="success"} 2`, `jsonl_exporter_remote_write_queue_samples{remote="r"} 0`)
+	if accepted.Load() == 0 {
+		t.Fatal("nothing accepted after the header was given")
+	}
+	for _, want := range []string{`status=401 reason="no org id"`, "client settings were reloaded"} {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Errorf("the log does not say %q:\n%s", want, p.stderr.String())
+		}
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+	data, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Files map[string]struct{ Offset int64 }
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Files[log].Offset; got != int64(b.Len()) {
+		t.Errorf("state file: %d of %d bytes delivered", got, b.Len())
 	}
 }

@@ -192,6 +192,7 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 
 	reloads := make(chan chan error)
 	lifecycle(mux, svc, opts.Web.EnableLifecycle, reloads)
+	rw := &remoteWriteInForce{writer: writer, RemoteWrite: opts.RemoteWrite, State: opts.State}
 
 	// net/http's own messages (TLS handshake errors) in the configured format.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
@@ -243,9 +244,9 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 			logger.Info("shutting down", "signal", sig.String())
 			return shutdown(server)
 		case <-hup:
-			_ = reload(ctx, l, svc, opts, logger)
+			_ = reload(ctx, l, svc, opts, rw, logger)
 		case done := <-reloads:
-			done <- reload(ctx, l, svc, opts, logger)
+			done <- reload(ctx, l, svc, opts, rw, logger)
 		}
 	}
 }
@@ -287,9 +288,19 @@ func lifecycle(mux *http.ServeMux, svc *engine.Service, enabled bool, reloads ch
 	})
 }
 
+// remoteWriteInForce is the writer and the remote-write settings it runs
+// with, which a reload may change in part.
+type remoteWriteInForce struct {
+	writer      *remotewrite.Writer
+	RemoteWrite remoteWriteOptions
+	State       stateOptions
+}
+
 // reload loads the configuration again and swaps the engine; a broken
-// configuration keeps the running one.
-func reload(ctx context.Context, l *loader, svc *engine.Service, running options, logger *slog.Logger) error {
+// configuration keeps the running one. New client settings of the same
+// receivers (credentials, TLS, headers) take effect at once, for the
+// records still waiting too; other remote-write changes need a restart.
+func reload(ctx context.Context, l *loader, svc *engine.Service, running options, rw *remoteWriteInForce, logger *slog.Logger) error {
 	next, err := l.load()
 	if err != nil {
 		svc.ReloadFailed()
@@ -299,12 +310,25 @@ func reload(ctx context.Context, l *loader, svc *engine.Service, running options
 	if !reflect.DeepEqual(next.Web, running.Web) || next.Log != running.Log {
 		logger.Warn("web and log settings change only on restart")
 	}
-	if !reflect.DeepEqual(next.RemoteWrite, running.RemoteWrite) || next.State != running.State {
-		logger.Warn("remote-write and state settings change only on restart")
+	var wopts *remotewrite.Options
+	if !reflect.DeepEqual(next.RemoteWrite, rw.RemoteWrite) || next.State != rw.State {
+		wopts, _ = next.writerOptions(nil, logger) // checked by load
+		if rw.writer == nil || wopts == nil {
+			logger.Warn("remote write is switched on or off only on restart")
+			wopts = nil
+		}
 	}
 	if err := svc.Reload(ctx, next.Config); err != nil {
 		logger.Error("reload failed; keeping the running configuration", "err", err)
 		return err
+	}
+	if wopts != nil {
+		if err := rw.writer.Reconfigure(*wopts); err != nil {
+			logger.Warn("remote write: keeping the running settings", "err", err)
+		} else {
+			rw.RemoteWrite, rw.State = next.RemoteWrite, next.State
+			logger.Info("remote write: the receivers' client settings were reloaded")
+		}
 	}
 	logger.Info("configuration reloaded")
 	return nil

@@ -7,8 +7,11 @@
 //
 // A Writer is the engine's Delivery: it keeps one bounded queue per
 // receiver, fed by the store's subscriber path, and one sender per queue
-// that batches, retries on 5xx, 429 and network errors (and not on other
-// 4xx), and acknowledges. A full queue makes the readers wait instead of
-// dropping samples. How far each file was acknowledged by every receiver
-// is saved to a state file, so that a restart sends from there on.
+// that batches, retries on 5xx, 429, 408 and network errors, and on 401,
+// 403 and 404 until the configuration is fixed, and counts as sent only
+// what the receiver stored. A batch refused for its samples (400) is
+// counted as failed and not sent again. A full queue makes the readers
+// wait instead of dropping samples. How far each file was stored (or
+// refused for good) by every receiver is saved to a state file, so that a
+// restart sends from there on; it never moves past a batch not stored.
 package remotewrite

@@ -21,16 +21,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	const ns = "jsonl_exporter_remote_write_"
 	m := &metrics{
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: ns + "samples_sent_total", Help: "Samples the receiver acknowledged.",
+			Name: ns + "samples_sent_total", Help: "Samples the receiver stored: all of a request it accepted, or as many as a 2.0 receiver says it wrote.",
 		}, []string{"remote"}),
 		retried: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: ns + "samples_retried_total", Help: "Samples sent again after a 5xx, 429 or network error.",
+			Name: ns + "samples_retried_total", Help: "Samples sent again after a 5xx, 429, 408 or network error, or a 401, 403 or 404 (until the configuration is fixed).",
 		}, []string{"remote"}),
 		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: ns + "samples_failed_total", Help: "Samples not delivered: refused by the receiver (4xx), by HTTP status, or out of retries (network, 5xx).",
+			Name: ns + "samples_failed_total", Help: "Samples not stored, by reason: the HTTP status that refused them, network, unconfirmed or not_written; 401, 403, 404, 408, 429 and 5xx only out of retries (backfill).",
 		}, []string{"remote", "reason"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: ns + "samples_dropped_total", Help: "Samples never sent, by reason (shutdown: still queued when the flush time ran out).",
+			Name: ns + "samples_dropped_total", Help: "Samples never sent, by reason (shutdown: still queued when the flush time ran out; repeated_time: another value at the time of an earlier sample of the series, of which a receiver keeps one).",
 		}, []string{"remote", "reason"}),
 		queued: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: ns + "queue_samples", Help: "Samples waiting to be sent.",

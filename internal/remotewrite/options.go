@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -43,6 +44,11 @@ type Options struct {
 	// MaxRetries ends them (0: retry until delivered, as serve does).
 	MinBackoff, MaxBackoff time.Duration
 	MaxRetries             int
+	// SetupBackoff bounds the wait between tries of a batch refused for
+	// the configuration (401, 403, 404), retried until it is fixed when
+	// MaxRetries is 0; with MaxRetries set (backfill) such a batch fails
+	// at once.
+	SetupBackoff time.Duration
 	// ExternalLabels are added to every series that has no label of the
 	// same name (node, cluster): what tells exporters apart in a shared store.
 	ExternalLabels map[string]string
@@ -68,6 +74,7 @@ const (
 	DefaultQueueCapacity = 100000
 	DefaultMinBackoff    = 50 * time.Millisecond
 	DefaultMaxBackoff    = 5 * time.Second
+	DefaultSetupBackoff  = 30 * time.Second
 )
 
 func (o Options) withDefaults() Options {
@@ -85,6 +92,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.SetupBackoff <= 0 {
+		o.SetupBackoff = max(DefaultSetupBackoff, o.MaxBackoff)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -126,6 +136,43 @@ func (o Options) Validate() error {
 		}
 	}
 	return nil
+}
+
+// restartKey names the first setting of next that differs from o and
+// that a running writer cannot take: all but the receivers' client
+// settings. "" when there is none.
+func (o Options) restartKey(next Options) string {
+	switch {
+	case len(next.Endpoints) != len(o.Endpoints):
+		return "remote-write.url"
+	case next.BatchSize != o.BatchSize:
+		return "remote-write.batch-size"
+	case next.FlushInterval != o.FlushInterval:
+		return "remote-write.flush-interval"
+	case next.QueueCapacity != o.QueueCapacity:
+		return "remote-write.queue-capacity"
+	case !maps.Equal(next.ExternalLabels, o.ExternalLabels):
+		return "remote-write.external-labels"
+	case next.StateFile != o.StateFile:
+		return "state.file"
+	}
+	for i, ep := range next.Endpoints {
+		was := o.Endpoints[i]
+		switch {
+		case ep.URL != was.URL || ep.name() != was.name():
+			return "remote-write.url"
+		case protocolOf(ep) != protocolOf(was):
+			return "remote-write.protocol"
+		}
+	}
+	return ""
+}
+
+func protocolOf(ep Endpoint) string {
+	if ep.Protocol == "" {
+		return ProtocolAuto
+	}
+	return ep.Protocol
 }
 
 func (ep Endpoint) name() string {

@@ -5,8 +5,7 @@ package remotewrite
 
 import (
 	"context"
-	"errors"
-	"regexp"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -31,13 +30,13 @@ type sample struct {
 
 // mark says that a record of input, at time t, read from path up to
 // offset (0: not known), is delivered once the queue has taken end
-// samples in all.
+// samples in all; its samples are those after start.
 type mark struct {
-	end    uint64
-	path   string
-	offset int64
-	input  string
-	t      int64
+	start, end uint64
+	path       string
+	offset     int64
+	input      string
+	t          int64
 }
 
 // queue holds the samples for one receiver, and its sender sends them in
@@ -45,7 +44,7 @@ type mark struct {
 type queue struct {
 	w    *Writer
 	name string
-	api  *remote.API
+	api  atomic.Pointer[remote.API] // swapped by Reconfigure
 
 	mu       sync.Mutex
 	room     chan struct{} // closed (and made again) when samples leave the queue
@@ -58,26 +57,35 @@ type queue struct {
 	kick     chan struct{} // a full batch waits
 	done     chan struct{} // closed by Close: send what is left, then stop
 	finished chan struct{} // closed when run returned
+	retryNow chan struct{} // Reconfigure: try the waiting batch again at once
 
 	// Read by the state file under w.stateMu: how far each file was
-	// acknowledged by this receiver.
+	// acknowledged by this receiver, and the files whose records this
+	// receiver did not store (a batch out of retries): their offset no
+	// longer moves, so that the next run sends them again.
 	acked map[string]int64
+	held  map[string]bool
+
+	refusalsMu sync.Mutex
+	refusals   map[string]*Refusal // by reason label
 
 	// The sender's own.
-	out         []sample
-	outMark     []mark
-	protocol    remote.WriteMessageType // 2.0 until the receiver shows it takes 1.0 only, unless configured
-	fallback    bool                    // protocol may still fall back to 1.0
-	req         prompb.WriteRequest
-	req2        writev2.Request
-	symbols     writev2.SymbolsTable
-	ts2         []*writev2.TimeSeries
-	samples2    []*writev2.Sample
-	index       map[seriesKey]int
-	series      map[seriesKey][]prompb.Label
-	refused     map[string]bool  // reasons already logged
-	newest      map[string]int64 // by input: time of the newest record acknowledged
-	retryLogged time.Time
+	out          []sample
+	outMark      []mark
+	straddle     string                  // path of a record whose samples go on after out
+	protocol     remote.WriteMessageType // 2.0 until the receiver shows it takes 1.0 only, unless configured
+	fallback     bool                    // protocol may still fall back to 1.0
+	req          prompb.WriteRequest
+	req2         writev2.Request
+	symbols      writev2.SymbolsTable
+	ts2          []*writev2.TimeSeries
+	samples2     []*writev2.Sample
+	index        map[seriesKey]int
+	series       map[seriesKey][]prompb.Label
+	logged       map[string]time.Time // by reason label: when a refusal was last logged
+	newest       map[string]int64     // by input: time of the newest record acknowledged
+	retryLogged  time.Time
+	repeatLogged time.Time
 }
 
 // seriesKey names a series by its name and the identity of its label
@@ -90,19 +98,23 @@ type seriesKey struct {
 
 func newQueue(w *Writer, name, protocol string, api *remote.API) *queue {
 	q := &queue{
-		w: w, name: name, api: api,
+		w: w, name: name,
 		protocol: remote.WriteV2MessageType,
 		fallback: protocol == ProtocolAuto,
 		symbols:  writev2.NewSymbolTable(),
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		finished: make(chan struct{}),
+		retryNow: make(chan struct{}, 1),
 		acked:    map[string]int64{},
+		held:     map[string]bool{},
+		refusals: map[string]*Refusal{},
 		index:    map[seriesKey]int{},
 		series:   map[seriesKey][]prompb.Label{},
-		refused:  map[string]bool{},
+		logged:   map[string]time.Time{},
 		newest:   map[string]int64{},
 	}
+	q.api.Store(api)
 	if protocol == Protocol1 {
 		q.protocol = remote.WriteV1MessageType
 	}
@@ -121,9 +133,10 @@ func newQueue(w *Writer, name, protocol string, api *remote.API) *queue {
 func (q *queue) append(samples []sample, src store.Source) {
 	q.mu.Lock()
 	q.buf = append(q.buf, samples...)
+	start := q.enq
 	q.enq += uint64(len(samples))
 	if src.Path != "" {
-		q.marks = append(q.marks, mark{q.enq, src.Path, src.Offset, src.Input, samples[0].t})
+		q.marks = append(q.marks, mark{start, q.enq, src.Path, src.Offset, src.Input, samples[0].t})
 	}
 	n := len(q.buf) - q.head
 	q.mu.Unlock()
@@ -183,6 +196,10 @@ func (q *queue) take() int {
 	}
 	q.outMark = append(q.outMark[:0], q.marks[:i]...)
 	q.marks = slices.Delete(q.marks, 0, i)
+	q.straddle = ""
+	if len(q.marks) > 0 && q.marks[0].start < taken {
+		q.straddle = q.marks[0].path
+	}
 	q.length.Store(int64(len(q.buf) - q.head))
 	q.wake()
 	return n
@@ -251,88 +268,59 @@ func (q *queue) dropRest() {
 	}
 }
 
-var statusCode = regexp.MustCompile(`HTTP status (\d{3})`)
+// cut is how much of a batch one request takes: n samples, of which
+// same repeat their series' time and value and repeated its time with
+// another value; those are left out of the request. Prometheus keeps one
+// sample per series and time and, within one request, counts the others
+// as written and drops them. A sample whose time goes back ends the
+// request, so that the receiver judges it against what it stored.
+type cut struct {
+	n, same, repeated int
+	example           string // a series with a repeated time
+}
 
-// send delivers q.out. It returns an error only when ctx ended: the
-// batch is then counted as dropped.
-func (q *queue) send(ctx context.Context) error {
-	m := q.w.m
-	n := float64(len(q.out))
-	start := time.Now()
-	err := q.write(ctx, n)
-	if err != nil && q.fallback && takesOnly1(err) {
-		q.w.log.Info("remote write: the receiver takes protocol 1.0 only; using it", "remote", q.name, "answer", err)
-		q.protocol, q.fallback = remote.WriteV1MessageType, false
-		err = q.write(ctx, n)
-	}
-	if err == nil && q.fallback {
-		q.w.log.Info("remote write: the receiver takes protocol 2.0; using it", "remote", q.name)
-		q.fallback = false
-	}
-	m.duration.WithLabelValues(q.name).Observe(time.Since(start).Seconds())
+// sent is how many samples the request itself holds.
+func (c cut) sent() int { return c.n - c.same - c.repeated }
+
+// repeat says what to do with sample s of a series whose previous sample
+// in the request is at time t with value v.
+func (c *cut) repeat(s sample, t int64, v float64) (skip, stop bool) {
 	switch {
-	case err == nil:
-		m.sent.WithLabelValues(q.name).Add(n)
-		m.lastAck.WithLabelValues(q.name).SetToCurrentTime()
-		q.noteRecordTimes()
-	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		m.dropped.WithLabelValues(q.name, "shutdown").Add(n)
-		return err
+	case s.t > t:
+		return false, false
+	case s.t < t:
+		return false, true
+	case math.Float64bits(s.v) == math.Float64bits(v):
+		c.same++
 	default:
-		// Refused for good (a 4xx other than 429), or out of retries.
-		reason := "network"
-		if s := statusCode.FindStringSubmatch(err.Error()); s != nil {
-			reason = s[1]
-		}
-		m.failed.WithLabelValues(q.name, reason).Add(n)
-		if !q.refused[reason] {
-			q.refused[reason] = true
-			q.w.log.Warn("remote write: samples not delivered and not retried (further ones for this reason are counted only)",
-				"remote", q.name, "reason", reason, "samples", n, "err", err)
-		}
+		c.repeated++
+		c.example = s.name
 	}
-	q.w.acked(q, q.outMark)
-	return nil
+	return true, false
 }
 
-// write sends q.out in the queue's protocol, retrying as configured.
-func (q *queue) write(ctx context.Context, n float64) error {
-	var msg any = &q.req
-	if q.protocol == remote.WriteV2MessageType {
-		q.build2()
-		msg = &q.req2
-	} else {
-		q.build()
-	}
-	_, err := q.api.Write(ctx, q.protocol, msg,
-		remote.WithWriteRetryCallback(func(err error) {
-			q.w.m.retried.WithLabelValues(q.name).Add(n)
-			if time.Since(q.retryLogged) >= time.Minute {
-				q.retryLogged = time.Now()
-				q.w.log.Warn("remote write: cannot deliver; retrying (logged once a minute)", "remote", q.name, "err", err)
-			}
-		}))
-	return err
-}
-
-// takesOnly1 reports whether a 2.0 request's answer says the receiver
-// takes 1.0 only: 415 Unsupported Media Type, or a success that does not
-// say how many samples were written (a 1.0 receiver that read nothing).
-func takesOnly1(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "HTTP status 415") || strings.Contains(msg, "PRW 2.0 response header statistics")
-}
-
-// build2 makes the 2.0 request of q.out: labels as references into one
-// table of strings, one time series per series with its samples in order.
-func (q *queue) build2() {
+// build2 makes the 2.0 request of the first samples of out: labels as
+// references into one table of strings, one time series per series with
+// its samples in order.
+func (q *queue) build2(out []sample) cut {
 	clear(q.index)
 	q.symbols.Reset()
+	c := cut{n: len(out)}
 	series, used := 0, 0
-	for _, s := range q.out {
+	for k, s := range out {
 		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
 		i, ok := q.index[key]
-		if !ok {
+		if ok {
+			prev := q.ts2[i].Samples[len(q.ts2[i].Samples)-1]
+			skip, stop := c.repeat(s, prev.Timestamp, prev.Value)
+			if stop {
+				c.n = k
+				break
+			}
+			if skip {
+				continue
+			}
+		} else {
 			i = series
 			series++
 			q.index[key] = i
@@ -355,17 +343,29 @@ func (q *queue) build2() {
 	}
 	q.req2.Symbols = q.symbols.Symbols()
 	q.req2.Timeseries = q.ts2[:series]
+	return c
 }
 
-// build makes the 1.0 request of q.out, one time series per series with
-// its samples in order.
-func (q *queue) build() {
+// build makes the 1.0 request of the first samples of out, one time series
+// per series with its samples in order, as build2 does.
+func (q *queue) build(out []sample) cut {
 	clear(q.index)
 	ts := q.req.Timeseries[:0]
-	for _, s := range q.out {
+	c := cut{n: len(out)}
+	for k, s := range out {
 		key := seriesKey{s.name, unsafe.SliceData(s.labels), len(s.labels)}
 		i, ok := q.index[key]
-		if !ok {
+		if ok {
+			prev := ts[i].Samples[len(ts[i].Samples)-1]
+			skip, stop := c.repeat(s, prev.Timestamp, prev.Value)
+			if stop {
+				c.n = k
+				break
+			}
+			if skip {
+				continue
+			}
+		} else {
 			i = len(ts)
 			q.index[key] = i
 			if i < cap(ts) {
@@ -379,6 +379,7 @@ func (q *queue) build() {
 		ts[i].Samples = append(ts[i].Samples, prompb.Sample{Value: s.v, Timestamp: s.t})
 	}
 	q.req.Timeseries = ts
+	return c
 }
 
 // maxCachedSeries bounds the label sets kept between requests.

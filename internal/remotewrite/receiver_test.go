@@ -6,6 +6,7 @@ package remotewrite
 import (
 	"io"
 	"maps"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -21,17 +22,29 @@ import (
 )
 
 // receiver is a remote-write receiver that answers requests in the order
-// of its script of status codes (then 204), and keeps what it accepted.
+// of its script (then 204), and keeps what it accepted.
 type receiver struct {
 	t      *testing.T
 	srv    *httptest.Server
 	mu     sync.Mutex
 	kind   receiverKind
-	script []int
+	script []reply
 	block  chan struct{} // when not nil, requests wait for it to close
+	header string        // when set, requests without this header get 401, as Mimir without X-Scope-OrgID
 	got    map[string][]prompb.Sample
 	in     map[string]bool // protocols samples arrived in
 	reqs   int
+}
+
+// reply is a scripted answer: a status, with its text (http.Error adds
+// the newline receivers end it with), keeping the first keep samples of a
+// 2.0 request and saying so in X-Prometheus-Remote-Write-Samples-Written,
+// as Prometheus does with a request it takes in part. A 1.0 request that
+// is refused is kept not at all, as Prometheus rolls it back.
+type reply struct {
+	code int
+	body string
+	keep int
 }
 
 // receiverKind is what a receiver does with a 2.0 request.
@@ -50,6 +63,14 @@ func (r *receiver) protocols() map[string]bool {
 }
 
 func newReceiver(t *testing.T, script ...int) *receiver {
+	replies := make([]reply, len(script))
+	for i, code := range script {
+		replies[i] = reply{code: code, body: "scripted failure"}
+	}
+	return newReceiverReplies(t, replies...)
+}
+
+func newReceiverReplies(t *testing.T, script ...reply) *receiver {
 	r := &receiver{t: t, script: script, got: map[string][]prompb.Sample{}, in: map[string]bool{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
@@ -84,13 +105,14 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reqs++
+	if r.header != "" && req.Header.Get(r.header) == "" {
+		http.Error(w, "no org id", http.StatusUnauthorized)
+		return
+	}
+	answer := reply{code: http.StatusNoContent, keep: math.MaxInt}
 	if len(r.script) > 0 {
-		code := r.script[0]
+		answer = r.script[0]
 		r.script = r.script[1:]
-		if code != http.StatusNoContent {
-			http.Error(w, "scripted failure", code)
-			return
-		}
 	}
 	data, err := snappy.Decode(nil, body)
 	if err != nil {
@@ -99,6 +121,11 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	v2 := strings.Contains(req.Header.Get("Content-Type"), "io.prometheus.write.v2.Request")
+	type seriesSample struct {
+		series string
+		s      prompb.Sample
+	}
+	var got []seriesSample
 	switch {
 	case v2 && r.kind == takes1Strict:
 		http.Error(w, "unsupported", http.StatusUnsupportedMediaType)
@@ -110,7 +137,6 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		n := 0
 		for _, ts := range wr.Timeseries {
 			var ls []prompb.Label
 			for i := 0; i+1 < len(ts.LabelsRefs); i += 2 {
@@ -118,29 +144,42 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 			}
 			key := seriesString(ls)
 			for _, s := range ts.Samples {
-				r.got[key] = append(r.got[key], prompb.Sample{Value: s.Value, Timestamp: s.Timestamp})
-				n++
+				got = append(got, seriesSample{key, prompb.Sample{Value: s.Value, Timestamp: s.Timestamp}})
 			}
 		}
-		if n > 0 {
-			r.in["2.0"] = true
+	default: // 1.0, or a 2.0 request read as 1.0 by a receiver that ignores the content type
+		var wr prompb.WriteRequest
+		if err := wr.Unmarshal(data); err != nil {
+			r.t.Errorf("receiver: protobuf: %v", err)
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
 		}
-		w.Header().Set("X-Prometheus-Remote-Write-Samples-Written", strconv.Itoa(n))
-		w.WriteHeader(http.StatusNoContent)
+		for _, ts := range wr.Timeseries {
+			key := seriesString(ts.Labels)
+			for _, s := range ts.Samples {
+				got = append(got, seriesSample{key, s})
+			}
+		}
+		if answer.code/100 != 2 {
+			answer.keep = 0
+		}
+		v2 = false
+	}
+	kept := min(answer.keep, len(got))
+	for _, g := range got[:kept] {
+		r.got[g.series] = append(r.got[g.series], g.s)
+	}
+	if kept > 0 {
+		r.in[map[bool]string{false: "1.0", true: "2.0"}[v2]] = true
+	}
+	if v2 {
+		w.Header().Set("X-Prometheus-Remote-Write-Samples-Written", strconv.Itoa(kept))
+	}
+	if answer.code/100 == 2 {
+		w.WriteHeader(answer.code)
 		return
 	}
-	var wr prompb.WriteRequest
-	if err := wr.Unmarshal(data); err != nil {
-		r.t.Errorf("receiver: protobuf: %v", err)
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	for _, ts := range wr.Timeseries {
-		key := seriesString(ts.Labels)
-		r.got[key] = append(r.got[key], ts.Samples...)
-		r.in["1.0"] = true
-	}
-	w.WriteHeader(http.StatusNoContent)
+	http.Error(w, answer.body, answer.code)
 }
 
 // seriesString writes labels as name{a="x",b="y"}, checking their order.

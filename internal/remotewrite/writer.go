@@ -4,10 +4,13 @@
 package remotewrite
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,27 +60,11 @@ func New(opts Options) (*Writer, error) {
 		stop:   make(chan struct{}),
 	}
 	for _, ep := range opts.Endpoints {
-		client, err := config.NewClientFromConfig(ep.HTTP, "remote_write")
+		api, err := newAPI(ep, opts)
 		if err != nil {
-			return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
+			return nil, err
 		}
-		api, err := remote.NewAPI(ep.URL,
-			remote.WithAPIHTTPClient(client),
-			remote.WithAPIPath(""), // the URL is the whole address, as in Prometheus' remote_write
-			// The library logs every retry as an error; send logs them
-			// once a minute instead.
-			remote.WithAPILogger(slog.New(slog.DiscardHandler)),
-			// By default retry until delivered: a receiver that is down
-			// slows reading down (the queue fills), it does not lose records.
-			remote.WithAPIBackoff(remote.BackoffConfig{Min: opts.MinBackoff, Max: opts.MaxBackoff, MaxRetries: opts.MaxRetries}))
-		if err != nil {
-			return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
-		}
-		protocol := ep.Protocol
-		if protocol == "" {
-			protocol = ProtocolAuto
-		}
-		w.queues = append(w.queues, newQueue(w, ep.name(), protocol, api))
+		w.queues = append(w.queues, newQueue(w, ep.name(), protocolOf(ep), api))
 	}
 	if opts.StateFile != "" {
 		saved, err := loadState(opts.StateFile)
@@ -92,6 +79,79 @@ func New(opts Options) (*Writer, error) {
 		}
 	}
 	return w, nil
+}
+
+// newAPI makes the client of one receiver.
+func newAPI(ep Endpoint, opts Options) (*remote.API, error) {
+	client, err := config.NewClientFromConfig(ep.HTTP, "remote_write")
+	if err != nil {
+		return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
+	}
+	api, err := remote.NewAPI(ep.URL,
+		remote.WithAPIHTTPClient(client),
+		remote.WithAPIPath(""), // the URL is the whole address, as in Prometheus' remote_write
+		// The library logs every retry as an error; send logs them
+		// once a minute instead.
+		remote.WithAPILogger(slog.New(slog.DiscardHandler)),
+		// By default retry until delivered: a receiver that is down
+		// slows reading down (the queue fills), it does not lose records.
+		remote.WithAPIBackoff(remote.BackoffConfig{Min: opts.MinBackoff, Max: opts.MaxBackoff, MaxRetries: opts.MaxRetries}))
+	if err != nil {
+		return nil, fmt.Errorf("remote-write %s: %v", ep.name(), err)
+	}
+	return api, nil
+}
+
+// Reconfigure applies new client settings (authentication, TLS, headers,
+// proxy) to the same receivers, as a reload does: the batch waiting for a
+// receiver that refused it for its authentication is sent again at once
+// with them. Anything else that differs (the receivers, their order, URL,
+// name or protocol, batch and queue sizes, external labels, the state
+// file) needs a restart: the error names it and nothing changes.
+func (w *Writer) Reconfigure(next Options) error {
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	next = next.withDefaults()
+	if key := w.opts.restartKey(next); key != "" {
+		return fmt.Errorf("%s: changes only on restart", key)
+	}
+	apis := make([]*remote.API, len(next.Endpoints))
+	for i, ep := range next.Endpoints {
+		api, err := newAPI(ep, w.opts)
+		if err != nil {
+			return err
+		}
+		apis[i] = api
+	}
+	for i, q := range w.queues {
+		q.api.Store(apis[i])
+		select {
+		case q.retryNow <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// Refusals lists, by receiver and reason, the samples not stored, most
+// first.
+func (w *Writer) Refusals() []Refusal {
+	var out []Refusal
+	for _, q := range w.queues {
+		q.refusalsMu.Lock()
+		for _, r := range q.refusals {
+			out = append(out, *r)
+		}
+		q.refusalsMu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b Refusal) int {
+		if a.Samples != b.Samples {
+			return cmp.Compare(b.Samples, a.Samples)
+		}
+		return cmp.Or(strings.Compare(a.Remote, b.Remote), strings.Compare(a.Reason, b.Reason))
+	})
+	return out
 }
 
 // Start starts the senders, and the state file's writer.
@@ -210,17 +270,34 @@ func (w *Writer) DeliveredTo(path string) int64 {
 	return st.Offset
 }
 
-// acked notes marks acknowledged by q's receiver.
+// acked notes marks acknowledged (or refused for good) by q's receiver.
 func (w *Writer) acked(q *queue, marks []mark) {
 	if len(marks) == 0 || w.opts.StateFile == "" {
 		return
 	}
 	w.stateMu.Lock()
 	for _, mk := range marks {
-		if mk.offset > 0 { // documents have no offset: sent again whole
+		// Documents have no offset: sent again whole. A held file keeps
+		// the offset before the batch its receiver did not store.
+		if mk.offset > 0 && !q.held[mk.path] {
 			q.acked[mk.path] = mk.offset
 		}
 	}
 	w.dirty = true
+	w.stateMu.Unlock()
+}
+
+// hold stops the offsets of the files of q's current batch (and of the
+// record whose samples go on after it) from moving: the receiver did not
+// store the batch, so the next run must send it again. An offset only
+// grows, so nothing acknowledged later may move it past the batch either.
+func (w *Writer) hold(q *queue) {
+	w.stateMu.Lock()
+	for _, mk := range q.outMark {
+		q.held[mk.path] = true
+	}
+	if q.straddle != "" {
+		q.held[q.straddle] = true
+	}
 	w.stateMu.Unlock()
 }

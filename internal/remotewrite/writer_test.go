@@ -41,7 +41,12 @@ func newTestWriterProtocol(t *testing.T, opts Options, protocol string, urls ...
 		opts.Endpoints = append(opts.Endpoints, Endpoint{URL: u, Name: "r" + string(rune('0'+len(opts.Endpoints))), Protocol: protocol})
 	}
 	opts.Registerer = reg
-	opts.MinBackoff, opts.MaxBackoff = time.Millisecond, 5*time.Millisecond
+	if opts.MinBackoff == 0 {
+		opts.MinBackoff, opts.MaxBackoff = time.Millisecond, 5*time.Millisecond
+	}
+	if opts.SetupBackoff == 0 {
+		opts.SetupBackoff = 5 * time.Millisecond
+	}
 	if opts.FlushInterval == 0 {
 		opts.FlushInterval = 10 * time.Millisecond
 	}
@@ -93,43 +98,6 @@ func TestDeliversEverySampleInOrder(t *testing.T) {
 jsonl_exporter_remote_write_last_acked_record_timestamp_seconds{input="/runs/*.jsonl",remote="r0"} 1049.5
 `), "jsonl_exporter_remote_write_last_acked_record_timestamp_seconds"); err != nil {
 		t.Error(err)
-	}
-}
-
-// 5xx, 429 and refused connections are retried until delivered; another
-// 4xx is counted as failed and not sent again.
-func TestRetriesAndRefusals(t *testing.T) {
-	for _, tc := range []struct {
-		name            string
-		script          []int
-		delivered, reqs int
-		failed          map[string]float64
-		retried         bool
-	}{
-		{"5xx then 429 then accepted", []int{500, 503, 429}, 2, 4, nil, true},
-		{"400 refused for good", []int{400}, 0, 1, map[string]float64{"400": 2}, false},
-		{"401 then accepted next batch", []int{401}, 0, 1, map[string]float64{"401": 2}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := newReceiver(t, tc.script...)
-			w, _ := newTestWriter(t, Options{}, r.url())
-			w.Append(record(1, 1, store.Source{}))
-			closeWriter(t, w, 5*time.Second)
-			if got := r.total(); got != tc.delivered {
-				t.Errorf("delivered %d samples, want %d", got, tc.delivered)
-			}
-			if r.reqs != tc.reqs {
-				t.Errorf("%d requests, want %d", r.reqs, tc.reqs)
-			}
-			for reason, want := range tc.failed {
-				if got := testutil.ToFloat64(w.m.failed.WithLabelValues("r0", reason)); got != want {
-					t.Errorf("failed{reason=%q} = %v, want %v", reason, got, want)
-				}
-			}
-			if got := testutil.ToFloat64(w.m.retried.WithLabelValues("r0")) > 0; got != tc.retried {
-				t.Errorf("retried = %v, want %v", got, tc.retried)
-			}
-		})
 	}
 }
 
