@@ -177,6 +177,14 @@ func (f *file) Line(line []byte) {
 	}
 }
 
+// StrippedCR counts the "\r" the tailer took off the next line: the
+// bytes consumed are the file's, or a file of "\r\n" lines (every CSV
+// log Python's csv module writes) is never caught up.
+func (f *file) StrippedCR() {
+	f.consumed++
+	f.batchBytes++
+}
+
 // source tells subscribers where the current line came from, and waits
 // while the delivery of records cannot keep up: reading slows down
 // rather than records being dropped.
