@@ -114,7 +114,7 @@ type inspection struct {
 	fr     *FileReport
 	cfg    Config
 	prof   *profile.Profile
-	parser *record.Parser
+	parser record.Reader
 	rules  *profile.Rules
 	store  *store.Store
 	run    *store.RunState
@@ -166,7 +166,7 @@ func (in *inspection) use(p *profile.Profile, how string) {
 	in.fr.Profile, in.fr.ProfileFrom = p.Name, how
 	opts := p.ParserOptions(in.cfg.ParserOptions())
 	opts.Explain = true
-	in.parser = record.NewParser(opts)
+	in.parser = p.NewReader(opts)
 	in.rules = profile.NewRules(p)
 }
 
@@ -233,7 +233,7 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		switch {
 		case errors.Is(err, record.ErrText):
 			fr.TextLines++
-		case !errors.Is(err, record.ErrEmpty):
+		case !record.NoRecord(err):
 			fr.problem(record.Reason(err), "line %d: %v", lineNo, err)
 		}
 		return

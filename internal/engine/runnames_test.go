@@ -28,6 +28,19 @@ func TestRunFromPath(t *testing.T) {
 		{"/wandb/run-20240101_120000-abc123/files/wandb-history.jsonl", "run-20240101_120000-abc123"},
 		{"/detr/r50/log.txt", "r50"},
 		{"/1/metrics.jsonl", "1"},
+		// CSV logs: the file names no run, Ultralytics' train folders and
+		// Lightning's versions keep their parent, lightning_logs is skipped.
+		{"/proj/runs/detect/train/results.csv", "detect/train"},
+		{"/proj/runs/segment/train2/results.csv", "segment/train2"},
+		{"/proj/runs/detect/my_run/results.csv", "my_run"},
+		{"/proj/lightning_logs/version_0/metrics.csv", "proj/version_0"},
+		{"/logs/my_exp/version_3/metrics.csv", "my_exp/version_3"},
+		{"/keras/mnist_cnn/training.log", "mnist_cnn"},
+		{"/keras/mnist_cnn/history.csv", "mnist_cnn"},
+		{"/output/train/20240101-120000-resnet50-224/summary.csv", "20240101-120000-resnet50-224"},
+		{"/resources/taggers/ner-english/loss.tsv", "ner-english"},
+		{"/exp/results/bert_scores.csv", "bert_scores"},
+		{"/exp/results.csv.gz", "exp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -51,6 +64,11 @@ func TestRunFromGlob(t *testing.T) {
 		{"/wandb/**/wandb-history.jsonl", "/wandb/run-20240101_120000-abc/files/wandb-history.jsonl", "run-20240101_120000-abc"},
 		{"/tmp/demo/**/*.jsonl", "/tmp/demo/resnet50/logs/metrics.jsonl", "resnet50"},
 		{"/data/{a,b}/*/metrics.jsonl", "/data/a/x/metrics.jsonl", "a/x"},
+		{"/proj/runs/*/*/results.csv", "/proj/runs/detect/train/results.csv", "detect/train"},
+		{"/proj/**/results.csv", "/proj/runs/segment/train2/results.csv", "segment/train2"},
+		{"/proj/**/metrics.csv", "/proj/lightning_logs/version_0/metrics.csv", "version_0"},
+		{"/logs/**/metrics.csv", "/logs/my_exp/version_0/metrics.csv", "my_exp/version_0"},
+		{"/taggers/*/loss.tsv", "/taggers/ner/loss.tsv", "ner"},
 		// Nothing a run could be named by: the path rules decide.
 		{"/data/**/metrics.jsonl", "/data/metrics.jsonl", ""},
 		{"/out/bert/checkpoint-*/trainer_state.json", "/out/bert/checkpoint-500/trainer_state.json", ""},
