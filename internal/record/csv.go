@@ -23,7 +23,8 @@ import (
 // calls, so one CSV reads the lines of one file, in order.
 //
 // The first line that is not blank is the header; a tab in it makes the
-// file tab-separated, else cells are separated by commas. Cells may be
+// file tab-separated, else cells are separated by commas (by semicolons
+// when the header has them and no comma). Cells may be
 // padded with spaces (Ultralytics 8.0) and quoted ("a,b", with "" for a
 // quote); a trailing "\r" and a UTF-8 BOM are fine. Header names are
 // matched with the step, epoch, time and ignore keys of Options without
@@ -193,10 +194,7 @@ func (c *CSV) readHeader(line []byte) error {
 	if !utf8.Valid(b) {
 		return csvFail(ReasonInvalidUTF8, off+firstInvalidUTF8(b), "invalid UTF-8 in the header")
 	}
-	delim := byte(',')
-	if bytes.IndexByte(b, '\t') >= 0 {
-		delim = '\t'
-	}
+	delim := sniffDelimiter(b)
 	cells, err := splitCSV(b, delim)
 	if err != nil {
 		return err
@@ -268,6 +266,20 @@ func (c *CSV) readHeader(line []byte) error {
 func (c *CSV) Restart() {
 	c.header = false
 	c.rw.restart()
+}
+
+// sniffDelimiter returns the delimiter a header line uses: a tab if it
+// holds one, else a comma if it holds one, else a semicolon if it holds
+// one (Keras' CSVLogger(separator=";"), spreadsheets set to European
+// locales), else a comma.
+func sniffDelimiter(header []byte) byte {
+	switch {
+	case bytes.IndexByte(header, '\t') >= 0:
+		return '\t'
+	case bytes.IndexByte(header, ',') < 0 && bytes.IndexByte(header, ';') >= 0:
+		return ';'
+	}
+	return ','
 }
 
 // roleOf finds the role of a header name among the configured keys.

@@ -121,6 +121,16 @@ func TestCSVShapes(t *testing.T) {
 			"kind=metric step=1 epoch=1\n  metric LEARNING_RATE=0.1\n  metric TRAIN_LOSS=0.3592169054972083\n  metric DEV_LOSS=0.17636922001838684\n  metric DEV_ACCURACY=0.9072\n  ignored TIMESTAMP: string under a time key, not a time",
 		},
 	}, {
+		name: "Keras with separator=\";\": semicolons, and NA for a value it did not have",
+		opts: explain,
+		lines: []string{
+			"epoch;loss;val_loss",
+			"0;0.36;NA",
+		},
+		want: []string{"header",
+			"kind=metric step=0 epoch=0\n  metric loss=0.36\n  ignored val_loss: string",
+		},
+	}, {
 		name: "quoted names and cells, spaces around them",
 		lines: []string{
 			`"step", "a,b" ,"say ""hi""",c`,

@@ -10,7 +10,7 @@ import "bytes"
 var headerKeys = append(DefaultOptions().StepKeys, DefaultOptions().EpochKeys...)
 
 // LooksLikeCSVHeader reports whether line reads as the header of a CSV
-// or TSV log: comma- or tab-separated names, none of them a number, one
+// or TSV log: comma-, tab- or semicolon-separated names, none of them a number, one
 // of them epoch, step or another default step key in any case. Keras'
 // CSVLogger writes such a line at the top of training.log; a line of
 // JSON or of Python logging does not read so.
@@ -20,11 +20,7 @@ func LooksLikeCSVHeader(line []byte) bool {
 	if len(line) == 0 || line[0] == '{' || line[0] == '[' {
 		return false
 	}
-	delim := byte(',')
-	if bytes.IndexByte(line, '\t') >= 0 {
-		delim = '\t'
-	}
-	cells, err := splitCSV(line, delim)
+	cells, err := splitCSV(line, sniffDelimiter(line))
 	if err != nil || len(cells) < 2 {
 		return false
 	}
