@@ -132,3 +132,29 @@ func TestCSVClosedWhileIdle(t *testing.T) {
 		eventually(t, self, noParseErrors)
 	})
 }
+
+// TestCSVForcedByProfile: profile: csv reads a file as CSV whatever its
+// name, and a header without a step or epoch that detection would not
+// take for one.
+func TestCSVForcedByProfile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "exp7", "log.txt")
+	appendTo(t, path, "loss,acc\n2.5,0.1\n1.5,0.4\n")
+	cfg := testConfig(dir, true)
+	cfg.Input = nil
+	cfg.Inputs = []InputConfig{{Path: filepath.Join(dir, "*", "log.txt"), Profile: "csv"}}
+	e, self := startEngine(t, cfg)
+	eventually(t, e.Collector(), []string{`ml_loss{run="exp7"} 1.5`, `ml_acc{run="exp7"} 0.4`, `ml_records_total{run="exp7"} 2`})
+	eventually(t, self, noParseErrors)
+
+	// Detected, the same file is no CSV: three lines of invalid JSON.
+	fr, err := Inspect(path, DefaultConfig())
+	if err != nil || fr.Profile != "generic" || len(fr.Problems) != 3 {
+		t.Errorf("detected as %s: %v, %q", fr.Profile, err, fr.Problems)
+	}
+	cfg = DefaultConfig()
+	cfg.Parser.Profile = "csv"
+	if fr, err = Inspect(path, cfg); err != nil || fr.Profile != "csv" || fr.ProfileFrom != "configured" || fr.Records != 2 {
+		t.Errorf("--parser.profile csv: %+v, %v", fr, err)
+	}
+}
