@@ -166,9 +166,13 @@ func (c *CSV) Parse(line []byte, r *Record) error {
 	return err
 }
 
-// Forget does nothing: records point into the header's names, never into
-// a line.
-func (c *CSV) Forget() {}
+// Forget drops the buffers of rows, for a reader kept idle with its
+// file: the header and what Restart needs stay (records point into the
+// header's names, never into a line). The next row takes them again.
+func (c *CSV) Forget() {
+	c.metrics, c.sources, c.ignored, c.unquoted = nil, nil, nil, nil
+	c.shapes, c.lastShape = nil, 0
+}
 
 func isBlankCSV(b []byte) bool {
 	for _, ch := range b {
@@ -320,6 +324,9 @@ const noKey = 1 << 30
 // delimiter or the line, is read in the loop; cell reads the others.
 func (c *CSV) row(b []byte, r *Record) error {
 	n, delim, cols := len(b), c.delim, c.cols
+	if cap(c.metrics) < len(cols) {
+		c.metrics = make([]Metric, 0, len(cols)) // after Forget
+	}
 	st := csvRow{metrics: c.metrics[:0], stepIdx: noKey, epochIdx: noKey, timeIdx: noKey}
 	if len(cols) > 64 {
 		clear(c.mask)

@@ -445,3 +445,25 @@ func TestCSVRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVForget: a reader that forgot its buffers reads the next rows
+// under the header it had, and knows the rows it read for a Restart.
+func TestCSVForget(t *testing.T) {
+	c := NewCSV(Options{Explain: true})
+	for _, l := range []string{"epoch,loss,acc", "0,2,0.1", "1,1.5,0.2"} {
+		csvOutcome(c, l)
+	}
+	c.Forget()
+	if got, want := csvOutcome(c, "2,1.2,x"), "kind=metric step=2 epoch=2\n  metric loss=1.2\n  ignored acc: string"; got != want {
+		t.Errorf("after Forget: %q, want %q", got, want)
+	}
+	c.Forget()
+	c.Restart()
+	var got []string
+	for _, l := range []string{"epoch,loss,acc,lr", "0,2,0.1,", "1,1.5,0.2,", "2,1.2,x,", "3,1,0.3,0.01"} {
+		got = append(got, strings.SplitN(csvOutcome(c, l), "\n", 2)[0])
+	}
+	if want := "header seen seen seen kind=metric step=3 epoch=3"; strings.Join(got, " ") != want {
+		t.Errorf("after Forget and Restart: %q, want %q", got, want)
+	}
+}
