@@ -158,3 +158,60 @@ func TestCSVForcedByProfile(t *testing.T) {
 		t.Errorf("--parser.profile csv: %+v, %v", fr, err)
 	}
 }
+
+// csvProducers are the CSV logs of testdata/profiles, with the globs of
+// profileInputs.
+var csvProducers = []struct{ rel, glob string }{
+	{"ultralytics/runs/detect/train/results.csv", "ultralytics/runs/*/*/results.csv"},
+	{"ultralytics/runs/segment/train/results.csv", "ultralytics/runs/*/*/results.csv"},
+	{"lightning/my_exp/version_0/metrics.csv", "lightning/**/metrics.csv"},
+	{"keras/mnist_cnn/training.log", "keras/*/training.log"},
+	{"timm/output/train/20240101-120000-resnet50-224/summary.csv", "timm/output/train/*/summary.csv"},
+	{"flair/resources/taggers/ner/loss.tsv", "flair/resources/taggers/*/loss.tsv"},
+}
+
+// TestCSVProducersLive: the log of each producer, its header and first
+// row there when the engine starts (catch-up) and the other rows written
+// while it follows the file (one of them in two writes), gives what
+// inspect says the whole file gives: series, values, steps, the run, and
+// no parse error.
+func TestCSVProducersLive(t *testing.T) {
+	for _, p := range csvProducers {
+		t.Run(p.rel, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "profiles", p.rel))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, p.rel)
+			second := strings.IndexByte(string(data), '\n') + 1
+			second += strings.IndexByte(string(data[second:]), '\n') + 1
+			appendTo(t, path, string(data[:second]))
+			cfg := testConfig(dir, false)
+			cfg.Input = []string{filepath.Join(dir, p.glob)}
+			e, self := startEngine(t, cfg)
+			run := runFromPath(path)
+			eventually(t, e.Collector(), []string{`ml_records_total{run="` + run + `"} 1`})
+			rest := data[second:]
+			half := len(rest) / 2
+			appendTo(t, path, string(rest[:half]))
+			appendTo(t, path, string(rest[half:]))
+
+			fr, err := Inspect(path, DefaultConfig())
+			if err != nil || len(fr.Problems) > 0 || fr.Profile != "csv" {
+				t.Fatalf("inspect: %v, profile %s, problems %q", err, fr.Profile, fr.Problems)
+			}
+			var want []string
+			for _, s := range fr.Series {
+				if !strings.HasPrefix(s.Sample, "ml_last_record_timestamp_seconds") {
+					want = append(want, s.Sample)
+				}
+			}
+			if len(want) < 10 || fr.Run != run {
+				t.Fatalf("inspect lists %d series of run %s", len(want), fr.Run)
+			}
+			eventually(t, e.Collector(), want)
+			eventually(t, self, noParseErrors)
+		})
+	}
+}
