@@ -24,9 +24,9 @@ import (
 //
 // The first line that is not blank is the header; a tab in it makes the
 // file tab-separated, else cells are separated by commas (by semicolons
-// when the header has them and no comma). Cells may be
-// padded with spaces (Ultralytics 8.0) and quoted ("a,b", with "" for a
-// quote); a trailing "\r" and a UTF-8 BOM are fine. Header names are
+// when the header has them and no comma). Cells may be padded with
+// spaces (Ultralytics 8.0) and quoted ("a,b", with "" for a quote); a
+// trailing "\r" and a UTF-8 BOM are fine. Header names are
 // matched with the step, epoch, time and ignore keys of Options without
 // regard to case (Flair's EPOCH), and each other column is a metric named
 // as the header writes it, with '/' read as '.' as for JSON keys. In a
@@ -52,9 +52,8 @@ import (
 type CSV struct {
 	opts Options
 
-	// The header of the current content; names holds the columns'
-	// canonical names and their names as written, and is replaced, not
-	// reused, with each header: records handed out point into it.
+	// The header of the current content. The names of its columns are
+	// made anew, not reused, with each header: records point into them.
 	header bool
 	delim  byte
 	cols   []csvCol
@@ -140,7 +139,9 @@ func NewCSV(opts Options) *CSV {
 // Parse fills r from one line: the header (ErrHeader), a row, a blank
 // line (ErrEmpty) or, after Restart, a row read before (ErrSeen). The
 // slices of r are valid until the next call; the names of its metrics
-// until the header changes.
+// until the header changes. Numbers are read in windows that may take
+// bytes past the end of line, up to its capacity (the tailer's buffer
+// goes on): they are never written, and never change the record.
 func (c *CSV) Parse(line []byte, r *Record) error {
 	*r = Record{}
 	if n := len(line); n > 0 && line[n-1] == '\r' {
