@@ -62,7 +62,7 @@ func logFiles(args []string, stdout io.Writer, failed *error) []string {
 		}
 		found, err := engine.LogFilesUnder(arg)
 		if err == nil && len(found) == 0 {
-			err = errors.New("no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt, train.log)")
+			err = errors.New("no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt, train.log, *.csv, *.tsv)")
 		}
 		if err != nil {
 			fmt.Fprintf(stdout, "%s\n  error: %v\n\n", arg, err)

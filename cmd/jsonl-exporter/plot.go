@@ -412,7 +412,7 @@ func plotFiles(inputs []string, note func(string, ...any)) ([]string, error) {
 				return nil, usagef("input: %v", err)
 			}
 			if path = newest(found); path == "" {
-				return nil, usagef("input: %s: no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt, train.log)", in)
+				return nil, usagef("input: %s: no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt, train.log, *.csv, *.tsv)", in)
 			}
 			if len(found) > 1 {
 				note("%s: plotting its newest log file, %s (of %d)", in, path, len(found))

@@ -43,6 +43,11 @@ func TestBackfillEstimatesTimes(t *testing.T) {
 			records: 3, gaps: []float64{1.001, 1.001},
 		},
 		{
+			name: "Ultralytics: a CSV log's seconds since the start", file: "runs/detect/train/results.csv",
+			content: "epoch,time,train/box_loss,metrics/mAP50(B)\n1,10.5,1.2,0.3\n2,20,1.1,0.4\n3,31,1,0.5\n",
+			records: 3, gaps: []float64{9.501, 11.001},
+		},
+		{
 			name: "Hugging Face: the summary's runtime over its steps", file: "output/hf/trainer_state.json",
 			content: `{"global_step": 100, "log_history": [
   {"epoch": 0.5, "learning_rate": 1e-05, "loss": 2.0, "step": 50},

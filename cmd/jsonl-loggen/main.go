@@ -5,7 +5,8 @@
 //
 //	jsonl-loggen -records 1000000 -runs 4 -dir /tmp/runs
 //
-// writes /tmp/runs/run-N/logs/metrics.jsonl for each run.
+// writes /tmp/runs/run-N/logs/metrics.jsonl for each run (with -csv, the
+// same records as CSV rows, run-N/logs/metrics.csv).
 package main
 
 import (
@@ -26,6 +27,7 @@ func main() {
 	flag.IntVar(&d.StepsPerEpoch, "steps-per-epoch", d.StepsPerEpoch, "steps before the step resets (0: never)")
 	flag.IntVar(&d.ValEvery, "val-every", d.ValEvery, "a validation record after this many train records (0: never)")
 	flag.BoolVar(&d.PythonFloats, "python-floats", d.PythonFloats, "write values as Python prints a float32 loss turned into a float (up to 17 digits) instead of 7 digits")
+	flag.BoolVar(&d.CSV, "csv", d.CSV, "write CSV rows with a header (metrics.csv) instead of JSON Lines")
 	flag.Parse()
 	if *dir == "" || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "jsonl-loggen: -dir is required and there are no arguments")
@@ -33,7 +35,11 @@ func main() {
 	}
 	var total int64
 	for r := range *runs {
-		path := filepath.Join(*dir, fmt.Sprintf("run-%d", r), "logs", "metrics.jsonl")
+		name := "metrics.jsonl"
+		if d.CSV {
+			name = "metrics.csv"
+		}
+		path := filepath.Join(*dir, fmt.Sprintf("run-%d", r), "logs", name)
 		opts := d
 		opts.Seed = uint64(r + 1)
 		n, err := write(path, opts)

@@ -22,6 +22,33 @@ import (
 // comparison with other tools uses it).
 func BenchmarkCatchUp(b *testing.B) {
 	path, size, records := benchFile(b)
+	benchmarkCatchUp(b, path, size, records)
+}
+
+// BenchmarkCatchUpCSV reads the same 200,000 records written as CSV
+// rows (jsonl-loggen -csv: 16 MB, the validation rows sparse), as at
+// start-up; MB/s compares with BenchmarkCatchUp per byte.
+func BenchmarkCatchUpCSV(b *testing.B) { benchmarkCatchUpGenerated(b, true, false) }
+
+// BenchmarkCatchUpPython and BenchmarkCatchUpCSVPython: the same records
+// with Python's 17-digit floats (jsonl-loggen -python-floats), as
+// Lightning, Keras and timm write them: 55 MB of JSON Lines, 27 MB of CSV.
+func BenchmarkCatchUpPython(b *testing.B)    { benchmarkCatchUpGenerated(b, false, true) }
+func BenchmarkCatchUpCSVPython(b *testing.B) { benchmarkCatchUpGenerated(b, true, true) }
+
+func benchmarkCatchUpGenerated(b *testing.B, csv, pythonFloats bool) {
+	opts := loggen.Defaults()
+	opts.Records, opts.CSV, opts.PythonFloats = 200000, csv, pythonFloats
+	name := "metrics.jsonl"
+	if csv {
+		name = "metrics.csv"
+	}
+	path := filepath.Join(b.TempDir(), "run", "logs", name)
+	size := writeLog(b, path, opts)
+	benchmarkCatchUp(b, path, size, opts.Records)
+}
+
+func benchmarkCatchUp(b *testing.B, path string, size int64, records int) {
 	cfg := DefaultConfig()
 	cfg.Input = []string{path}
 	cfg.Tail.Poll = true
@@ -57,6 +84,14 @@ func benchFile(b *testing.B) (path string, size int64, records int) {
 		return path, int64(len(data)), bytes.Count(data, []byte{'\n'})
 	}
 	path = filepath.Join(b.TempDir(), "run", "logs", "metrics.jsonl")
+	opts := loggen.Defaults()
+	opts.Records = 200000
+	return path, writeLog(b, path, opts), opts.Records
+}
+
+// writeLog writes a generated log to path and returns its size.
+func writeLog(b *testing.B, path string, opts loggen.Options) int64 {
+	b.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		b.Fatal(err)
 	}
@@ -65,11 +100,9 @@ func benchFile(b *testing.B) (path string, size int64, records int) {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	opts := loggen.Defaults()
-	opts.Records = 200000
-	size, err = loggen.Write(f, opts)
+	size, err := loggen.Write(f, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return path, size, opts.Records
+	return size
 }

@@ -48,15 +48,16 @@ func TestMetricsDocListsEverySeries(t *testing.T) {
 	}
 }
 
-// formatsSection is one profile's section of docs/formats.md: its sample
-// lines and the series it says they give.
+// formatsSection is one sample of a profile's section of docs/formats.md:
+// its lines and the series it says they give. A section may hold several
+// samples (the csv profile's producers), each with its "Series:" line.
 type formatsSection struct {
-	profile, lang, sample string
-	series                map[string]string // name -> value as written
+	profile, title, lang, sample string
+	series                       map[string]string // name -> value as written
 }
 
 var (
-	fence      = regexp.MustCompile("(?s)```(jsonl|json)\n(.*?)```")
+	fence      = regexp.MustCompile("(?s)```(jsonl|json|csv|tsv)\n(.*?)```")
 	seriesItem = regexp.MustCompile("`(ml_[A-Za-z0-9_]+)` ([^,.]+(?:\\.[0-9][^,]*)?)")
 )
 
@@ -72,21 +73,38 @@ func formatsSections(t *testing.T) []formatsSection {
 		if _, ok := profile.Lookup(name); !ok {
 			continue
 		}
-		m := fence.FindStringSubmatch(body)
-		_, list, ok := strings.Cut(body, "\nSeries: ")
-		if m == nil || !ok {
-			t.Errorf("docs/formats.md, %s: no sample lines or no Series: line", name)
-			continue
+		fences := fence.FindAllStringSubmatchIndex(body, -1)
+		if len(fences) == 0 {
+			t.Errorf("docs/formats.md, %s: no sample lines", name)
 		}
-		list, _, _ = strings.Cut(list, "\n")
-		s := formatsSection{profile: name, lang: m[1], sample: m[2], series: map[string]string{}}
-		for _, item := range seriesItem.FindAllStringSubmatch(list, -1) {
-			s.series[item[1]] = strings.TrimSuffix(strings.TrimSpace(item[2]), ".")
+		for k, m := range fences {
+			rest := body[m[1]:]
+			if k+1 < len(fences) {
+				rest = body[m[1]:fences[k+1][0]]
+			}
+			_, list, ok := strings.Cut(rest, "\nSeries: ")
+			if !ok {
+				t.Errorf("docs/formats.md, %s: sample %d has no Series: line", name, k+1)
+				continue
+			}
+			list, _, _ = strings.Cut(list, "\n")
+			title := strconv.Itoa(k + 1)
+			if i := strings.LastIndex(body[:m[0]], "\n### "); i >= 0 {
+				title, _, _ = strings.Cut(body[i+5:], "\n")
+			}
+			s := formatsSection{profile: name, title: title, lang: body[m[2]:m[3]], sample: body[m[4]:m[5]], series: map[string]string{}}
+			for _, item := range seriesItem.FindAllStringSubmatch(list, -1) {
+				s.series[item[1]] = strings.TrimSuffix(strings.TrimSpace(item[2]), ".")
+			}
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	return out
 }
+
+// sampleNames are the file names the samples of each language are
+// written to.
+var sampleNames = map[string]string{"jsonl": "metrics.jsonl", "json": "trainer_state.json", "csv": "results.csv", "tsv": "loss.tsv"}
 
 // TestFormatsDoc reads the sample lines of every profile in
 // docs/formats.md with that profile and checks the series the section
@@ -96,12 +114,8 @@ func TestFormatsDoc(t *testing.T) {
 	seen := map[string]bool{}
 	for _, s := range sections {
 		seen[s.profile] = true
-		t.Run(s.profile, func(t *testing.T) {
-			name := "metrics.jsonl"
-			if s.lang == "json" {
-				name = "trainer_state.json"
-			}
-			path := filepath.Join(t.TempDir(), name)
+		t.Run(s.profile+"/"+s.title, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), sampleNames[s.lang])
 			if err := os.WriteFile(path, []byte(s.sample), 0o644); err != nil {
 				t.Fatal(err)
 			}

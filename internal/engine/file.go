@@ -35,12 +35,12 @@ type file struct {
 	// duplicateOf is the file followed under another path; this one is not
 	// followed. Guarded by e.mu.
 	duplicateOf *file
-	// The producer's profile and the parser it configures: chosen when the
+	// The producer's profile and the reader it configures: chosen when the
 	// file is found if its input or its name says, else at its first line.
 	prof     *profile.Profile
 	profHow  string // "configured", "from its name" or "detected"
 	document bool   // one JSON document, read whole (set when found)
-	parser   *record.Parser
+	parser   record.Reader
 	rules    *profile.Rules
 	rec      record.Record
 	warned   bool // a parse error was already logged at warn level
@@ -205,6 +205,14 @@ func (f *file) probeAhead(p *timeline.Probe) int64 {
 	return f.mtime.UnixMilli()
 }
 
+// StrippedCR counts the "\r" the tailer took off the next line: the
+// bytes consumed are the file's, or a file of "\r\n" lines (every CSV
+// log Python's csv module writes) is never caught up.
+func (f *file) StrippedCR() {
+	f.consumed++
+	f.batchBytes++
+}
+
 // source tells subscribers where the current line came from, and waits
 // while the delivery of records cannot keep up: reading slows down
 // rather than records being dropped.
@@ -230,17 +238,17 @@ func (f *file) source() store.Source {
 // closed file keeps its position and its run's series only. Called from
 // the file's goroutine, after its follower returned.
 func (f *file) idle() {
-	if f.parser != nil {
-		f.e.parsers.put(f.prof, f.parser)
+	if f.parser != nil && f.e.parsers.put(f.prof, f.parser) {
+		f.parser = nil // a CSV reader stays: it holds the file's header
 	}
-	f.parser, f.rec, f.shape = nil, record.Record{}, store.ShapeCache{}
+	f.rec, f.shape = record.Record{}, store.ShapeCache{}
 }
 
 // parse reads one line or document record into f.rec and reports whether
 // it holds a record.
 func (f *file) parse(line []byte) bool {
 	err := f.parser.Parse(line, &f.rec)
-	if err == record.ErrEmpty || err == record.ErrText {
+	if record.NoRecord(err) {
 		return false
 	}
 	if err != nil {
@@ -435,5 +443,8 @@ func (f *file) Reset(ev tailer.Event) {
 	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
 	f.clock = timeline.Estimator{}           // new content: its records start again
 	f.deliveredTo, f.deliveryKnown = 0, true // new content: none of it was delivered
+	if f.parser != nil {
+		f.parser.Restart() // a CSV reader reads the header again, and knows rows read before
+	}
 	f.markCaughtUp()
 }

@@ -119,6 +119,7 @@ func TestGoldenCorpus(t *testing.T) {
 	wantSelf := `
 # HELP jsonl_exporter_parse_errors_total Lines skipped because they could not be used, by reason.
 # TYPE jsonl_exporter_parse_errors_total counter
+jsonl_exporter_parse_errors_total{reason="invalid_csv"} 0
 jsonl_exporter_parse_errors_total{reason="invalid_json"} 2
 jsonl_exporter_parse_errors_total{reason="invalid_utf8"} 0
 jsonl_exporter_parse_errors_total{reason="line_too_long"} 0

@@ -118,7 +118,7 @@ type inspection struct {
 	fr     *FileReport
 	cfg    Config
 	prof   *profile.Profile
-	parser *record.Parser
+	parser record.Reader
 	rules  *profile.Rules
 	store  *store.Store
 	run    *store.RunState
@@ -176,7 +176,7 @@ func (in *inspection) use(p *profile.Profile, how string) {
 	in.fr.Profile, in.fr.ProfileFrom = p.Name, how
 	opts := p.ParserOptions(in.cfg.ParserOptions())
 	opts.Explain = true
-	in.parser = record.NewParser(opts)
+	in.parser = p.NewReader(opts)
 	in.rules = profile.NewRules(p)
 }
 
@@ -207,6 +207,10 @@ func (h *inspectLines) Line(line []byte) {
 	in.offset += int64(len(line)) + 1
 	in.line(line, in.fr.Lines)
 }
+
+// StrippedCR counts the "\r" of a CRLF line: offsets are the file's
+// bytes, as a probe counts them.
+func (h *inspectLines) StrippedCR() { h.offset++ }
 
 func (h *inspectLines) LineTooLong(size int64) {
 	in := (*inspection)(h)
@@ -239,7 +243,7 @@ func (in *inspection) readDocument(path string) error {
 
 // probe returns a probe with a parser of its own, as the exporter's.
 func (in *inspection) probe(p *timeline.Probe) *probe {
-	return newProbe(in.prof, record.NewParser(in.prof.ParserOptions(in.cfg.ParserOptions())), p)
+	return newProbe(in.prof, in.prof.NewReader(in.prof.ParserOptions(in.cfg.ParserOptions())), p)
 }
 
 // line reads one line, or one record of a document.
@@ -256,7 +260,7 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		switch {
 		case errors.Is(err, record.ErrText):
 			fr.TextLines++
-		case !errors.Is(err, record.ErrEmpty):
+		case !record.NoRecord(err):
 			fr.problem(record.Reason(err), "line %d: %v", lineNo, err)
 		}
 		return

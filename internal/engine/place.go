@@ -17,13 +17,13 @@ import (
 // where a run of records without a time ends (package timeline).
 type probe struct {
 	prof   *profile.Profile
-	parser *record.Parser
+	parser record.Reader
 	rules  *profile.Rules
 	rec    record.Record
 	p      *timeline.Probe
 }
 
-func newProbe(prof *profile.Profile, parser *record.Parser, p *timeline.Probe) *probe {
+func newProbe(prof *profile.Profile, parser record.Reader, p *timeline.Probe) *probe {
 	return &probe{prof: prof, parser: parser, rules: profile.NewRules(prof), p: p}
 }
 
@@ -68,7 +68,9 @@ func (h *probeHandler) Line(line []byte) {
 	default:
 	}
 	switch {
-	case h.done || h.offset <= h.from:
+	case h.done:
+	case h.offset <= h.from:
+		_ = h.pr.parser.Parse(line, &h.pr.rec) // a header the reader needs
 	case h.offset > h.limit || !h.pr.observe(line):
 		h.done = true
 	}
@@ -78,6 +80,10 @@ func (h *probeHandler) Line(line []byte) {
 }
 
 func (h *probeHandler) LineTooLong(size int64) { h.offset += size + 1 }
+
+// StrippedCR counts the "\r" of a CRLF line, as the file does: offsets
+// are the file's bytes.
+func (h *probeHandler) StrippedCR() { h.offset++ }
 
 func (h *probeHandler) Reset(tailer.Event) {}
 

@@ -30,6 +30,11 @@ var profileInputs = []string{
 	"chainer/**/result/log",
 	"sacred/my_runs/*/metrics.json",
 	"ludwig/results/*/training_statistics.json",
+	"ultralytics/runs/*/*/results.csv",
+	"lightning/**/metrics.csv",
+	"keras/*/training.log",
+	"timm/output/train/*/summary.csv",
+	"flair/resources/taggers/*/loss.tsv",
 }
 
 // startProfiles serves testdata/profiles as a user would, one glob per
@@ -170,6 +175,24 @@ func TestProfilesSteps(t *testing.T) {
 		{"ludwig: training", "ml_training_combined_loss{experiment_run}", 0.6},
 		{"ludwig: validation", "ml_validation_combined_loss{experiment_run}", 0.82},
 		{"ludwig: test", "ml_test_label_accuracy{experiment_run}", 0.66},
+		// CSV: one record a row, the epoch is the step without a step column.
+		{"ultralytics: the epoch is the step", "ml_step{detect/train}", 3},
+		{"ultralytics: a metric", "ml_metrics_mAP50_95_B_{detect/train}", 0.51802},
+		{"ultralytics: seconds since the start", "ml_time{detect/train}", 25.37},
+		{"ultralytics: every row", "ml_records_total{detect/train}", 3},
+		{"ultralytics 8.0: padded cells", "ml_train_seg_loss{segment/train}", 2.2219},
+		{"ultralytics 8.0: padded names", "ml_metrics_mAP50_M_{segment/train}", 0.55804},
+		{"lightning: the step column", "ml_step{my_exp/version_0}", 219},
+		{"lightning: sparse rows keep the last value", "ml_train_loss_step{my_exp/version_0}", 0.38865798711776733},
+		{"lightning: validation", "ml_val_acc{my_exp/version_0}", 0.9061999917030334},
+		{"lightning: the learning-rate monitor", "ml_lr_Adam{my_exp/version_0}", 0.001},
+		{"lightning: epochs", "ml_epoch{my_exp/version_0}", 1},
+		{"lightning: no restarts", "ml_run_restarts_total{my_exp/version_0}", 0},
+		{"keras: found by its header", "ml_val_loss{mnist_cnn}", 0.0701373815536499},
+		{"keras: the epoch is the step", "ml_step{mnist_cnn}", 2},
+		{"timm: top-1", "ml_eval_top1{20240101-120000-resnet50-224}", 17.364},
+		{"flair: upper-case names as written", "ml_DEV_F1{ner}", 0.8853},
+		{"flair: the epoch is the step", "ml_step{ner}", 3},
 	} {
 		if v, ok := got[tc.series]; !ok {
 			t.Errorf("%s: no %s", tc.what, tc.series)
@@ -180,6 +203,7 @@ func TestProfilesSteps(t *testing.T) {
 	for _, absent := range []string{
 		"ml_train_loss{bert-finetune}", // the summary's train_loss is summary_train_loss
 		"ml__runtime{run-20240101_120000-abc123}", "ml__step{run-20240101_120000-abc123}",
+		"ml_TIMESTAMP{ner}", "ml_EPOCH{ner}", // a time of day, and the epoch, are no metrics
 	} {
 		if _, ok := got[absent]; ok {
 			t.Errorf("%s should not be exported", absent)
@@ -193,6 +217,7 @@ func TestProfilesSteps(t *testing.T) {
 	if err := testutil.GatherAndCompare(self, strings.NewReader(`
 # HELP jsonl_exporter_parse_errors_total Lines skipped because they could not be used, by reason.
 # TYPE jsonl_exporter_parse_errors_total counter
+jsonl_exporter_parse_errors_total{reason="invalid_csv"} 0
 jsonl_exporter_parse_errors_total{reason="invalid_json"} 0
 jsonl_exporter_parse_errors_total{reason="invalid_utf8"} 0
 jsonl_exporter_parse_errors_total{reason="line_too_long"} 0

@@ -19,6 +19,9 @@ func TestReady(t *testing.T) {
 	// backfill wait for it, and waited for ever.
 	t.Run("an unfinished last line", func(t *testing.T) { testReady(t, `{"step":1,"loss":2}`+"\n"+`{"step":2,"lo`) })
 	t.Run("only an unfinished line", func(t *testing.T) { testReady(t, `{"step":2,"lo`) })
+	// Python's csv module ends lines with "\r\n": the "\r" the tailer
+	// takes off is a byte read too, or the file was never caught up.
+	t.Run("CRLF line ends", func(t *testing.T) { testReady(t, `{"step":1,"loss":2}`+"\r\n"+`{"step":2,"loss":1}`+"\r\n") })
 }
 
 func testReady(t *testing.T, content string) {

@@ -20,6 +20,9 @@ var genericStems = map[string]bool{
 	"train": true, "training": true, "history": true, "progress": true,
 	"scalars": true, "stats": true, "output": true, "trainer_state": true,
 	"wandb-history": true, "training_statistics": true, // Ludwig
+	// CSV logs: Ultralytics' results.csv, timm's summary.csv, Flair's
+	// loss.tsv (Lightning's metrics.csv and Keras' history.csv above).
+	"results": true, "summary": true, "loss": true,
 }
 
 // genericDirs are folders skipped on the way up to the run folder: they
@@ -30,6 +33,9 @@ var genericDirs = map[string]bool{
 	"vis_data": true, // mmengine's <config>/<timestamp>/vis_data/scalars.json
 	"files":    true, // W&B's <run folder>/files/
 	"result":   true, // Chainer's default output folder, <experiment>/result/log
+	// Lightning's <save_dir>/lightning_logs/version_0/, Ultralytics'
+	// runs/detect/train/.
+	"lightning_logs": true, "runs": true,
 }
 
 var (
@@ -39,8 +45,9 @@ var (
 	// by, 20240101_120000.
 	timestampName = regexp.MustCompile(`^\d{8}_\d{6}$`)
 	// weakDir is a folder name that only tells runs of one experiment
-	// apart (a seed, a version, a launch time): it keeps its parent.
-	weakDir = regexp.MustCompile(`^(\d+|seed[-_]?\d+|version[-_]?\d+|\d{8}_\d{6})$`)
+	// apart (a seed, a version, a launch time, Ultralytics' train,
+	// train2, ...): it keeps its parent.
+	weakDir = regexp.MustCompile(`^(\d+|seed[-_]?\d+|version[-_]?\d+|\d{8}_\d{6}|train\d*)$`)
 )
 
 func isGenericDir(name string) bool {
@@ -53,7 +60,7 @@ func isGenericStem(stem string) bool {
 }
 
 // logSuffixes are stripped from a file name to find its stem, in order.
-var logSuffixes = []string{".gz", ".jsonl", ".ndjson", ".json", ".log", ".txt"}
+var logSuffixes = []string{".gz", ".jsonl", ".ndjson", ".json", ".log", ".txt", ".csv", ".tsv"}
 
 func stemOf(base string) string {
 	for _, s := range logSuffixes {

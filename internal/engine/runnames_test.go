@@ -31,6 +31,19 @@ func TestRunFromPath(t *testing.T) {
 		{"/home/u/mnist/result/log", "mnist"},                                      // Chainer
 		{"/exp/my_runs/3/metrics.json", "my_runs/3"},                               // Sacred
 		{"/results/experiment_run_0/training_statistics.json", "experiment_run_0"}, // Ludwig
+		// CSV logs: the file names no run, Ultralytics' train folders and
+		// Lightning's versions keep their parent, lightning_logs is skipped.
+		{"/proj/runs/detect/train/results.csv", "detect/train"},
+		{"/proj/runs/segment/train2/results.csv", "segment/train2"},
+		{"/proj/runs/detect/my_run/results.csv", "my_run"},
+		{"/proj/lightning_logs/version_0/metrics.csv", "proj/version_0"},
+		{"/logs/my_exp/version_3/metrics.csv", "my_exp/version_3"},
+		{"/keras/mnist_cnn/training.log", "mnist_cnn"},
+		{"/keras/mnist_cnn/history.csv", "mnist_cnn"},
+		{"/output/train/20240101-120000-resnet50-224/summary.csv", "20240101-120000-resnet50-224"},
+		{"/resources/taggers/ner-english/loss.tsv", "ner-english"},
+		{"/exp/results/bert_scores.csv", "bert_scores"},
+		{"/exp/results.csv.gz", "exp"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -60,6 +73,11 @@ func TestRunFromGlob(t *testing.T) {
 		{"/data/*/*/metrics.jsonl", "/data/dreamer/1/metrics.jsonl", "dreamer/1"},
 		{"/chainer/**/result/log", "/chainer/mnist/result/log", "mnist"},
 		{"/results/*/training_statistics.json", "/results/experiment_run/training_statistics.json", "experiment_run"},
+		{"/proj/runs/*/*/results.csv", "/proj/runs/detect/train/results.csv", "detect/train"},
+		{"/proj/**/results.csv", "/proj/runs/segment/train2/results.csv", "segment/train2"},
+		{"/proj/**/metrics.csv", "/proj/lightning_logs/version_0/metrics.csv", "proj/version_0"}, // a version keeps the folder above
+		{"/logs/**/metrics.csv", "/logs/my_exp/version_0/metrics.csv", "my_exp/version_0"},
+		{"/taggers/*/loss.tsv", "/taggers/ner/loss.tsv", "ner"},
 		// Nothing a run could be named by: the path rules decide.
 		{"/data/**/metrics.jsonl", "/data/metrics.jsonl", ""},
 		{"/out/bert/checkpoint-*/trainer_state.json", "/out/bert/checkpoint-500/trainer_state.json", ""},

@@ -19,7 +19,7 @@ const reasonLineTooLong = "line_too_long"
 
 var parseErrorReasons = []string{
 	record.ReasonInvalidJSON, record.ReasonNotObject, record.ReasonTooManyKeys,
-	record.ReasonTooDeep, record.ReasonInvalidUTF8, reasonLineTooLong,
+	record.ReasonTooDeep, record.ReasonInvalidUTF8, record.ReasonInvalidCSV, reasonLineTooLong,
 }
 
 // Reasons of jsonl_exporter_file_errors_total.

@@ -27,6 +27,11 @@ type Options struct {
 	// float32 loss turned into a float (loss.item()): up to 17 digits,
 	// 2.0405521392822266, instead of 7.
 	PythonFloats bool
+	// CSV writes the same records as a CSV log with a header, one row per
+	// record (time, epoch, step, the train metrics, val/loss and
+	// val/accuracy), leaving the cells a record does not have empty, as
+	// Lightning's CSVLogger does.
+	CSV bool
 }
 
 // Defaults give records of about 200 bytes, as real trainers write.
@@ -37,8 +42,8 @@ func Defaults() Options {
 // metricNames are keys real trainers log; more are numbered.
 var metricNames = []string{"train/loss", "train/lr", "train/grad_norm", "train/throughput", "train/avg_loss", "train/tokens_per_sec", "train/loss_scale", "train/data_time"}
 
-// Write writes opts.Records JSON Lines records to w and returns the bytes
-// written.
+// Write writes opts.Records JSON Lines records (or, with opts.CSV, CSV
+// rows after a header) to w and returns the bytes written.
 func Write(w io.Writer, opts Options) (int64, error) {
 	if opts.Metrics < 3 {
 		opts.Metrics = 3
@@ -59,16 +64,37 @@ func Write(w io.Writer, opts Options) (int64, error) {
 	}
 	var n int64
 	buf := make([]byte, 0, 512)
+	if opts.CSV {
+		buf = append(buf, "time,epoch,step"...)
+		for _, name := range names {
+			buf = append(append(buf, ','), name...)
+		}
+		buf = append(buf, ",val/loss,val/accuracy\n"...)
+		m, err := bw.Write(buf)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
 	step, epoch := 0, 0
 	for i := range opts.Records {
 		t := opts.StartTime + float64(i)*0.25
 		buf = buf[:0]
 		if opts.ValEvery > 0 && i > 0 && i%opts.ValEvery == 0 {
-			buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d,"val/loss":%s,"val/accuracy":%s}`,
-				t, epoch, step, num(2.5*math.Exp(-float64(i)/5e5)+0.4), num(0.9-0.5*math.Exp(-float64(i)/3e5)))
+			loss, acc := num(2.5*math.Exp(-float64(i)/5e5)+0.4), num(0.9-0.5*math.Exp(-float64(i)/3e5))
+			if opts.CSV {
+				buf = fmt.Appendf(buf, `%.3f,%d,%d%s,%s,%s`, t, epoch, step, strings.Repeat(",", len(names)), loss, acc)
+			} else {
+				buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d,"val/loss":%s,"val/accuracy":%s}`,
+					t, epoch, step, loss, acc)
+			}
 		} else {
 			loss := (3*math.Exp(-float64(i)/4e5) + 0.5) * (1 + 0.05*rng.NormFloat64())
-			buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d`, t, epoch, step)
+			if opts.CSV {
+				buf = fmt.Appendf(buf, `%.3f,%d,%d`, t, epoch, step)
+			} else {
+				buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d`, t, epoch, step)
+			}
 			for k, name := range names {
 				v := loss
 				switch k {
@@ -83,12 +109,20 @@ func Write(w io.Writer, opts Options) (int64, error) {
 						v = rng.Float64() * 10
 					}
 				}
+				if opts.CSV {
+					buf = append(append(buf, ','), num(v)...)
+					continue
+				}
 				buf = append(buf, `,"`...)
 				buf = append(buf, name...)
 				buf = append(buf, `":`...)
 				buf = append(buf, num(v)...)
 			}
-			buf = append(buf, '}')
+			if opts.CSV {
+				buf = append(buf, ",,"...)
+			} else {
+				buf = append(buf, '}')
+			}
 			step++
 			if opts.StepsPerEpoch > 0 && step == opts.StepsPerEpoch {
 				step, epoch = 0, epoch+1

@@ -6,7 +6,10 @@ package loggen
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -100,5 +103,49 @@ func TestPythonFloatsOption(t *testing.T) {
 	}
 	if long < 50 {
 		t.Errorf("%d of 100 losses have 16 or more digits; Python prints most float32 values so", long)
+	}
+}
+
+// TestWriteCSV: the CSV log holds the JSON log's records, one row each,
+// the header first.
+func TestWriteCSV(t *testing.T) {
+	opts := Defaults()
+	opts.Records = 1200
+	var js, cs bytes.Buffer
+	if _, err := Write(&js, opts); err != nil {
+		t.Fatal(err)
+	}
+	opts.CSV = true
+	n, err := Write(&cs, opts)
+	if err != nil || n != int64(cs.Len()) {
+		t.Fatalf("Write: %d, %v (buffer %d)", n, err, cs.Len())
+	}
+	rows, err := csv.NewReader(&cs).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1201 || strings.Join(rows[0], ",") != "time,epoch,step,train/loss,train/lr,train/grad_norm,train/throughput,train/avg_loss,train/tokens_per_sec,val/loss,val/accuracy" {
+		t.Fatalf("%d rows, header %q", len(rows), rows[0])
+	}
+	sc := bufio.NewScanner(&js)
+	for i := 1; sc.Scan(); i++ {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		for k, name := range rows[0] {
+			want := ""
+			if v, ok := rec[name]; ok {
+				want = strconv.FormatFloat(v.(float64), 'g', -1, 64)
+			}
+			got := rows[i][k]
+			if got != "" {
+				f, _ := strconv.ParseFloat(got, 64)
+				got = strconv.FormatFloat(f, 'g', -1, 64)
+			}
+			if got != want {
+				t.Fatalf("row %d, %s: %q, the JSON record has %q", i, name, got, want)
+			}
+		}
 	}
 }

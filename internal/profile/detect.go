@@ -181,11 +181,18 @@ var pythonLogging = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| [A-Z]
 
 func isPythonLoggingLine(line []byte) bool { return pythonLogging.Match(line) }
 
+// isCSVName reports whether a file's base name is that of a CSV or TSV
+// file, also gzipped.
+func isCSVName(base string) bool {
+	base = strings.ToLower(strings.TrimSuffix(base, ".gz"))
+	return strings.HasSuffix(base, ".csv") || strings.HasSuffix(base, ".tsv")
+}
+
 // IsLogName reports whether a file's base name is one a training log
 // goes by: JSON Lines (.jsonl, .ndjson, also gzipped) or a name a
 // profile recognises (metrics.json, scalars.json, *.log.json,
-// trainer_state.json, training_statistics.json, Chainer's log), or DETR's
-// log.txt.
+// trainer_state.json, training_statistics.json, Chainer's log, .csv and
+// .tsv), or DETR's log.txt.
 func IsLogName(base string) bool {
 	for _, suffix := range []string{".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"} {
 		if strings.HasSuffix(base, suffix) {

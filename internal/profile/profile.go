@@ -45,6 +45,9 @@ type Profile struct {
 	// EpochIsStep: a record without a step takes its epoch as step, for
 	// trainers that log once per epoch (DETR, DeiT).
 	EpochIsStep bool
+	// Format is how the file is written: "" for JSON Lines, FormatCSV
+	// for CSV and TSV with a header. It picks the Reader (NewReader).
+	Format string
 	// Document reads the records of a file that is one JSON document,
 	// rewritten as a whole (Hugging Face's trainer_state.json, Chainer's
 	// result/log, Sacred's metrics.json, Ludwig's statistics). Such files
@@ -75,6 +78,9 @@ type Profile struct {
 	headName    string
 	headRule    func(head []byte) (match, decided bool)
 }
+
+// FormatCSV is the Format of CSV and TSV logs.
+const FormatCSV = "csv"
 
 // SummaryPrefix is put in front of the metrics of a summary record.
 const SummaryPrefix = "summary"
@@ -184,6 +190,16 @@ var profiles = []*Profile{
 		pathRule:    func(base string) bool { return base == "training_statistics.json" },
 	},
 	{
+		Name:     "csv",
+		About:    "CSV and TSV logs with a header (Ultralytics results.csv, Lightning metrics.csv, Keras CSVLogger, timm summary.csv, Flair loss.tsv): one record per row, every numeric column a metric.",
+		Format:   FormatCSV,
+		pathRule: isCSVName,
+		// Ultralytics' time column counts seconds since training began.
+		ElapsedKeys: append([]string{"time"}, DefaultElapsedKeys...),
+		// Keras' CSVLogger often writes to training.log.
+		contentRule: record.LooksLikeCSVHeader,
+	},
+	{
 		Name:  "seed",
 		About: "The trainer jsonl-exporter was built for: _type records (run_start, metric, epoch_end, ...) with dotted or slashed names.",
 		// Nothing to change: the general rules are this trainer's.
@@ -217,6 +233,15 @@ func Lookup(name string) (*Profile, bool) {
 		}
 	}
 	return nil, false
+}
+
+// NewReader returns the reader of this profile's files, with opts (see
+// ParserOptions): a CSV reader for FormatCSV, else a JSON Lines parser.
+func (p *Profile) NewReader(opts record.Options) record.Reader {
+	if p.Format == FormatCSV {
+		return record.NewCSV(opts)
+	}
+	return record.NewParser(opts)
 }
 
 // ParserOptions returns base with the profile's keys and options. A key

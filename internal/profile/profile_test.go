@@ -21,7 +21,17 @@ func TestDetect(t *testing.T) {
 		{"/out/r50/metrics.json", `{"iteration":19}`, "detectron2"},
 		{"/out/bert/checkpoint-500/trainer_state.json", ``, "hf-trainer"},
 		{"/wandb/run-x/files/wandb-history.jsonl", `{}`, "wandb"},
+		{"/runs/detect/train/results.csv", `epoch,time,train/box_loss`, "csv"},
+		{"/logs/version_0/metrics.csv", ``, "csv"},
+		{"/taggers/ner/loss.tsv", "EPOCH\tTIMESTAMP\tTRAIN_LOSS", "csv"},
+		{"/archive/results.CSV.gz", ``, "csv"},
 		// By the first line.
+		{"/keras/training.log", "epoch,accuracy,loss,val_accuracy,val_loss\r", "csv"},
+		{"/keras/training.log", `                  epoch,         train/box_loss`, "csv"},
+		{"/keras/training.log", "Step\tloss", "csv"},
+		{"/keras/training.log", `loss,accuracy`, "generic"}, // no step or epoch: not told from text
+		{"/keras/training.log", `2025-04-24 21:16:20,207 - INFO - Epoch [1/50], Train Loss: 1.9463`, "generic"},
+		{"/keras/training.log", `0,0.41,1.71`, "generic"}, // a row, no header
 		{"/r/log.txt", `{"train_lr": 0.0001, "train_loss": 23.4, "epoch": 0, "n_parameters": 41302368}`, "detr"},
 		{"/r/train.log", `2021-08-13 14:58:01 | INFO | fairseq_cli.train | task: TranslationTask`, "fairseq"},
 		{"/r/train.log", `2021-08-13 14:59:32 | INFO | train_inner | {"epoch": 1, "loss": "20.714"}`, "fairseq"},
@@ -39,6 +49,34 @@ func TestDetect(t *testing.T) {
 		if got := Detect(tc.path, []byte(tc.first)).Name; got != tc.want {
 			t.Errorf("Detect(%s, %s) = %s, want %s", tc.path, tc.first, got, tc.want)
 		}
+	}
+}
+
+func TestIsLogName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"metrics.jsonl": true, "metrics.jsonl.gz": true, "log.txt": true, "trainer_state.json": true,
+		"results.csv": true, "metrics.csv": true, "loss.tsv": true, "summary.csv.gz": true,
+		"args.yaml": false, "hparams.yaml": false, "model.pt": false, "notes.md": false,
+	} {
+		if got := IsLogName(name); got != want {
+			t.Errorf("IsLogName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestNewReader: the csv profile reads CSV rows, the others JSON lines.
+func TestNewReader(t *testing.T) {
+	csv, _ := Lookup("csv")
+	r := csv.NewReader(csv.ParserOptions(record.DefaultOptions()))
+	var rec record.Record
+	if err := r.Parse([]byte("epoch,loss"), &rec); err != record.ErrHeader {
+		t.Fatalf("header: %v", err)
+	}
+	if err := r.Parse([]byte("3,1.5"), &rec); err != nil || rec.Step != 3 || names(rec)[0] != "loss" {
+		t.Errorf("row: %v, step %v, names %q", err, rec.Step, names(rec))
+	}
+	if _, ok := Generic.NewReader(record.DefaultOptions()).(*record.Parser); !ok {
+		t.Error("the generic profile does not read JSON")
 	}
 }
 

@@ -102,6 +102,16 @@
 //     joined by ", ") and Record.Ignored the keys that gave no metric, for
 //     inspect.
 //
+// # CSV and TSV
+//
+// CSV reads the rows of a CSV or TSV log with a header (Ultralytics,
+// Lightning, Keras, timm, Flair) into the same Records, one per row: each
+// numeric column is a metric named by its header, with '/' read as '.';
+// step, epoch and time columns are found among the configured keys
+// without regard to case. It keeps its header between lines, and after
+// Restart (the file was rewritten) skips the rows it read before when the
+// new content starts with them. Parser and CSV are both a Reader.
+//
 // Record.Prefix is the prefix put in front of the names. A
 // DocumentReader splits a file that is one JSON document into the texts
 // of its records: the elements of an array (Hugging Face's

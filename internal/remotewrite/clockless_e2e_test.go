@@ -34,6 +34,8 @@ var clocklessLogs = []struct {
 	{"dreamer/logdir/walker_walk/dreamerv3/1/metrics.jsonl", "dreamerv3/1", `"episode/score"`, "ml_episode_score", 0},
 	{"chainer/mnist/result/log", "mnist", `"main/loss"`, "ml_main_loss", 0},
 	{"ludwig/results/experiment_run/training_statistics.json", "experiment_run", "", "ml_validation_combined_loss", 3},
+	{"ultralytics/runs/detect/train/results.csv", "detect/train", "", "ml_metrics_mAP50_95_B_", 3},
+	{"keras/mnist_cnn/training.log", "mnist_cnn", "", "ml_val_loss", 3},
 }
 
 // TestClocklessLogsReachPrometheus: a backfill of logs whose records have

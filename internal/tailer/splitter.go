@@ -148,6 +148,9 @@ func (s *splitter) emit(line []byte, h Handler) {
 	}
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
+		if c, ok := h.(CRStripper); ok {
+			c.StrippedCR()
+		}
 	}
 	h.Line(line)
 }

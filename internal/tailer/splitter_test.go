@@ -155,3 +155,25 @@ func TestSplitterReleasesIdleBuffer(t *testing.T) {
 		t.Errorf("lines %q", got)
 	}
 }
+
+// byteCounter counts the bytes of the lines it gets as the engine does:
+// each line and its "\n", and the "\r" taken off before it.
+type byteCounter struct{ n int64 }
+
+func (b *byteCounter) Line(line []byte)       { b.n += int64(len(line)) + 1 }
+func (b *byteCounter) LineTooLong(size int64) { b.n += size + 1 }
+func (b *byteCounter) Reset(Event)            {}
+func (b *byteCounter) StrippedCR()            { b.n++ }
+
+// TestStrippedCRCountsTheFilesBytes: a handler that counts bytes gets to
+// the file's size, "\r\n" line ends or not.
+func TestStrippedCRCountsTheFilesBytes(t *testing.T) {
+	for _, input := range []string{"a\r\nbb\r\n\r\nc\n", "epoch,loss\r\n0,1.5\r\n", "x\ry\n"} {
+		s := newSplitter(8, 100)
+		h := &byteCounter{}
+		feed(s, []byte(input), h)
+		if h.n != int64(len(input)) {
+			t.Errorf("%q: counted %d bytes, the input has %d", input, h.n, len(input))
+		}
+	}
+}

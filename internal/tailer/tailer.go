@@ -123,6 +123,15 @@ type Pender interface {
 	Pending(bytes int64)
 }
 
+// A CRStripper is an optional interface of a Handler: StrippedCR is
+// called before Line for a line that ended in "\r\n", whose "\r" was taken
+// off, so that a handler counting the bytes of the lines it gets (to know
+// when it read what the file held, or where a line ends) counts the
+// file's bytes. CSV writers (Python's csv module) end every line so.
+type CRStripper interface {
+	StrippedCR()
+}
+
 // defaultBufferSize is the read buffer of a follower while it reads.
 const defaultBufferSize = 64 << 10
 
