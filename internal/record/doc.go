@@ -43,6 +43,10 @@
 //   - Prefix (prefix): the first non-empty string prefix key, else the
 //     type-as-split value, is put in front of every metric name of a
 //     KindMetric record that does not start with "<prefix>." already.
+//     When the prefix is a split (train, val, valid, validation, eval,
+//     test), a name whose first segment is a split keeps it:
+//     {"_type":"validation","val/loss":2.1} names val.loss, and
+//     {"_type":"train","val/loss":2} too.
 //   - Long form: a string "metric" and a numeric "value" give exactly one
 //     metric named by the string; other numbers of the record are
 //     metadata then. "metric" and "value" are never metrics themselves.

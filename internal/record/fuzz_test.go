@@ -21,6 +21,7 @@ func FuzzParse(f *testing.F) {
 		`{"_type":"meta","k\u00e9y":"v\ud800","n":true}`, `{"time":"2025-11-26T00:00:00.123456789+05:30"}`,
 		`{"metric":"a/b","value":1e-7,"prefix":"p"}`, `{"a":[[[[[[]]]]]]}`, `{"h":[1,2,true,NaN],"m":{"g":[1,"x"]}}`,
 		`x | t | {"a":"1.5","b":"nan"}`, `{"s":"1e400","step":"3"}`, `{"a":1}}`, `[1]`, "\xEF\xBB\xBF{}",
+		`{"_type":"validation","val/loss":2.1,"loss":1,"metrics":{"train":{"x":1}}}`, `{"mode":"val","iter":3,"val/bbox_mAP":0.3}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -33,6 +33,16 @@ const (
 // splitKeys name the top-level objects that hold one split's metrics.
 var splitKeys = []string{"train", "val", "valid", "validation", "eval", "test"}
 
+// isSplit reports whether name is one of splitKeys.
+func isSplit(name []byte) bool {
+	for _, k := range splitKeys {
+		if string(name) == k {
+			return true
+		}
+	}
+	return false
+}
+
 type special struct {
 	key  string
 	word uint64 // the first 8 bytes of key, zero-padded, little-endian

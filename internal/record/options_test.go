@@ -24,7 +24,7 @@ func TestArrays(t *testing.T) {
 		{"booleans and non-finite", Options{}, `{"a":[true,false,NaN]}`, summary{Metrics: ms("a.0=1", "a.1=0", "a.2=NaN")}},
 		{"in a container", Options{}, `{"metrics":{"h":[1,2]}}`, summary{Metrics: ms("h.0=1", "h.1=2")}},
 		{"in a split", Options{}, `{"val":{"coco":{"ap":[0.3]}}}`, summary{Metrics: ms("val.coco.ap.0=0.3")}},
-		{"prefixed", Options{}, `{"prefix":"test","ap":[0.3,0.5]}`, summary{Metrics: ms("test.ap.0=0.3", "test.ap.1=0.5")}},
+		{"prefixed", Options{}, `{"prefix":"test","ap":[0.3,0.5]}`, summary{Prefix: `"test"`, Metrics: ms("test.ap.0=0.3", "test.ap.1=0.5")}},
 		{"slashed name", Options{}, `{"bbox/ap":[1]}`, summary{Metrics: ms("bbox.ap.0=1")}},
 		{"under a step key", Options{}, `{"step":[1],"a":1}`, summary{Metrics: ms("a=1")}},
 		{"under a container's step key", Options{}, `{"metrics":{"step":[1],"a":1}}`, summary{Metrics: ms("a=1")}},
@@ -67,7 +67,7 @@ func TestTextPrefix(t *testing.T) {
 			`2021-08-13 15:10:03 | INFO | train | {"epoch": 1, "train_loss": "10.2"}`,
 			summary{Kind: KindEpochEnd, Epoch: "1", Tag: `"train"`, Metrics: ms("train_loss=10.2")}},
 		{"a tag naming a split", Options{TextPrefix: true, TagTypes: map[string]string{"eval": "val"}},
-			`INFO | eval | {"loss": 2}`, summary{Tag: `"eval"`, Metrics: ms("val.loss=2")}},
+			`INFO | eval | {"loss": 2}`, summary{Prefix: `"val"`, Tag: `"eval"`, Metrics: ms("val.loss=2")}},
 		{"unknown tag", fairseq, `x | y | other | {"loss": 2}`, summary{Tag: `"other"`, Metrics: ms("loss=2")}},
 		{"no bars, no tag", Options{TextPrefix: true}, `INFO:root:{"loss": 2}`, summary{Metrics: ms("loss=2")}},
 		{"a plain line", fairseq, `{"loss": 2}`, summary{Metrics: ms("loss=2")}},
@@ -188,13 +188,21 @@ func TestRecordPrefix(t *testing.T) {
 		{modeOpts, `{"mode":"val","iter":3,"bbox_mAP":0.3}`, "val"},
 		{Options{TextPrefix: true, TagTypes: map[string]string{"eval": "val"}}, `a | eval | {"loss":1}`, "val"},
 		{Options{}, `{"_type":"epoch_end","prefix":"train","loss":1}`, ""},
+		// Prefixes that leave every name as it is: the record still says
+		// which split it is, also once its lines are read by template.
+		{Options{}, `{"prefix":"train","step":1,"train/loss":2}`, "train"},
+		{Options{}, `{"_type":"validation","step":1,"val/loss":2}`, "validation"},
+		{modeOpts, `{"mode":"val","iter":3,"val/bbox_mAP":0.3}`, "val"},
 	} {
-		var r Record
-		if err := NewParser(tc.opts).Parse([]byte(tc.line), &r); err != nil {
-			t.Fatal(err)
-		}
-		if string(r.Prefix) != tc.want {
-			t.Errorf("Parse(%s).Prefix = %q, want %q", tc.line, r.Prefix, tc.want)
+		p := NewParser(tc.opts)
+		for i := range 4 {
+			var r Record
+			if err := p.Parse([]byte(tc.line), &r); err != nil {
+				t.Fatal(err)
+			}
+			if string(r.Prefix) != tc.want {
+				t.Errorf("Parse(%s).Prefix = %q at the %d. reading, want %q", tc.line, r.Prefix, i+1, tc.want)
+			}
 		}
 	}
 }
