@@ -53,6 +53,39 @@ func TestNumericStrings(t *testing.T) {
 	})
 }
 
+func TestProgressStrings(t *testing.T) {
+	on := Options{ProgressStrings: true}
+	llamaFactory := Options{ProgressStrings: true, StepKeys: []string{"current_steps"}}
+	swift := Options{ProgressStrings: true, StepKeys: []string{"global_step/max_steps", "global_step"}}
+	runRuleCases(t, []ruleCase{
+		{"off by default", Options{}, `{"elapsed_time":"0:01:03","percentage":"2.28%","a":1}`, summary{Metrics: ms("a=1")}},
+		{"LLaMA-Factory", llamaFactory,
+			`{"current_steps": 20, "total_steps": 6750, "loss": 2.1827, "lr": 2.8e-06, "epoch": 0.0089, "percentage": 0.3, "elapsed_time": "0:01:03", "remaining_time": "5:53:59"}`,
+			summary{Step: "20", Epoch: "0.0089", Metrics: ms("total_steps=6750", "loss=2.1827", "lr=2.8e-06", "percentage=0.3", "elapsed_time=63", "remaining_time=21239")}},
+		{"LLaMA-Factory days", llamaFactory, `{"current_steps": 5, "elapsed_time": "1 day, 0:03:02", "remaining_time": "9 days, 21:39:23"}`,
+			summary{Step: "5", Metrics: ms("elapsed_time=86582", "remaining_time=855563")}},
+		{"ms-swift", swift,
+			`{"loss": 3.94745, "epoch": 0.02287675, "global_step/max_steps": "10/438", "percentage": "2.28%", "elapsed_time": "51s", "remaining_time": "36m 53s", "memory(GiB)": 16.38}`,
+			summary{Step: "10", Epoch: "0.02287675", Metrics: ms("loss=3.94745", "percentage=2.28", "elapsed_time=51", "remaining_time=2213", "memory(GiB)=16.38")}},
+		{"ms-swift hours and days", on, `{"a":"1h 2m 3s","b":"2d 0h 5m 1s","c":"0s","d":"100.00%","e":"7m 0s"}`,
+			summary{Metrics: ms("a=3723", "b=173101", "c=0", "d=100", "e=420")}},
+		{"timedelta forms", on, `{"a":"0:00:05.250000","b":"-1 day, 23:59:59","c":"1 day, 2:03:04","d":"123:00:00","e":"-12.5%"}`,
+			summary{Metrics: ms("a=5.25", "b=-1", "c=93784", "d=442800", "e=-12.5")}},
+		{"not a duration", on, `{"a":"1:2:3","b":"0:60:00","c":"0:00:60","d":"1 days 2:03:04","e":"1 day,2:03:04","f":"3s 2m","g":"5",` +
+			`"h":"1h  2m","i":"1x","j":"m","k":"1s ","l":" 1s","m":"%","n":"5 %","o":"0:01:03 ","p":"1 week, 0:00:00","q":"0:00:05.","r":"1m1s","s":"1 day, ","t":"d"}`,
+			summary{}},
+		{"text stays text", on, `{"host":"node-7","status":"done","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"nested", on, `{"metrics":{"eval":{"runtime":"1m 30s"}}}`, summary{Metrics: ms("eval.runtime=90")}},
+		{"strings with a role stay strings", on, `{"_type":"meta","run_name":"5s","prefix":"1h","host":"node-7","uptime":"1h 2m 3s"}`,
+			summary{Kind: KindMeta, Run: `"5s"`, Metrics: ms("uptime=3723"), Info: ms(`prefix="1h"`, `host="node-7"`)}},
+		{"escaped strings stay strings", on, `{"a":"5\u0073"}`, summary{}},
+		{"with numeric strings", Options{ProgressStrings: true, NumericStrings: true}, `{"a":"5","b":"5s","c":"5%"}`,
+			summary{Metrics: ms("a=5", "b=5", "c=5")}},
+		{"a duration under a time key is no time", on, `{"time":"0:00:02","loss":1}`, summary{Metrics: ms("time=2", "loss=1")}},
+		{"too long", on, `{"a":"` + strings.Repeat("0", 62) + `5s","b":"` + strings.Repeat("0", 63) + `5s"}`, summary{Metrics: ms("a=5")}},
+	})
+}
+
 func TestTextPrefix(t *testing.T) {
 	fairseq := Options{TextPrefix: true, NumericStrings: true, StepKeys: []string{"num_updates"},
 		TagTypes: map[string]string{"train": "epoch_end", "train_inner": "metric", "valid": "metric"}}

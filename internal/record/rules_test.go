@@ -118,6 +118,16 @@ func TestStepEpoch(t *testing.T) {
 		{"step deeper in container is a metric", Options{}, `{"metrics":{"train":{"step":5}}}`, summary{Metrics: ms("train.step=5")}},
 		{"duplicate step last wins", Options{}, `{"step":1,"step":null}`, summary{}},
 		{"step object", Options{}, `{"step":{"a":1}}`, summary{}},
+		// A string under a step key that holds a count is that step.
+		{"count of a total", Options{StepKeys: []string{"global_step/max_steps"}}, `{"loss":1,"global_step/max_steps":"10/438"}`,
+			summary{Step: "10", Metrics: ms("loss=1")}},
+		{"count string", Options{}, `{"step":"12","loss":1}`, summary{Step: "12", Metrics: ms("loss=1")}},
+		{"count string in a container", Options{}, `{"metrics":{"step":"7/9","loss":1}}`, summary{Step: "7", Metrics: ms("loss=1")}},
+		{"count string first in option order", Options{}, `{"iteration":4,"step":"2/8"}`, summary{Step: "2"}},
+		{"not a count", Options{}, `{"step":"10/","global_step":"/438","iteration":"1.5/2","iter":"-1","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"not a count either", Options{}, `{"step":"10 / 438","global_step":"10/438/1","iteration":"1e3","iter":" 1","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"escaped count is text", Options{}, `{"step":"1\/2","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"huge count", Options{}, `{"step":"` + strings.Repeat("9", 400) + `"}`, summary{}},
 	})
 }
 
