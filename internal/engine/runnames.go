@@ -19,6 +19,9 @@ var genericStems = map[string]bool{
 	"train": true, "training": true, "history": true, "progress": true,
 	"scalars": true, "stats": true, "output": true, "trainer_state": true,
 	"wandb-history": true,
+	// Fixed names that tools write into each run's folder: LLaMA-Factory,
+	// ms-swift, Ludwig.
+	"trainer_log": true, "logging": true, "training_statistics": true,
 }
 
 // genericDirs are folders skipped on the way up to the run folder: they
@@ -28,6 +31,7 @@ var genericDirs = map[string]bool{
 	"output": true, "outputs": true, "metrics": true,
 	"vis_data": true, // mmengine's <config>/<timestamp>/vis_data/scalars.json
 	"files":    true, // W&B's <run folder>/files/
+	"wandb":    true, // W&B's folder of runs, or of one run's files
 }
 
 var (
