@@ -43,6 +43,11 @@ type file struct {
 	rules    *profile.Rules
 	rec      record.Record
 	warned   bool // a parse error was already logged at warn level
+	// gate tells logs from datasets (dataset.go); setAside is its verdict
+	// for the engine, peeked and peekedData a look at the file's start when
+	// its run label is contested; guarded by e.mu.
+	gate                         logGate
+	setAside, peeked, peekedData bool
 	// Position in the current read of a document file.
 	docStep   float64
 	docNth    int
@@ -172,6 +177,9 @@ func (f *file) Line(line []byte) {
 	if f.consumed <= f.initialSize {
 		readTime = f.mtime
 	}
+	if f.gate.state != gateLog && !f.admit(line, readTime) {
+		return
+	}
 	if f.parse(line) {
 		f.apply(readTime, f.source())
 	}
@@ -206,6 +214,7 @@ func (f *file) idle() {
 		f.e.parsers.put(f.prof, f.parser)
 	}
 	f.parser, f.rec, f.shape = nil, record.Record{}, store.ShapeCache{}
+	f.putJudge()
 }
 
 // parse reads one line or document record into f.rec and reports whether
@@ -292,6 +301,7 @@ func (f *file) EndBatch() {
 	// An unfinished last line counts: a writer that stopped mid-line (a
 	// crash, a log still being written) must not keep the catch-up open.
 	if f.consumed+f.pending >= f.initialSize {
+		f.endOfContent()
 		f.markCaughtUp()
 	}
 }
@@ -367,5 +377,6 @@ func (f *file) Reset(ev tailer.Event) {
 	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
 	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
 	f.deliveredTo, f.deliveryKnown = 0, true // new content: none of it was delivered
+	f.restartGate()
 	f.markCaughtUp()
 }
