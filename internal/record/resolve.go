@@ -242,10 +242,8 @@ func (p *Parser) applyPrefix(prefix []byte) {
 		if len(name) > len(prefix) && name[len(prefix)] == '.' && bytes.HasPrefix(name, prefix) {
 			continue
 		}
-		if split {
-			if dot := bytes.IndexByte(name, '.'); dot > 0 && isSplit(name[:dot]) {
-				continue
-			}
+		if split && startsWithSplit(name) {
+			continue
 		}
 		off := len(p.arena)
 		p.arena = append(p.arena, prefix...)

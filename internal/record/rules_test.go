@@ -284,3 +284,17 @@ func TestKindString(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitNames: isSplit and startsWithSplit know exactly splitKeys.
+func TestSplitNames(t *testing.T) {
+	for _, k := range splitKeys {
+		if !isSplit([]byte(k)) || !startsWithSplit([]byte(k+".loss")) || startsWithSplit([]byte(k)) {
+			t.Errorf("split %q not known", k)
+		}
+	}
+	for _, name := range []string{"", "v", "va", "vali", "Val", "evals", "tests", "training", "validations", "trains.x", "x.val.y", ".val", "val_loss", "vals.loss"} {
+		if isSplit([]byte(name)) || startsWithSplit([]byte(name)) || startsWithSplit([]byte(name+".a")) && !isSplit([]byte(name)) {
+			t.Errorf("%q taken for a split", name)
+		}
+	}
+}
