@@ -135,6 +135,7 @@ var profiles = []*Profile{
 		// the same name.
 		StepKeys:        []string{"current_steps", "step", "global_step", "iteration", "iter"},
 		ProgressStrings: true,
+		NumericStrings:  true, // some versions write "throughput": "0.00"
 		pathRule:        func(base string) bool { return base == "trainer_log.jsonl" },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "current_steps") && hasKey(line, "total_steps")

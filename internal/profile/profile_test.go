@@ -128,6 +128,8 @@ func TestRules(t *testing.T) {
 		{"generic", `{"accuracy":1}`, "", []string{"accuracy"}},
 		{"llama-factory", `{"current_steps": 20, "total_steps": 6750, "loss": 2.1827, "lr": 2.8e-06, "epoch": 0.0089, "percentage": 0.3, "elapsed_time": "0:01:03", "remaining_time": "5:53:59"}`,
 			"20", []string{"total_steps", "loss", "lr", "percentage", "elapsed_time", "remaining_time"}},
+		{"llama-factory", `{"current_steps": 10, "total_steps": 8660, "loss": 2.4977, "learning_rate": 5.773672055427253e-07, "epoch": 0.0046, "percentage": 0.12, "elapsed_time": "0:00:24", "remaining_time": "5:58:33", "throughput": "0.00", "total_tokens": 0}`,
+			"10", []string{"total_steps", "loss", "learning_rate", "percentage", "elapsed_time", "remaining_time", "throughput", "total_tokens"}},
 		{"llama-factory", `{"current_steps": 500, "total_steps": 6750, "eval_loss": 1.641, "epoch": 0.22, "percentage": 7.41, "elapsed_time": "0:29:27", "remaining_time": "6:08:08"}`,
 			"500", []string{"total_steps", "eval_loss", "percentage", "elapsed_time", "remaining_time"}},
 		{"ms-swift", `{"loss": 3.94745, "grad_norm": 2.099, "learning_rate": 9.987e-05, "token_acc": 0.552, "epoch": 0.0229, "global_step/max_steps": "10/438", "percentage": "2.28%", "elapsed_time": "51s", "remaining_time": "36m 53s", "memory(GiB)": 16.38, "train_speed(iter/s)": 0.193342}`,
