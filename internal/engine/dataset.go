@@ -5,6 +5,7 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"time"
 
@@ -38,7 +39,8 @@ import (
 // they do not fit in holdBytes, or when the content it had when it was
 // found held only data records. A file set aside keeps its held lines
 // if they are few (keepBytes): a metric record that follows picks the
-// file up and replays them.
+// file up and replays them. A file whose first line is no JSON object is
+// not judged.
 
 const (
 	judgeRecords = 8
@@ -136,6 +138,15 @@ func (g *logGate) takeHeld() []heldLine {
 	return h
 }
 
+// notJSON notes a line that gave no record: a file whose first line is
+// not a JSON object (another reader's CSV or text, or a broken start) is
+// not judged at all, so that its lines do not go through a parser twice.
+func (g *logGate) notJSON(err error) {
+	if g.state == gateJudging && g.data == 0 && !errors.Is(err, record.ErrEmpty) {
+		g.state = gateLog
+	}
+}
+
 // restart judges the file again from its start, unless it is a log: a
 // truncated log stays one (a restarted run may open with a config).
 func (g *logGate) restart() {
@@ -161,7 +172,11 @@ func (f *file) admit(line []byte, readTime time.Time) bool {
 		g.parser = f.e.judges.get(f.prof, opts)
 		g.keys = logKeys(f.prof.ParserOptions(f.e.parser))
 	}
-	if g.parser.Parse(line, &g.rec) != nil {
+	if err := g.parser.Parse(line, &g.rec); err != nil {
+		g.notJSON(err)
+		if g.state == gateLog {
+			f.putJudge()
+		}
 		return true // the ordinary path counts what is wrong with it
 	}
 	wasSetAside := g.state == gateSetAside

@@ -146,6 +146,23 @@ func TestLogGate(t *testing.T) {
 			t.Fatal("a log judged again")
 		}
 	})
+	t.Run("a first line that is no JSON object ends the judging", func(t *testing.T) {
+		var g logGate
+		g.notJSON(record.ErrEmpty)
+		if g.state != gateJudging {
+			t.Fatal("a blank line ended the judging")
+		}
+		g.notJSON(&record.Error{})
+		if g.state != gateLog {
+			t.Fatal("a file of CSV or text is judged")
+		}
+		g = logGate{}
+		g.next(true, line(10))
+		g.notJSON(&record.Error{})
+		if g.state != gateJudging {
+			t.Fatal("a broken line after data records ended the judging")
+		}
+	})
 	t.Run("held lines are copies", func(t *testing.T) {
 		var g logGate
 		b := []byte(`{"a":"b"}`)
@@ -240,6 +257,9 @@ func TestInspectSetAside(t *testing.T) {
 			nil},
 		{"small.jsonl", `{"id": "a1", "pred": 3}` + "\n" + `{"step": 7, "loss": 0.5}` + "\n",
 			[]string{"lines:    2 (2 records", `ml_pred{run="small"} 3`, `ml_loss{run="small"} 0.5`}, []string{"set aside"}},
+		// Not JSON Lines from the start: not judged.
+		{"header.jsonl", "id,text,label\n" + `{"id": "a1", "pred": 3, "text": "x"}` + "\n",
+			[]string{`ml_pred{run="header"} 3`, "invalid_json"}, []string{"set aside"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fr, err := Inspect(write(tc.name, tc.content), DefaultConfig())

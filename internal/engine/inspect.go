@@ -237,6 +237,7 @@ func (in *inspection) line(line []byte, lineNo int64) {
 	}
 	rec := &in.rec
 	if err := in.parser.Parse(line, rec); err != nil {
+		in.gate.notJSON(err)
 		switch {
 		case errors.Is(err, record.ErrText):
 			fr.TextLines++
