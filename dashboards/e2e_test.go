@@ -170,7 +170,10 @@ var profileRuns = []struct{ run, loss, val, lr string }{
 	{"detr/deit_small", "ml_train_loss", "ml_test_loss", "ml_train_lr"},
 	{"fairseq/transformer_wmt", "ml_loss", "ml_valid_loss", "ml_lr"},
 	{"hf/bert-finetune", "ml_loss", "ml_eval_loss", "ml_learning_rate"},
-	{"wandb/run-20240101_120000-abc123", "ml_train_loss", "ml_val_loss", "ml_train_lr"},
+	{"run-20240101_120000-abc123", "ml_train_loss", "ml_val_loss", "ml_train_lr"}, // wandb/ names no run
+	{"llama-factory/saves/Qwen2.5-7B-Instruct/lora/sft-medical", "ml_loss", "ml_eval_loss", "ml_lr"},
+	{"ms-swift/qwen3-8b/v0-20260124-040114", "ml_loss", "ml_eval_loss", "ml_learning_rate"},
+	{"ms-swift/internvl2-2b/v1-20240801-100000", "ml_loss", "ml_eval_loss", "ml_learning_rate"},
 	{"chainer/mnist", "ml_main_loss", "ml_validation_main_loss", "ml_lr"},
 	{"sacred/my_runs/1", "ml_training_loss", "ml_validation_loss", "ml_training_lr"},
 	// Ludwig's statistics hold no learning rate: not listed.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -223,13 +224,67 @@ func TestComposeExporter(t *testing.T) {
 	}
 	cmd := service(t, p, "exporter").Command
 	for _, want := range []string{
-		"--input=/runs/**/*.jsonl", "--input=/runs/**/*.jsonl.gz", "--input=/runs/**/metrics.json",
+		"--input=/runs/**/logs/*.jsonl", "--input=/runs/**/logs/*.jsonl.gz", "--input=/runs/**/*metrics*.jsonl",
+		"--input=/runs/**/*metrics*.jsonl.gz", "--input=/runs/**/wandb-history.jsonl", "--input=/runs/**/trainer_log.jsonl",
+		"--input=/runs/**/logging.jsonl", "--input=/runs/**/metrics.json",
 		"--input=/runs/**/scalars.json", "--input=/runs/**/*.log.json", "--input=/runs/**/trainer_state.json",
 		"--input=/runs/**/result/log", "--input=/runs/**/training_statistics.json",
 		"--input=/demo/**/*.jsonl", "--tail.poll",
 	} {
 		if !slices.Contains(cmd, want) {
 			t.Errorf("exporter command %v lacks %s", cmd, want)
+		}
+	}
+}
+
+// TestComposeInputsMatchLogsNotData: the exporter's inputs, applied to a
+// folder of runs, match the logs of every layout docs/stack.md names and
+// none of the datasets and predictions beside them.
+func TestComposeInputsMatchLogsNotData(t *testing.T) {
+	logs := []string{
+		"bert-lr3e-4/checkpoint/logs/metrics.jsonl", "gpt2/logs/gpt2-small.jsonl", "old/logs/metrics.jsonl.gz",
+		"dreamer/walker/1/metrics.jsonl", "exp/eval_metrics.jsonl",
+		"wandb/run-20240101_120000-abc/files/wandb-history.jsonl",
+		"saves/qwen/lora/sft/trainer_log.jsonl", "output/v0-20260124-040114/logging.jsonl",
+		"output/r50/metrics.json", "work_dirs/mask/20240101_120000/vis_data/scalars.json",
+		"work_dirs/frcnn/20240101_120000.log.json", "out/bert/checkpoint-500/trainer_state.json",
+	}
+	data := []string{
+		"bert-lr3e-4/data/train.jsonl", "bert-lr3e-4/train.jsonl", "gpt2/predictions.jsonl",
+		"saves/qwen/lora/sft/generated_predictions.jsonl", "data/alpaca.jsonl", "output/v0-20260124-040114/val_dataset.jsonl",
+	}
+	root := t.TempDir()
+	for _, f := range append(append([]string(nil), logs...), data...) {
+		path := filepath.Join(root, f)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	matched := map[string]bool{}
+	for _, arg := range service(t, loadProject(t, nil), "exporter").Command {
+		glob, ok := strings.CutPrefix(arg, "--input=/runs/")
+		if !ok {
+			continue
+		}
+		found, err := doublestar.Glob(os.DirFS(root), glob)
+		if err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		for _, f := range found {
+			matched[f] = true
+		}
+	}
+	for _, f := range logs {
+		if !matched[f] {
+			t.Errorf("no input matches the log %s", f)
+		}
+	}
+	for _, f := range data {
+		if matched[f] {
+			t.Errorf("an input matches %s, which is no log", f)
 		}
 	}
 }

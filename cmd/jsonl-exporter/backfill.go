@@ -126,6 +126,9 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 	if len(s.skipped) > 0 {
 		fmt.Fprintf(stdout, "backfill: lines skipped: %s\n", strings.Join(s.skipped, ", "))
 	}
+	if s.setAside > 0 {
+		fmt.Fprintf(stdout, "backfill: %d of the files set aside: their first records carry no metric, as datasets' and predictions' do (inspect tells which)\n", s.setAside)
+	}
 	for _, f := range files {
 		if err, ok := unreadable[f]; ok {
 			fmt.Fprintf(stdout, "backfill: cannot read %s: %v\n", f, err)
@@ -384,7 +387,7 @@ func (p *progress) line() string {
 func megabytes(b float64) string { return fmt.Sprintf("%.1f MB", b/1e6) }
 
 type backfillSummary struct {
-	runs                                                           int
+	runs, setAside                                                 int
 	lines, bytes, sent, failed, dropped, repeated, queued, refused float64
 	skipped, failedWhy                                             []string
 }
@@ -399,6 +402,8 @@ func summarize(g prometheus.Gatherer) backfillSummary {
 			switch mf.GetName() {
 			case "jsonl_exporter_runs":
 				s.runs = int(v)
+			case "jsonl_exporter_files_set_aside":
+				s.setAside = int(v)
 			case "jsonl_exporter_lines_read_total":
 				s.lines += v
 			case "jsonl_exporter_bytes_read_total":

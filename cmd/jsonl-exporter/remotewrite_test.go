@@ -313,6 +313,10 @@ func TestReloadFixesTheTenantHeader(t *testing.T) {
 	writeFile(t, cfg, "input: ['"+log+"']\n"+endpoint+", http_headers: {X-Scope-OrgID: {values: [ml]}}}\n")
 	_ = p.cmd.Process.Signal(syscall.SIGHUP)
 	waitFor(t, url, `jsonl_exporter_config_reloads_total{outcome="success"} 2`, `jsonl_exporter_remote_write_queue_samples{remote="r"} 0`)
+	// An empty queue may still have its batch on the way.
+	for deadline := time.Now().Add(10 * time.Second); accepted.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if accepted.Load() == 0 {
 		t.Fatal("nothing accepted after the header was given")
 	}

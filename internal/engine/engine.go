@@ -54,6 +54,7 @@ type Engine struct {
 	orphaned map[string]time.Time // run label -> when its last file went away
 	failures failureLog           // files that cannot be read, logged at each scan
 	parsers  parserPool           // of closed files, for the next ones
+	judges   parserPool           // explaining parsers, for files judged (dataset.go)
 	initial  []*file              // files of the first scan, for WaitReady
 	scanned  chan struct{}        // closed after the first scan
 
@@ -399,9 +400,12 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 		}
 	}
 	// Claiming the path's label now, in glob order, makes the winner of a
-	// conflict the same on every start.
-	f.wantRun = f.pathRun
-	e.claim(f, f.pathRun)
+	// conflict the same on every start. Datasets do not compete for labels
+	// (dataset.go).
+	if e.claimsWhenFound(f) {
+		f.wantRun = f.pathRun
+		e.claim(f, f.pathRun)
+	}
 	select {
 	case <-e.scanned:
 	default:
@@ -468,6 +472,7 @@ func (e *Engine) ended(ctx context.Context, f *file, err error) {
 	switch {
 	case ctx.Err() != nil:
 	case err == nil: // a .gz file read to its end: it stays known
+		f.endOfContent()
 	case errors.As(err, &idle):
 		f.idle()
 		e.self.fileCloses.Inc()

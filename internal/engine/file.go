@@ -44,6 +44,11 @@ type file struct {
 	rules    *profile.Rules
 	rec      record.Record
 	warned   bool // a parse error was already logged at warn level
+	// gate tells logs from datasets (dataset.go); setAside is its verdict
+	// for the engine, peeked and peekedData a look at the file's start when
+	// its run label is contested; guarded by e.mu.
+	gate                         logGate
+	setAside, peeked, peekedData bool
 	// Position in the current read of a document file, and the time of
 	// the newest of its records applied (ms), which later ones follow.
 	docStep   float64
@@ -185,14 +190,28 @@ func (f *file) Line(line []byte) {
 			f.useProfile(profile.Detect(f.path, line), profDetected)
 		}
 	}
-	readTime, mode := f.now, timeline.Live
+	readTime := f.now
 	if f.consumed <= f.initialSize {
-		readTime, mode = f.mtime, timeline.CatchUp
+		readTime = f.mtime
+	}
+	if f.gate.state != gateLog && !f.admit(line, readTime) {
+		return
 	}
 	if f.parse(line) {
-		f.clock.Place(&f.rec, mode, readTime.UnixMilli(), f.ahead)
-		f.apply(readTime, f.source())
+		f.placeAndApply(readTime)
 	}
+}
+
+// placeAndApply gives the record just parsed its time and folds it into
+// the run: a line the file held when it was found was written before,
+// one read later as it is written.
+func (f *file) placeAndApply(readTime time.Time) {
+	mode := timeline.Live
+	if f.consumed <= f.initialSize {
+		mode = timeline.CatchUp
+	}
+	f.clock.Place(&f.rec, mode, readTime.UnixMilli(), f.ahead)
+	f.apply(readTime, f.source())
 }
 
 // probeAhead runs a probe over the lines after the current one that the
@@ -242,6 +261,7 @@ func (f *file) idle() {
 		f.parser = nil // a CSV reader stays: it holds the file's header
 	}
 	f.rec, f.shape = record.Record{}, store.ShapeCache{}
+	f.putJudge()
 }
 
 // parse reads one line or document record into f.rec and reports whether
@@ -367,6 +387,7 @@ func (f *file) EndBatch() {
 	// An unfinished last line counts: a writer that stopped mid-line (a
 	// crash, a log still being written) must not keep the catch-up open.
 	if f.consumed+f.pending >= f.initialSize {
+		f.endOfContent()
 		f.markCaughtUp()
 	}
 }
@@ -446,5 +467,6 @@ func (f *file) Reset(ev tailer.Event) {
 	if f.parser != nil {
 		f.parser.Restart() // a CSV reader reads the header again, and knows rows read before
 	}
+	f.restartGate()
 	f.markCaughtUp()
 }

@@ -45,6 +45,12 @@ type FileReport struct {
 	EstimatedTimes int64
 	EpochResets    int64
 	Restarts       float64
+	// SetAside: the file's first records carry no metric, as a
+	// dataset's do (dataset.go); DataRecords were not read for that, and
+	// PickedUp is the line of the log record that followed, if one did.
+	SetAside    bool
+	DataRecords int64
+	PickedUp    int64
 	// Series are the samples /metrics would serve for the file's run, as
 	// it writes them, with the keys each was read from.
 	Series   []SeriesLine
@@ -132,6 +138,7 @@ type inspection struct {
 	clock  timeline.Estimator
 	ahead  timeline.Ahead
 	offset int64
+	gate   logGate
 }
 
 // Inspect reads a whole file with the exporter's profile, parser and run
@@ -257,6 +264,7 @@ func (in *inspection) line(line []byte, lineNo int64) {
 	}
 	rec := &in.rec
 	if err := in.parser.Parse(line, rec); err != nil {
+		in.gate.notJSON(err)
 		switch {
 		case errors.Is(err, record.ErrText):
 			fr.TextLines++
@@ -266,6 +274,60 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		return
 	}
 	in.rules.Apply(rec)
+	if in.gate.state != gateLog && !in.admit(line, lineNo) {
+		return
+	}
+	in.apply(lineNo)
+}
+
+// admit is file.admit for inspect: it judges the record just parsed,
+// and reports whether it is read. Held lines are read again, then the
+// current one.
+func (in *inspection) admit(line []byte, lineNo int64) bool {
+	g, fr := &in.gate, in.fr
+	if in.prof != profile.Generic {
+		g.state = gateLog
+		return true
+	}
+	if g.keys == nil {
+		g.keys = logKeys(in.prof.ParserOptions(in.cfg.ParserOptions()))
+	}
+	wasSetAside := g.state == gateSetAside
+	switch g.next(isDataRecord(&in.rec, line, g.keys), heldLine{line: line, lineNo: lineNo, consumed: in.offset}) {
+	case stepSetAside:
+		fr.SetAside = true
+		fallthrough
+	case stepHeld, stepSkip:
+		fr.DataRecords++
+		return false
+	}
+	if wasSetAside {
+		fr.PickedUp = lineNo
+	}
+	held := g.takeHeld()
+	if len(held) == 0 {
+		return true
+	}
+	offset := in.offset
+	for _, h := range held {
+		if in.parser.Parse(h.line, &in.rec) == nil {
+			in.rules.Apply(&in.rec)
+			fr.DataRecords--
+			in.offset = h.consumed // where a probe of what follows starts
+			in.apply(h.lineNo)
+		}
+	}
+	in.offset = offset
+	if in.parser.Parse(line, &in.rec) != nil {
+		return false // cannot be: it was read above
+	}
+	in.rules.Apply(&in.rec)
+	return true
+}
+
+// apply folds the record just parsed into the run, as the exporter does.
+func (in *inspection) apply(lineNo int64) {
+	fr, rec := in.fr, &in.rec
 	in.prof.Hint(rec)
 	in.clock.Place(rec, timeline.CatchUp, in.mtime.UnixMilli(), in.ahead)
 	in.lineNo = lineNo
@@ -321,6 +383,9 @@ func (in *inspection) rename(name string, lineNo int64) {
 // finish takes the series from the store as /metrics writes them.
 func (in *inspection) finish() {
 	fr := in.fr
+	if in.gate.end() {
+		fr.SetAside = true
+	}
 	if in.run != nil {
 		p := in.run.Progress()
 		fr.Restarts, fr.EpochResets = p.Restarts, int64(p.EpochResets)
@@ -366,6 +431,14 @@ func WriteReport(w io.Writer, fr *FileReport) {
 	fmt.Fprintln(w, ")")
 	if fr.TextLines > 0 {
 		fmt.Fprintf(w, "  text:     %d lines of log text without a record\n", fr.TextLines)
+	}
+	if fr.SetAside {
+		fmt.Fprintf(w, "  set aside: its first records carry no metric (text, ids, labels), as a dataset's or predictions' do: %s not read",
+			plural(fr.DataRecords, "data record"))
+		if fr.PickedUp > 0 {
+			fmt.Fprintf(w, "; read as a log from line %d, where a metric record follows", fr.PickedUp)
+		}
+		fmt.Fprintln(w)
 	}
 	if fr.Steps.N > 0 {
 		fmt.Fprintf(w, "  steps:    %g .. %g", fr.Steps.Min, fr.Steps.Max)

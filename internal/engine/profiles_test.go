@@ -35,6 +35,8 @@ var profileInputs = []string{
 	"keras/*/training.log",
 	"timm/output/train/*/summary.csv",
 	"flair/resources/taggers/*/loss.tsv",
+	"llama-factory/saves/**/trainer_log.jsonl",
+	"ms-swift/output/**/logging.jsonl",
 }
 
 // startProfiles serves testdata/profiles as a user would, one glob per
@@ -193,6 +195,27 @@ func TestProfilesSteps(t *testing.T) {
 		{"timm: top-1", "ml_eval_top1{20240101-120000-resnet50-224}", 17.364},
 		{"flair: upper-case names as written", "ml_DEV_F1{ner}", 0.8853},
 		{"flair: the epoch is the step", "ml_step{ner}", 3},
+		// LLaMA-Factory: current_steps, times as text.
+		{"llama-factory: step is current_steps", "ml_step{Qwen2.5-7B-Instruct/lora/sft-medical}", 60},
+		{"llama-factory: loss", "ml_loss{Qwen2.5-7B-Instruct/lora/sft-medical}", 1.5999},
+		{"llama-factory: evaluation", "ml_eval_loss{Qwen2.5-7B-Instruct/lora/sft-medical}", 1.6410622596740723},
+		{"llama-factory: elapsed time in seconds", "ml_elapsed_time{Qwen2.5-7B-Instruct/lora/sft-medical}", 86585},
+		{"llama-factory: remaining time in seconds", "ml_remaining_time{Qwen2.5-7B-Instruct/lora/sft-medical}", 0},
+		{"llama-factory: the best loss at its step", "ml_loss_best_step{Qwen2.5-7B-Instruct/lora/sft-medical}", 60},
+		{"llama-factory: no restarts", "ml_run_restarts_total{Qwen2.5-7B-Instruct/lora/sft-medical}", 0},
+		// ms-swift: the step in "10/438", summaries apart.
+		{"ms-swift: step from global_step/max_steps", "ml_step{qwen3-8b/v0-20260124-040114}", 22},
+		{"ms-swift: the best loss at its step", "ml_loss_best_step{qwen3-8b/v0-20260124-040114}", 20},
+		{"ms-swift: the last training loss", "ml_loss{qwen3-8b/v0-20260124-040114}", 0.23745525},
+		{"ms-swift: evaluation", "ml_eval_loss{qwen3-8b/v0-20260124-040114}", 0.14690524},
+		{"ms-swift: percentage", "ml_percentage{qwen3-8b/v0-20260124-040114}", 100},
+		{"ms-swift: elapsed time in seconds", "ml_elapsed_time{qwen3-8b/v0-20260124-040114}", 3744},
+		{"ms-swift: training speed of the last evaluation, not the summary's", "ml_train_speed_iter_s_{qwen3-8b/v0-20260124-040114}", 0.152768},
+		{"ms-swift: the training summary", "ml_summary_train_loss{qwen3-8b/v0-20260124-040114}", 2.1842026},
+		{"ms-swift: the last line", "ml_summary_best_metric{qwen3-8b/v0-20260124-040114}", 0.14690524},
+		{"ms-swift: no restarts", "ml_run_restarts_total{qwen3-8b/v0-20260124-040114}", 0},
+		{"ms-swift 2: step from global_step", "ml_step{internvl2-2b/v1-20240801-100000}", 20},
+		{"ms-swift 2: no restarts", "ml_run_restarts_total{internvl2-2b/v1-20240801-100000}", 0},
 	} {
 		if v, ok := got[tc.series]; !ok {
 			t.Errorf("%s: no %s", tc.what, tc.series)
@@ -204,6 +227,11 @@ func TestProfilesSteps(t *testing.T) {
 		"ml_train_loss{bert-finetune}", // the summary's train_loss is summary_train_loss
 		"ml__runtime{run-20240101_120000-abc123}", "ml__step{run-20240101_120000-abc123}",
 		"ml_TIMESTAMP{ner}", "ml_EPOCH{ner}", // a time of day, and the epoch, are no metrics
+		"ml_current_steps{Qwen2.5-7B-Instruct/lora/sft-medical}", // it is the step
+		// The summaries' averages and the last line's best metric do not
+		// pass for training values.
+		"ml_train_loss{qwen3-8b/v0-20260124-040114}", "ml_best_metric{qwen3-8b/v0-20260124-040114}",
+		"ml_memory{qwen3-8b/v0-20260124-040114}", "ml_train_runtime{qwen3-8b/v0-20260124-040114}",
 	} {
 		if _, ok := got[absent]; ok {
 			t.Errorf("%s should not be exported", absent)

@@ -19,7 +19,10 @@ var genericStems = map[string]bool{
 	"metrics": true, "metric": true, "log": true, "logs": true, "events": true,
 	"train": true, "training": true, "history": true, "progress": true,
 	"scalars": true, "stats": true, "output": true, "trainer_state": true,
-	"wandb-history": true, "training_statistics": true, // Ludwig
+	"wandb-history": true,
+	// Fixed names that tools write into each run's folder: LLaMA-Factory,
+	// ms-swift, Ludwig.
+	"trainer_log": true, "logging": true, "training_statistics": true,
 	// CSV logs: Ultralytics' results.csv, timm's summary.csv, Flair's
 	// loss.tsv (Lightning's metrics.csv and Keras' history.csv above).
 	"results": true, "summary": true, "loss": true,
@@ -36,6 +39,7 @@ var genericDirs = map[string]bool{
 	// Lightning's <save_dir>/lightning_logs/version_0/, Ultralytics'
 	// runs/detect/train/.
 	"lightning_logs": true, "runs": true,
+	"wandb": true, // W&B's folder of runs, or of one run's files
 }
 
 var (

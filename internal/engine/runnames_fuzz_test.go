@@ -21,6 +21,8 @@ func FuzzRunFromPath(f *testing.F) {
 		"/a/b/run\xff.jsonl", "/\xc3/logs/metrics.jsonl", ".jsonl", ".gz", "/x/.jsonl.gz",
 		"//", "a//b///metrics.jsonl", "/logs/logs/logs/metrics.jsonl", "../../metrics.jsonl",
 		"/data/run\x00/metrics.jsonl", "/data/" + strings.Repeat("d/", 100) + "metrics.jsonl",
+		"/saves/q/lora/sft/trainer_log.jsonl", "/output/v0-1/logging.jsonl", "/r/training_statistics.json",
+		"/wandb/wandb-history.jsonl", "wandb/logging.jsonl", "/x/wandb/run-1/files/wandb-history.jsonl",
 	} {
 		f.Add(p)
 	}
@@ -40,6 +42,7 @@ func FuzzRunFromGlob(f *testing.F) {
 		{"/data/**/logs/metrics.jsonl", "/data/a/b/logs/metrics.jsonl"}, {"work_dirs/*/*.log.json", "work_dirs/c/20240101_120000.log.json"},
 		{"/x/{a,b}/**", "/x/a/y/z.jsonl"}, {"*", "metrics.jsonl"}, {"/", "/"}, {"", ""}, {"**", "/a/\xff/b.jsonl"},
 		{"/a/[b/c", "/a/b/c"}, {"a\\*/*", "a*/b"},
+		{"/saves/**/trainer_log.jsonl", "/saves/q/lora/sft/trainer_log.jsonl"}, {"/o/**/*.jsonl", "/o/wandb/logging.jsonl"},
 	} {
 		f.Add(c[0], c[1])
 	}

@@ -44,6 +44,15 @@ func TestRunFromPath(t *testing.T) {
 		{"/resources/taggers/ner-english/loss.tsv", "ner-english"},
 		{"/exp/results/bert_scores.csv", "bert_scores"},
 		{"/exp/results.csv.gz", "exp"},
+		// Fixed file names of LLM fine-tuning tools, Ludwig and W&B.
+		{"/saves/qwen2.5-7b/lora/sft-medical/trainer_log.jsonl", "sft-medical"},
+		{"/output/qwen3-8b/v0-20260124-040114/logging.jsonl", "v0-20260124-040114"},
+		{"/results/experiment_run/training_statistics.json", "experiment_run"},
+		{"/runs/bert/log.jsonl", "bert"},
+		{"/exp/bert/wandb/wandb-history.jsonl", "bert"},
+		{"/exp/bert/wandb/run-20240101_120000-abc/files/wandb-history.jsonl", "run-20240101_120000-abc"},
+		{"/runs/bert/Trainer_Log.jsonl", "bert"},
+		{"/logging.jsonl", "logging"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -78,11 +87,21 @@ func TestRunFromGlob(t *testing.T) {
 		{"/proj/**/metrics.csv", "/proj/lightning_logs/version_0/metrics.csv", "proj/version_0"}, // a version keeps the folder above
 		{"/logs/**/metrics.csv", "/logs/my_exp/version_0/metrics.csv", "my_exp/version_0"},
 		{"/taggers/*/loss.tsv", "/taggers/ner/loss.tsv", "ner"},
+		{"/saves/**/trainer_log.jsonl", "/saves/qwen2.5-7b/lora/sft-medical/trainer_log.jsonl", "qwen2.5-7b/lora/sft-medical"},
+		{"/saves/**/*.jsonl", "/saves/qwen2.5-7b/lora/sft-medical/trainer_log.jsonl", "qwen2.5-7b/lora/sft-medical"},
+		{"/output/*/*/logging.jsonl", "/output/qwen3-8b/v0-20260124-040114/logging.jsonl", "qwen3-8b/v0-20260124-040114"},
+		{"/output/**/*.jsonl", "/output/v0-20260124-040114/logging.jsonl", "v0-20260124-040114"},
+		{"/results/*/training_statistics.json", "/results/experiment_run/training_statistics.json", "experiment_run"},
+		{"/runs/**/*.jsonl", "/runs/bert/log.jsonl", "bert"},
+		{"/exp/**/wandb-history.jsonl", "/exp/bert/wandb/wandb-history.jsonl", "bert"},
+		{"/exp/**/*.jsonl", "/exp/bert/wandb/run-1/files/wandb-history.jsonl", "bert/run-1"},
 		// Nothing a run could be named by: the path rules decide.
 		{"/data/**/metrics.jsonl", "/data/metrics.jsonl", ""},
 		{"/out/bert/checkpoint-*/trainer_state.json", "/out/bert/checkpoint-500/trainer_state.json", ""},
 		{"/data/bert/metrics.jsonl", "/data/bert/metrics.jsonl", ""},
 		{"/data/*/metrics.jsonl", "/elsewhere/x/metrics.jsonl", ""},
+		{"/saves/sft/trainer_log.jsonl", "/saves/sft/trainer_log.jsonl", ""},
+		{"/output/*/logging.jsonl", "/output/wandb/logging.jsonl", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.glob+" "+tt.path, func(t *testing.T) {
@@ -103,5 +122,14 @@ func TestRunNamerRegex(t *testing.T) {
 	}
 	if got, ok := n.name("/metrics.jsonl"); got != "metrics" || ok {
 		t.Errorf("nothing matched by wildcards falls back to the path rules: got %q, %v", got, ok)
+	}
+	// A literal path of a fixed file name gives its folder.
+	for path, want := range map[string]string{
+		"/saves/qwen/lora/sft-1/trainer_log.jsonl": "sft-1",
+		"/output/v1-20260101-000000/logging.jsonl": "v1-20260101-000000",
+	} {
+		if got, _ := newRunNamer(path, "").name(path); got != want {
+			t.Errorf("literal input %s: run %q, want %q", path, got, want)
+		}
 	}
 }

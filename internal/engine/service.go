@@ -62,6 +62,9 @@ func NewService(reg prometheus.Registerer, logger *slog.Logger) *Service {
 				Name: "jsonl_exporter_files_watched", Help: "Files currently followed or read.",
 			}, func() float64 { return s.engineStat((*Engine).filesWatched) }),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "jsonl_exporter_files_set_aside", Help: "Files matched by an input whose first records carry no metric (datasets, predictions): no run until a metric record follows.",
+			}, func() float64 { return s.engineStat((*Engine).filesSetAside) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "jsonl_exporter_runs", Help: "Runs currently exported.",
 			}, func() float64 { return s.engineStat(func(e *Engine) int { return len(e.store.RunNames()) }) }),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -29,6 +29,9 @@ type Profile struct {
 	NumericStrings bool
 	TextPrefix     bool
 	TagTypes       map[string]string
+	// ProgressStrings: durations and percentages written as text are
+	// numbers (record.Options.ProgressStrings).
+	ProgressStrings bool
 
 	// SplitWithoutStep: a metric record without a step belongs to this
 	// split, whose name prefixes its metrics, and leaves the step alone
@@ -38,10 +41,11 @@ type Profile struct {
 	// something else and does not move the run's step (mmdetection 2's
 	// validation "iter" is the number of validation batches).
 	StepFreeSplits []string
-	// SummaryKey: a metric record holding this metric is the run's final
-	// summary; its names take the prefix "summary" so that its averages
-	// do not pass for the newest values (Hugging Face's train_runtime).
-	SummaryKey string
+	// SummaryKeys: a metric record holding one of these metrics is a
+	// summary of the run; its names take the prefix "summary" so that its
+	// averages do not pass for the newest values (Hugging Face's
+	// train_runtime, ms-swift's best_metric).
+	SummaryKeys []string
 	// EpochIsStep: a record without a step takes its epoch as step, for
 	// trainers that log once per epoch (DETR, DeiT).
 	EpochIsStep bool
@@ -153,9 +157,36 @@ var profiles = []*Profile{
 		contentRule: isPythonLoggingLine,
 	},
 	{
+		Name:  "llama-factory",
+		About: "LLaMA-Factory's trainer_log.jsonl: current_steps as step, elapsed and remaining time as text (\"0:01:03\", \"1 day, 2:03:04\").",
+		// The usual step keys come after, for another tool's file of
+		// the same name.
+		StepKeys:        []string{"current_steps", "step", "global_step", "iteration", "iter"},
+		ProgressStrings: true,
+		NumericStrings:  true, // some versions write "throughput": "0.00"
+		pathRule:        func(base string) bool { return base == "trainer_log.jsonl" },
+		contentRule: func(line []byte) bool {
+			return hasKey(line, "current_steps") && hasKey(line, "total_steps")
+		},
+	},
+	{
+		Name:            "ms-swift",
+		About:           "ms-swift's logging.jsonl: the step in \"global_step/max_steps\": \"10/438\", times and percentages as text, summaries at the end.",
+		StepKeys:        []string{"global_step/max_steps", "step", "global_step", "iteration", "iter"},
+		ProgressStrings: true,
+		// The training summary (train_runtime, train_loss averaged over
+		// the run) and the last line (best_metric, peak memory, the whole
+		// log_history again).
+		SummaryKeys: []string{"train_runtime", "best_metric"},
+		// logging.jsonl is too common a name to go by: the first line.
+		contentRule: func(line []byte) bool {
+			return hasKey(line, "global_step/max_steps") || hasKey(line, "train_speed(iter/s)")
+		},
+	},
+	{
 		Name:           "hf-trainer",
 		About:          "Hugging Face Trainer: trainer_state.json (log_history, rewritten at every checkpoint) or the same entries as JSON Lines.",
-		SummaryKey:     "train_runtime",
+		SummaryKeys:    []string{"train_runtime"},
 		RunSecondsKey:  "train_runtime",
 		Document:       record.ArrayMember("log_history"),
 		DocumentCopies: true,
@@ -260,6 +291,7 @@ func (p *Profile) ParserOptions(base record.Options) record.Options {
 	base.TypeKeys = pick(base.TypeKeys, d.TypeKeys, p.TypeKeys)
 	base.IgnoreKeys = append(slices.Clone(base.IgnoreKeys), p.IgnoreKeys...)
 	base.NumericStrings = base.NumericStrings || p.NumericStrings
+	base.ProgressStrings = base.ProgressStrings || p.ProgressStrings
 	base.TextPrefix = base.TextPrefix || p.TextPrefix
 	if p.TagTypes != nil && base.TagTypes == nil {
 		base.TagTypes = p.TagTypes
@@ -276,5 +308,5 @@ func (p *Profile) IsDocument(path string) bool {
 
 // HasRecordRules reports whether records need Rules.Apply.
 func (p *Profile) HasRecordRules() bool {
-	return p.SplitWithoutStep != "" || len(p.StepFreeSplits) > 0 || p.SummaryKey != "" || p.EpochIsStep
+	return p.SplitWithoutStep != "" || len(p.StepFreeSplits) > 0 || len(p.SummaryKeys) > 0 || p.EpochIsStep
 }

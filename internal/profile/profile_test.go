@@ -25,6 +25,7 @@ func TestDetect(t *testing.T) {
 		{"/logs/version_0/metrics.csv", ``, "csv"},
 		{"/taggers/ner/loss.tsv", "EPOCH\tTIMESTAMP\tTRAIN_LOSS", "csv"},
 		{"/archive/results.CSV.gz", ``, "csv"},
+		{"/saves/qwen/lora/sft/trainer_log.jsonl", `{"anything":1}`, "llama-factory"},
 		// By the first line.
 		{"/keras/training.log", "epoch,accuracy,loss,val_accuracy,val_loss\r", "csv"},
 		{"/keras/training.log", `                  epoch,         train/box_loss`, "csv"},
@@ -40,6 +41,11 @@ func TestDetect(t *testing.T) {
 		{"/r/x.jsonl", `{"data_time": 0.0035, "iteration": 19, "total_loss": 1.378}`, "detectron2"},
 		{"/r/x.jsonl", `{"loss": 2.4213, "grad_norm": 5.31, "learning_rate": 4.9e-05, "epoch": 0.02, "step": 10}`, "hf-trainer"},
 		{"/r/x.jsonl", `{"_step": 0, "_runtime": 12.5, "loss": 1}`, "wandb"},
+		{"/r/x.jsonl", `{"current_steps": 10, "total_steps": 6750, "loss": 2.219, "lr": 1.3e-06, "epoch": 0.0044, "percentage": 0.15, "elapsed_time": "0:00:32", "remaining_time": "6:01:13"}`, "llama-factory"},
+		{"/out/v0-20260124-040114/logging.jsonl", `{"loss": 20.53, "grad_norm": 52.2, "learning_rate": 0.0001, "token_acc": 0.0, "epoch": 0.0023, "global_step/max_steps": "1/438", "percentage": "0.23%", "elapsed_time": "6s", "remaining_time": "46m 13s", "memory(GiB)": 15.97, "train_speed(iter/s)": 0.157583}`, "ms-swift"},
+		{"/out/v0/logging.jsonl", `{"loss": 5.04, "acc": 0.125, "grad_norm": 484.0, "learning_rate": 1.1e-07, "train_speed(iter/s)": 0.118134, "epoch": 0.0, "global_step": 1}`, "ms-swift"},
+		// logging.jsonl alone says nothing: a chat application's log.
+		{"/app/logging.jsonl", `{"timestamp": "2025-07-17T11:27:05.926387", "user": "What was the total footfall?", "assistant": null}`, "generic"},
 		{"/r/metrics.jsonl", `{"_type":"run_start","run_name":"bert","time":1764115200.1}`, "seed"},
 		{"/r/metrics.jsonl", `{"step":1,"loss":2}`, "generic"},
 		{"/r/metrics.jsonl", `not json`, "generic"},
@@ -111,6 +117,13 @@ func TestParserOptions(t *testing.T) {
 	if got := mmengine.ParserOptions(mine); !slices.Equal(got.StepKeys, []string{"global_step"}) {
 		t.Errorf("configured step keys replaced: %v", got.StepKeys)
 	}
+	// LLM fine-tuning tools write their progress as text.
+	for _, name := range []string{"llama-factory", "ms-swift"} {
+		p, _ := Lookup(name)
+		if !p.ParserOptions(record.DefaultOptions()).ProgressStrings {
+			t.Errorf("%s: durations and percentages are not read", name)
+		}
+	}
 	// The generic profile changes nothing.
 	if got := Generic.ParserOptions(record.DefaultOptions()); !reflect.DeepEqual(got, record.DefaultOptions()) {
 		t.Errorf("generic changed the options: %+v", got)
@@ -156,6 +169,21 @@ func TestRules(t *testing.T) {
 		// Sacred users log "time" and "epoch" as metrics of their own.
 		{"sacred", `{"_step":3,"_timestamp":1707751303.5,"time":12.5,"step":9}`, "3", []string{"time", "step"}},
 		{"chainer", `{"epoch":1,"iteration":600,"main/loss":0.19,"validation/main/loss":0.09,"elapsed_time":8.95}`, "600", []string{"main.loss", "validation.main.loss", "elapsed_time"}},
+		{"llama-factory", `{"current_steps": 20, "total_steps": 6750, "loss": 2.1827, "lr": 2.8e-06, "epoch": 0.0089, "percentage": 0.3, "elapsed_time": "0:01:03", "remaining_time": "5:53:59"}`,
+			"20", []string{"total_steps", "loss", "lr", "percentage", "elapsed_time", "remaining_time"}},
+		{"llama-factory", `{"current_steps": 10, "total_steps": 8660, "loss": 2.4977, "learning_rate": 5.773672055427253e-07, "epoch": 0.0046, "percentage": 0.12, "elapsed_time": "0:00:24", "remaining_time": "5:58:33", "throughput": "0.00", "total_tokens": 0}`,
+			"10", []string{"total_steps", "loss", "learning_rate", "percentage", "elapsed_time", "remaining_time", "throughput", "total_tokens"}},
+		{"llama-factory", `{"current_steps": 500, "total_steps": 6750, "eval_loss": 1.641, "epoch": 0.22, "percentage": 7.41, "elapsed_time": "0:29:27", "remaining_time": "6:08:08"}`,
+			"500", []string{"total_steps", "eval_loss", "percentage", "elapsed_time", "remaining_time"}},
+		{"ms-swift", `{"loss": 3.94745, "grad_norm": 2.099, "learning_rate": 9.987e-05, "token_acc": 0.552, "epoch": 0.0229, "global_step/max_steps": "10/438", "percentage": "2.28%", "elapsed_time": "51s", "remaining_time": "36m 53s", "memory(GiB)": 16.38, "train_speed(iter/s)": 0.193342}`,
+			"10", []string{"loss", "grad_norm", "learning_rate", "token_acc", "percentage", "elapsed_time", "remaining_time", "memory(GiB)", "train_speed(iter.s)"}},
+		{"ms-swift", `{"eval_loss": 0.158, "eval_runtime": 148.4, "epoch": 0.2288, "global_step/max_steps": "100/438", "percentage": "22.83%", "elapsed_time": "10m 52s", "remaining_time": "36m 45s"}`,
+			"100", []string{"eval_loss", "eval_runtime", "percentage", "elapsed_time", "remaining_time"}},
+		// Summaries do not pass for the newest values.
+		{"ms-swift", `{"train_runtime": 2959.8, "train_loss": 0.284, "epoch": 1.0, "global_step/max_steps": "438/438", "percentage": "100.00%", "elapsed_time": "49m 19s", "remaining_time": "0s", "train_speed(iter/s)": 0.147982}`,
+			"438", []string{"summary.train_runtime", "summary.train_loss", "summary.percentage", "summary.elapsed_time", "summary.remaining_time", "summary.train_speed(iter.s)"}},
+		{"ms-swift", `{"model_parameter_info": "PeftModelForCausalLM: 8212.5588M Params", "last_model_checkpoint": "/out/v0/checkpoint-438", "best_metric": 0.1293, "global_step": 438, "log_history": [{"loss": 20.5, "step": 1}], "memory": 16.5625}`,
+			"438", []string{"summary.best_metric", "summary.memory"}},
 	} {
 		r := parse(t, tc.profile, tc.line)
 		step := ""

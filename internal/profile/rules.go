@@ -35,7 +35,7 @@ func (r *Rules) Apply(rec *record.Record) {
 	p := r.p
 	if rec.Kind == record.KindMetric {
 		switch {
-		case p.SummaryKey != "" && hasMetric(rec, p.SummaryKey):
+		case len(p.SummaryKeys) > 0 && hasAnyMetric(rec, p.SummaryKeys):
 			r.prefix(rec, SummaryPrefix)
 		case p.SplitWithoutStep != "" && !rec.HasStep && len(rec.Prefix) == 0 && len(rec.Metrics) > 0:
 			r.prefix(rec, p.SplitWithoutStep)
@@ -49,10 +49,12 @@ func (r *Rules) Apply(rec *record.Record) {
 	}
 }
 
-func hasMetric(rec *record.Record, name string) bool {
+func hasAnyMetric(rec *record.Record, names []string) bool {
 	for _, m := range rec.Metrics {
-		if string(m.Name) == name {
-			return true
+		for _, n := range names {
+			if string(m.Name) == n {
+				return true
+			}
 		}
 	}
 	return false

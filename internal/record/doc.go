@@ -31,8 +31,10 @@
 //     (case-sensitive); any other value, such as "train" or "val", gives
 //     KindMetric with that value as the prefix of every metric name.
 //   - Step (step, global_step, iteration, iter) and epoch (epoch): the
-//     first key in option order whose value is a finite number. Step and
-//     epoch keys are never metrics. Step and epoch keys directly inside a
+//     first key in option order whose value is a finite number; for a
+//     step, also a string that holds a count, "10" or "10/438" (step 10
+//     of 438, as ms-swift writes global_step/max_steps). Step and epoch
+//     keys are never metrics. Step and epoch keys directly inside a
 //     metrics container are used when the top level has none.
 //   - Time (time, timestamp, ts): the first key in option order holding
 //     Unix seconds in [2000-01-01, 2100-01-01), Unix milliseconds in that
@@ -43,6 +45,10 @@
 //   - Prefix (prefix): the first non-empty string prefix key, else the
 //     type-as-split value, is put in front of every metric name of a
 //     KindMetric record that does not start with "<prefix>." already.
+//     When the prefix is a split (train, val, valid, validation, eval,
+//     test), a name whose first segment is a split keeps it:
+//     {"_type":"validation","val/loss":2.1} names val.loss, and
+//     {"_type":"train","val/loss":2} too.
 //   - Long form: a string "metric" and a numeric "value" give exactly one
 //     metric named by the string; other numbers of the record are
 //     metadata then. "metric" and "value" are never metrics themselves.
@@ -91,6 +97,11 @@
 //     prints it ("20.714", "1.72e+06", "nan", "inf"), is that number
 //     (fairseq). Strings under the type, run_name, prefix and long-form
 //     name keys stay strings.
+//   - ProgressStrings: a string that holds a duration, as Python prints a
+//     timedelta ("0:01:03", "1 day, 2:03:04") or as ms-swift prints one
+//     ("29s", "20m 51s", "1h 2m 3s"), is that many seconds, and one that
+//     holds a percentage ("2.28%") is its number, under the same keys as
+//     NumericStrings (LLaMA-Factory, ms-swift).
 //   - TextPrefix: text may come before the object, as Python logging
 //     writes "2021-08-13 14:59:32 | INFO | train_inner | {...}"; the last
 //     '|'-separated field of the text is Record.Tag, and TagTypes gives a

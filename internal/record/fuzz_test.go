@@ -21,12 +21,14 @@ func FuzzParse(f *testing.F) {
 		`{"_type":"meta","k\u00e9y":"v\ud800","n":true}`, `{"time":"2025-11-26T00:00:00.123456789+05:30"}`,
 		`{"metric":"a/b","value":1e-7,"prefix":"p"}`, `{"a":[[[[[[]]]]]]}`, `{"h":[1,2,true,NaN],"m":{"g":[1,"x"]}}`,
 		`x | t | {"a":"1.5","b":"nan"}`, `{"s":"1e400","step":"3"}`, `{"a":1}}`, `[1]`, "\xEF\xBB\xBF{}",
+		`{"global_step/max_steps":"10/438","step":"7/9","elapsed_time":"1 day, 0:01:03","remaining_time":"20m 51s","percentage":"2.28%"}`,
+		`{"_type":"validation","val/loss":2.1,"loss":1,"metrics":{"train":{"x":1}}}`, `{"mode":"val","iter":3,"val/bbox_mAP":0.3}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	reused := NewParser(Options{})
 	explaining := NewParser(Options{Explain: true})
-	lenient := NewParser(Options{TextPrefix: true, NumericStrings: true, MaxArrayLen: 3, IgnoreKeys: []string{"a"},
+	lenient := NewParser(Options{TextPrefix: true, NumericStrings: true, ProgressStrings: true, MaxArrayLen: 3, IgnoreKeys: []string{"a"},
 		TagTypes: map[string]string{"t": "epoch_end", "v": "val"}})
 	f.Fuzz(func(t *testing.T, line []byte) {
 		input := bytes.Clone(line)

@@ -19,6 +19,7 @@ type summary struct {
 	Time    string
 	Run     string // "" when absent, quoted otherwise
 	Tag     string // "" when absent, quoted otherwise
+	Prefix  string // "" when absent, quoted otherwise
 	Metrics []string
 	Info    []string
 	// LongArrays counts arrays left out for their length.
@@ -44,6 +45,9 @@ func summarize(r *Record) summary {
 	if r.Tag != nil {
 		s.Tag = strconv.Quote(string(r.Tag))
 	}
+	if r.Prefix != nil {
+		s.Prefix = strconv.Quote(string(r.Prefix))
+	}
 	s.LongArrays = r.LongArrays
 	for _, m := range r.Metrics {
 		s.Metrics = append(s.Metrics, string(m.Name)+"="+fmtFloat(m.Value))
@@ -57,7 +61,7 @@ func summarize(r *Record) summary {
 func (s summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kind=%s", s.Kind)
-	for _, kv := range [][2]string{{"step", s.Step}, {"epoch", s.Epoch}, {"time", s.Time}, {"run", s.Run}, {"tag", s.Tag}} {
+	for _, kv := range [][2]string{{"step", s.Step}, {"epoch", s.Epoch}, {"time", s.Time}, {"run", s.Run}, {"tag", s.Tag}, {"prefix", s.Prefix}} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, " %s=%s", kv[0], kv[1])
 		}

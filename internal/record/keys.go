@@ -33,6 +33,36 @@ const (
 // splitKeys name the top-level objects that hold one split's metrics.
 var splitKeys = []string{"train", "val", "valid", "validation", "eval", "test"}
 
+// isSplit reports whether name is one of splitKeys.
+func isSplit(name []byte) bool {
+	switch len(name) {
+	case 3:
+		return string(name) == "val"
+	case 4:
+		return string(name) == "eval" || string(name) == "test"
+	case 5:
+		return string(name) == "train" || string(name) == "valid"
+	case 10:
+		return string(name) == "validation"
+	}
+	return false
+}
+
+// startsWithSplit reports whether a canonical name's first segment is one
+// of splitKeys: "val.loss". Most names are turned away by their first
+// byte.
+func startsWithSplit(name []byte) bool {
+	if len(name) < 4 || name[0] != 't' && name[0] != 'v' && name[0] != 'e' {
+		return false
+	}
+	for i := 3; i < len(name) && i <= len("validation"); i++ {
+		if name[i] == '.' {
+			return isSplit(name[:i])
+		}
+	}
+	return false
+}
+
 type special struct {
 	key  string
 	word uint64 // the first 8 bytes of key, zero-padded, little-endian

@@ -26,7 +26,7 @@ func TestArrays(t *testing.T) {
 		{"booleans and non-finite", Options{}, `{"a":[true,false,NaN]}`, summary{Metrics: ms("a.0=1", "a.1=0", "a.2=NaN")}},
 		{"in a container", Options{}, `{"metrics":{"h":[1,2]}}`, summary{Metrics: ms("h.0=1", "h.1=2")}},
 		{"in a split", Options{}, `{"val":{"coco":{"ap":[0.3]}}}`, summary{Metrics: ms("val.coco.ap.0=0.3")}},
-		{"prefixed", Options{}, `{"prefix":"test","ap":[0.3,0.5]}`, summary{Metrics: ms("test.ap.0=0.3", "test.ap.1=0.5")}},
+		{"prefixed", Options{}, `{"prefix":"test","ap":[0.3,0.5]}`, summary{Prefix: `"test"`, Metrics: ms("test.ap.0=0.3", "test.ap.1=0.5")}},
 		{"slashed name", Options{}, `{"bbox/ap":[1]}`, summary{Metrics: ms("bbox.ap.0=1")}},
 		{"under a step key", Options{}, `{"step":[1],"a":1}`, summary{Metrics: ms("a=1")}},
 		{"under a container's step key", Options{}, `{"metrics":{"step":[1],"a":1}}`, summary{Metrics: ms("a=1")}},
@@ -52,6 +52,39 @@ func TestNumericStrings(t *testing.T) {
 			summary{Kind: KindMeta, Run: `"123"`, Metrics: ms("n=8"), Info: ms(`host="node-7"`)}},
 		{"escaped strings stay strings", on, `{"a":"\u0031"}`, summary{}},
 		{"a time string", on, `{"time":"1764115200.5","loss":"1"}`, summary{Time: "1764115200.5", Metrics: ms("loss=1")}},
+	})
+}
+
+func TestProgressStrings(t *testing.T) {
+	on := Options{ProgressStrings: true}
+	llamaFactory := Options{ProgressStrings: true, StepKeys: []string{"current_steps"}}
+	swift := Options{ProgressStrings: true, StepKeys: []string{"global_step/max_steps", "global_step"}}
+	runRuleCases(t, []ruleCase{
+		{"off by default", Options{}, `{"elapsed_time":"0:01:03","percentage":"2.28%","a":1}`, summary{Metrics: ms("a=1")}},
+		{"LLaMA-Factory", llamaFactory,
+			`{"current_steps": 20, "total_steps": 6750, "loss": 2.1827, "lr": 2.8e-06, "epoch": 0.0089, "percentage": 0.3, "elapsed_time": "0:01:03", "remaining_time": "5:53:59"}`,
+			summary{Step: "20", Epoch: "0.0089", Metrics: ms("total_steps=6750", "loss=2.1827", "lr=2.8e-06", "percentage=0.3", "elapsed_time=63", "remaining_time=21239")}},
+		{"LLaMA-Factory days", llamaFactory, `{"current_steps": 5, "elapsed_time": "1 day, 0:03:02", "remaining_time": "9 days, 21:39:23"}`,
+			summary{Step: "5", Metrics: ms("elapsed_time=86582", "remaining_time=855563")}},
+		{"ms-swift", swift,
+			`{"loss": 3.94745, "epoch": 0.02287675, "global_step/max_steps": "10/438", "percentage": "2.28%", "elapsed_time": "51s", "remaining_time": "36m 53s", "memory(GiB)": 16.38}`,
+			summary{Step: "10", Epoch: "0.02287675", Metrics: ms("loss=3.94745", "percentage=2.28", "elapsed_time=51", "remaining_time=2213", "memory(GiB)=16.38")}},
+		{"ms-swift hours and days", on, `{"a":"1h 2m 3s","b":"2d 0h 5m 1s","c":"0s","d":"100.00%","e":"7m 0s"}`,
+			summary{Metrics: ms("a=3723", "b=173101", "c=0", "d=100", "e=420")}},
+		{"timedelta forms", on, `{"a":"0:00:05.250000","b":"-1 day, 23:59:59","c":"1 day, 2:03:04","d":"123:00:00","e":"-12.5%"}`,
+			summary{Metrics: ms("a=5.25", "b=-1", "c=93784", "d=442800", "e=-12.5")}},
+		{"not a duration", on, `{"a":"1:2:3","b":"0:60:00","c":"0:00:60","d":"1 days 2:03:04","e":"1 day,2:03:04","f":"3s 2m","g":"5",` +
+			`"h":"1h  2m","i":"1x","j":"m","k":"1s ","l":" 1s","m":"%","n":"5 %","o":"0:01:03 ","p":"1 week, 0:00:00","q":"0:00:05.","r":"1m1s","s":"1 day, ","t":"d"}`,
+			summary{}},
+		{"text stays text", on, `{"host":"node-7","status":"done","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"nested", on, `{"metrics":{"eval":{"runtime":"1m 30s"}}}`, summary{Metrics: ms("eval.runtime=90")}},
+		{"strings with a role stay strings", on, `{"_type":"meta","run_name":"5s","prefix":"1h","host":"node-7","uptime":"1h 2m 3s"}`,
+			summary{Kind: KindMeta, Run: `"5s"`, Metrics: ms("uptime=3723"), Info: ms(`prefix="1h"`, `host="node-7"`)}},
+		{"escaped strings stay strings", on, `{"a":"5\u0073"}`, summary{}},
+		{"with numeric strings", Options{ProgressStrings: true, NumericStrings: true}, `{"a":"5","b":"5s","c":"5%"}`,
+			summary{Metrics: ms("a=5", "b=5", "c=5")}},
+		{"a duration under a time key is no time", on, `{"time":"0:00:02","loss":1}`, summary{Metrics: ms("time=2", "loss=1")}},
+		{"too long", on, `{"a":"` + strings.Repeat("0", 62) + `5s","b":"` + strings.Repeat("0", 63) + `5s"}`, summary{Metrics: ms("a=5")}},
 	})
 }
 
@@ -86,7 +119,7 @@ func TestTextPrefix(t *testing.T) {
 			`2021-13-45 15:10:03 | INFO | train_inner | {"loss": "1"}`,
 			summary{Tag: `"train_inner"`, Metrics: ms("loss=1")}},
 		{"a tag naming a split", Options{TextPrefix: true, TagTypes: map[string]string{"eval": "val"}},
-			`INFO | eval | {"loss": 2}`, summary{Tag: `"eval"`, Metrics: ms("val.loss=2")}},
+			`INFO | eval | {"loss": 2}`, summary{Prefix: `"val"`, Tag: `"eval"`, Metrics: ms("val.loss=2")}},
 		{"unknown tag", fairseq, `x | y | other | {"loss": 2}`, summary{Tag: `"other"`, Metrics: ms("loss=2")}},
 		{"no bars, no tag", Options{TextPrefix: true}, `INFO:root:{"loss": 2}`, summary{Metrics: ms("loss=2")}},
 		{"a plain line", fairseq, `{"loss": 2}`, summary{Metrics: ms("loss=2")}},
@@ -207,13 +240,21 @@ func TestRecordPrefix(t *testing.T) {
 		{modeOpts, `{"mode":"val","iter":3,"bbox_mAP":0.3}`, "val"},
 		{Options{TextPrefix: true, TagTypes: map[string]string{"eval": "val"}}, `a | eval | {"loss":1}`, "val"},
 		{Options{}, `{"_type":"epoch_end","prefix":"train","loss":1}`, ""},
+		// Prefixes that leave every name as it is: the record still says
+		// which split it is, also once its lines are read by template.
+		{Options{}, `{"prefix":"train","step":1,"train/loss":2}`, "train"},
+		{Options{}, `{"_type":"validation","step":1,"val/loss":2}`, "validation"},
+		{modeOpts, `{"mode":"val","iter":3,"val/bbox_mAP":0.3}`, "val"},
 	} {
-		var r Record
-		if err := NewParser(tc.opts).Parse([]byte(tc.line), &r); err != nil {
-			t.Fatal(err)
-		}
-		if string(r.Prefix) != tc.want {
-			t.Errorf("Parse(%s).Prefix = %q, want %q", tc.line, r.Prefix, tc.want)
+		p := NewParser(tc.opts)
+		for i := range 4 {
+			var r Record
+			if err := p.Parse([]byte(tc.line), &r); err != nil {
+				t.Fatal(err)
+			}
+			if string(r.Prefix) != tc.want {
+				t.Errorf("Parse(%s).Prefix = %q at the %d. reading, want %q", tc.line, r.Prefix, i+1, tc.want)
+			}
 		}
 	}
 }

@@ -41,9 +41,13 @@ type Parser struct {
 	// noTemplates: the options give records something templates do not
 	// reproduce (tags, numeric strings, explanations).
 	noTemplates bool
-	tag         span     // in the arena; end 0: none
-	textTime    timeSlot // the time that starts the text before the object
-	longArrays  int
+	// stringsAreNumbers: some strings are numbers (Options.NumericStrings
+	// or Options.ProgressStrings).
+	stringsAreNumbers bool
+
+	tag        span     // in the arena; end 0: none
+	textTime   timeSlot // the time that starts the text before the object
+	longArrays int
 
 	// With Options.Explain: keys as written, for Record.Sources (indexed
 	// by entry.field of metric entries) and Record.Ignored.
@@ -165,7 +169,8 @@ func NewParser(opts Options) *Parser {
 	nt, ns := len(o.TypeKeys), len(o.StepKeys)
 	p.typeSlots, p.prefixSlots = p.strSlots[:nt:nt], p.strSlots[nt:]
 	p.stepSlots, p.epochSlots = p.numSlots[:ns:ns], p.numSlots[ns:]
-	p.noTemplates = o.Explain || o.NumericStrings || o.TextPrefix
+	p.stringsAreNumbers = o.NumericStrings || o.ProgressStrings
+	p.noTemplates = o.Explain || p.stringsAreNumbers || o.TextPrefix
 	return p
 }
 

@@ -111,6 +111,11 @@ type Options struct {
 	// NumericStrings: a string holding exactly one number ("1.72e+06",
 	// "nan") is that number, as fairseq writes every value.
 	NumericStrings bool
+	// ProgressStrings: a string holding a duration ("0:01:03",
+	// "1 day, 2:03:04", "20m 51s") is that many seconds, and one holding
+	// a percentage ("2.28%") is its number, as LLM fine-tuning tools
+	// write their progress.
+	ProgressStrings bool
 	// TextPrefix: text may come before the object, as Python logging
 	// writes "2021-08-13 14:59:32 | INFO | train_inner | {...}"; its
 	// last '|'-separated field is the record's Tag. A line without an

@@ -234,11 +234,18 @@ func (p *Parser) keepEntries(keep func(*entry) bool) {
 
 // applyPrefix puts "<prefix>." in front of every name that does not start
 // with it already: {"prefix":"train","train/loss":1} stays train.loss.
+// When the prefix is a split, a name that names its split already keeps
+// it: {"_type":"validation","val/loss":1} is val.loss, not
+// validation.val.loss.
 func (p *Parser) applyPrefix(prefix []byte) {
+	split := isSplit(prefix)
 	for i := range p.entries {
 		e := &p.entries[i]
 		name := p.arena[e.nameOff:e.nameEnd]
 		if len(name) > len(prefix) && name[len(prefix)] == '.' && bytes.HasPrefix(name, prefix) {
+			continue
+		}
+		if split && startsWithSplit(name) {
 			continue
 		}
 		off := len(p.arena)

@@ -43,7 +43,7 @@ func TestContractExamples(t *testing.T) {
 		{"slashed and dotted aliases", Options{}, `{"_type":"metric","time":1764115201.5,"epoch":0,"step":10,"train/loss":2.31,"train/avg_loss":2.5,"train.loss":2.31,"train.avg_loss":2.5}`,
 			summary{Step: "10", Epoch: "0", Time: "1764115201.5", Metrics: ms("train.loss=2.31", "train.avg_loss=2.5")}},
 		{"prefix and container", Options{}, `{"step":20,"epoch":0,"prefix":"train","metrics":{"loss":2.2,"lr":0.0001,"throughput":5120.5,"grad_norm":1.7}}`,
-			summary{Step: "20", Epoch: "0", Metrics: ms("train.loss=2.2", "train.lr=0.0001", "train.throughput=5120.5", "train.grad_norm=1.7")}},
+			summary{Prefix: `"train"`, Step: "20", Epoch: "0", Metrics: ms("train.loss=2.2", "train.lr=0.0001", "train.throughput=5120.5", "train.grad_norm=1.7")}},
 		{"nested container", Options{}, `{"step":20,"metrics":{"train":{"loss":2.2},"val":{"loss":2.4,"mlm_acc":0.41}}}`,
 			summary{Step: "20", Metrics: ms("train.loss=2.2", "val.loss=2.4", "val.mlm_acc=0.41")}},
 		{"val aliases", Options{}, `{"_type":"metric","time":1764115300.0,"epoch":1,"step":999,"val/loss":2.05,"val.loss":2.05,"val.batches":50}`,
@@ -57,7 +57,7 @@ func TestContractExamples(t *testing.T) {
 		{"python tokens", Options{}, `{"step":30,"train.loss":NaN,"train.grad_norm":Infinity}`,
 			summary{Step: "30", Metrics: ms("train.loss=NaN", "train.grad_norm=+Inf")}},
 		{"mmdetection mode", modeOpts, `{"mode":"train","epoch":1,"iter":50,"lr":0.02,"loss":1.2}`,
-			summary{Step: "50", Epoch: "1", Metrics: ms("train.lr=0.02", "train.loss=1.2")}},
+			summary{Prefix: `"train"`, Step: "50", Epoch: "1", Metrics: ms("train.lr=0.02", "train.loss=1.2")}},
 	})
 }
 
@@ -69,19 +69,33 @@ func TestType(t *testing.T) {
 		{"empty value", Options{}, `{"_type":"","loss":1}`, summary{Metrics: ms("loss=1")}},
 		{"artifact", Options{}, `{"_type":"artifact","step":5,"size":100,"path":"x.pt","run_name":"r"}`,
 			summary{Kind: KindArtifact, Step: "5", Run: `"r"`}},
-		{"split eval", Options{}, `{"_type":"eval","loss":1,"eval/acc":0.5}`, summary{Metrics: ms("eval.loss=1", "eval.acc=0.5")}},
-		{"split with slash", Options{}, `{"_type":"val/sub","loss":1}`, summary{Metrics: ms("val.sub.loss=1")}},
-		{"type key after metrics", Options{}, `{"loss":1,"_type":"val"}`, summary{Metrics: ms("val.loss=1")}},
+		{"split eval", Options{}, `{"_type":"eval","loss":1,"eval/acc":0.5}`, summary{Prefix: `"eval"`, Metrics: ms("eval.loss=1", "eval.acc=0.5")}},
+		{"split with slash", Options{}, `{"_type":"val/sub","loss":1}`, summary{Prefix: `"val.sub"`, Metrics: ms("val.sub.loss=1")}},
+		{"type key after metrics", Options{}, `{"loss":1,"_type":"val"}`, summary{Prefix: `"val"`, Metrics: ms("val.loss=1")}},
 		{"escaped type value", Options{}, `{"_type":"\u0065poch_end","loss":1}`, summary{Kind: KindEpochEnd, Metrics: ms("loss=1")}},
 		{"non-string type is ignored and no metric", Options{}, `{"_type":1,"loss":1}`, summary{Metrics: ms("loss=1")}},
-		{"case sensitive", Options{}, `{"_type":"Meta","loss":1}`, summary{Metrics: ms("Meta.loss=1")}},
+		{"case sensitive", Options{}, `{"_type":"Meta","loss":1}`, summary{Prefix: `"Meta"`, Metrics: ms("Meta.loss=1")}},
 		{"first type key in option order", Options{TypeKeys: []string{"mode", "_type"}}, `{"_type":"meta","mode":"val","loss":1}`,
-			summary{Metrics: ms("val.loss=1")}},
+			summary{Prefix: `"val"`, Metrics: ms("val.loss=1")}},
 		{"later type key when first is not a string", Options{TypeKeys: []string{"mode", "_type"}}, `{"mode":3,"_type":"epoch_end","loss":1}`,
 			summary{Kind: KindEpochEnd, Metrics: ms("loss=1")}},
 		{"_type is plain with mode configured", modeOpts, `{"_type":"meta","mode":"val","loss":1}`,
-			summary{Metrics: ms("val.loss=1")}},
+			summary{Prefix: `"val"`, Metrics: ms("val.loss=1")}},
 		{"duplicate type key last wins", Options{}, `{"_type":"meta","_type":"config","n":1}`, summary{Kind: KindConfig}},
+		// A split type does not rename a key that names its split.
+		{"validation type, val key", Options{}, `{"_type":"validation","val/loss":2.1}`, summary{Prefix: `"validation"`, Metrics: ms("val.loss=2.1")}},
+		{"validation type, plain key", Options{}, `{"_type":"validation","loss":2.1,"val/acc":0.5}`,
+			summary{Prefix: `"validation"`, Metrics: ms("validation.loss=2.1", "val.acc=0.5")}},
+		{"train type, val key", Options{}, `{"_type":"train","step":3,"loss":1,"val/loss":2,"eval.acc":0.5,"test/x":1,"valid/y":2}`,
+			summary{Step: "3", Prefix: `"train"`, Metrics: ms("train.loss=1", "val.loss=2", "eval.acc=0.5", "test.x=1", "valid.y=2")}},
+		{"split type, alias of the prefixed name", Options{}, `{"_type":"val","loss":1,"val/loss":2}`, summary{Prefix: `"val"`, Metrics: ms("val.loss=2")}},
+		{"split type, split names only as first segment", Options{}, `{"_type":"val","a/val/b":1,"validation_loss":2,"val":3}`,
+			summary{Prefix: `"val"`, Metrics: ms("val.a.val.b=1", "val.validation_loss=2", "val.val=3")}},
+		{"split type, split container", Options{}, `{"_type":"eval","train":{"loss":1}}`, summary{Prefix: `"eval"`, Metrics: ms("train.loss=1")}},
+		{"split type is case-sensitive", Options{}, `{"_type":"Val","val/loss":1}`, summary{Prefix: `"Val"`, Metrics: ms("Val.val.loss=1")}},
+		{"other type renames split keys", Options{}, `{"_type":"rollout","val/loss":1}`, summary{Prefix: `"rollout"`, Metrics: ms("rollout.val.loss=1")}},
+		{"split type in mmdetection's mode", modeOpts, `{"mode":"val","iter":10,"val/bbox_mAP":0.3,"bbox_mAP_50":0.5}`,
+			summary{Step: "10", Prefix: `"val"`, Metrics: ms("val.bbox_mAP=0.3", "val.bbox_mAP_50=0.5")}},
 	})
 }
 
@@ -104,6 +118,16 @@ func TestStepEpoch(t *testing.T) {
 		{"step deeper in container is a metric", Options{}, `{"metrics":{"train":{"step":5}}}`, summary{Metrics: ms("train.step=5")}},
 		{"duplicate step last wins", Options{}, `{"step":1,"step":null}`, summary{}},
 		{"step object", Options{}, `{"step":{"a":1}}`, summary{}},
+		// A string under a step key that holds a count is that step.
+		{"count of a total", Options{StepKeys: []string{"global_step/max_steps"}}, `{"loss":1,"global_step/max_steps":"10/438"}`,
+			summary{Step: "10", Metrics: ms("loss=1")}},
+		{"count string", Options{}, `{"step":"12","loss":1}`, summary{Step: "12", Metrics: ms("loss=1")}},
+		{"count string in a container", Options{}, `{"metrics":{"step":"7/9","loss":1}}`, summary{Step: "7", Metrics: ms("loss=1")}},
+		{"count string first in option order", Options{}, `{"iteration":4,"step":"2/8"}`, summary{Step: "2"}},
+		{"not a count", Options{}, `{"step":"10/","global_step":"/438","iteration":"1.5/2","iter":"-1","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"not a count either", Options{}, `{"step":"10 / 438","global_step":"10/438/1","iteration":"1e3","iter":" 1","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"escaped count is text", Options{}, `{"step":"1\/2","loss":1}`, summary{Metrics: ms("loss=1")}},
+		{"huge count", Options{}, `{"step":"` + strings.Repeat("9", 400) + `"}`, summary{}},
 	})
 }
 
@@ -178,17 +202,19 @@ func TestContainers(t *testing.T) {
 
 func TestPrefix(t *testing.T) {
 	runRuleCases(t, []ruleCase{
-		{"prefix applies", Options{}, `{"prefix":"train","loss":1}`, summary{Metrics: ms("train.loss=1")}},
-		{"already prefixed", Options{}, `{"prefix":"train","train/loss":1,"train.acc":2}`, summary{Metrics: ms("train.loss=1", "train.acc=2")}},
-		{"prefix after metrics", Options{}, `{"metrics":{"loss":1},"prefix":"val"}`, summary{Metrics: ms("val.loss=1")}},
-		{"prefix is canonicalised", Options{}, `{"prefix":"a/b","loss":1,"a/b/x":2}`, summary{Metrics: ms("a.b.loss=1", "a.b.x=2")}},
-		{"name equal to prefix", Options{}, `{"prefix":"train","train":1}`, summary{Metrics: ms("train.train=1")}},
-		{"prefix merges aliases", Options{}, `{"prefix":"train","loss":1,"train/loss":2}`, summary{Metrics: ms("train.loss=2")}},
-		{"split container under prefix", Options{}, `{"prefix":"train","val":{"loss":1}}`, summary{Metrics: ms("train.val.loss=1")}},
+		{"prefix applies", Options{}, `{"prefix":"train","loss":1}`, summary{Prefix: `"train"`, Metrics: ms("train.loss=1")}},
+		{"already prefixed", Options{}, `{"prefix":"train","train/loss":1,"train.acc":2}`, summary{Prefix: `"train"`, Metrics: ms("train.loss=1", "train.acc=2")}},
+		{"prefix after metrics", Options{}, `{"metrics":{"loss":1},"prefix":"val"}`, summary{Prefix: `"val"`, Metrics: ms("val.loss=1")}},
+		{"prefix is canonicalised", Options{}, `{"prefix":"a/b","loss":1,"a/b/x":2}`, summary{Prefix: `"a.b"`, Metrics: ms("a.b.loss=1", "a.b.x=2")}},
+		{"name equal to prefix", Options{}, `{"prefix":"train","train":1}`, summary{Prefix: `"train"`, Metrics: ms("train.train=1")}},
+		{"prefix merges aliases", Options{}, `{"prefix":"train","loss":1,"train/loss":2}`, summary{Prefix: `"train"`, Metrics: ms("train.loss=2")}},
+		// A split prefix leaves a name that names its split already.
+		{"split container under a split prefix", Options{}, `{"prefix":"train","val":{"loss":1}}`, summary{Prefix: `"train"`, Metrics: ms("val.loss=1")}},
+		{"split container under another prefix", Options{}, `{"prefix":"rollout","val":{"loss":1}}`, summary{Prefix: `"rollout"`, Metrics: ms("rollout.val.loss=1")}},
 		{"non-string prefix ignored", Options{}, `{"prefix":1,"loss":1}`, summary{Metrics: ms("loss=1")}},
-		{"empty prefix ignored", Options{}, `{"prefix":"","_type":"val","loss":1}`, summary{Metrics: ms("val.loss=1")}},
-		{"prefix beats split", modeOpts, `{"mode":"val","prefix":"train","loss":1}`, summary{Metrics: ms("train.loss=1")}},
-		{"custom prefix key", Options{PrefixKeys: []string{"split"}}, `{"split":"test","acc":1,"prefix":"x"}`, summary{Metrics: ms("test.acc=1")}},
+		{"empty prefix ignored", Options{}, `{"prefix":"","_type":"val","loss":1}`, summary{Prefix: `"val"`, Metrics: ms("val.loss=1")}},
+		{"prefix beats split", modeOpts, `{"mode":"val","prefix":"train","loss":1}`, summary{Prefix: `"train"`, Metrics: ms("train.loss=1")}},
+		{"custom prefix key", Options{PrefixKeys: []string{"split"}}, `{"split":"test","acc":1,"prefix":"x"}`, summary{Prefix: `"test"`, Metrics: ms("test.acc=1")}},
 		{"no prefix for epoch_end", Options{}, `{"_type":"epoch_end","prefix":"train","loss":1}`, summary{Kind: KindEpochEnd, Metrics: ms("loss=1")}},
 	})
 }
@@ -196,8 +222,8 @@ func TestPrefix(t *testing.T) {
 func TestLongForm(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		{"only the named metric", Options{}, `{"metric":"val/loss","value":2,"other":3,"time":0.5}`, summary{Metrics: ms("val.loss=2")}},
-		{"prefix applies", Options{}, `{"prefix":"train","metric":"loss","value":1}`, summary{Metrics: ms("train.loss=1")}},
-		{"already prefixed", Options{}, `{"prefix":"train","metric":"train/loss","value":1}`, summary{Metrics: ms("train.loss=1")}},
+		{"prefix applies", Options{}, `{"prefix":"train","metric":"loss","value":1}`, summary{Prefix: `"train"`, Metrics: ms("train.loss=1")}},
+		{"already prefixed", Options{}, `{"prefix":"train","metric":"train/loss","value":1}`, summary{Prefix: `"train"`, Metrics: ms("train.loss=1")}},
 		{"NaN value", Options{}, `{"value":NaN,"metric":"loss"}`, summary{Metrics: ms("loss=NaN")}},
 		{"bool value", Options{}, `{"metric":"ok","value":true}`, summary{Metrics: ms("ok=1")}},
 		{"string value is no long form", Options{}, `{"metric":"loss","value":"x","other":3}`, summary{Metrics: ms("other=3")}},
@@ -255,6 +281,20 @@ func TestKindString(t *testing.T) {
 	for k, s := range want {
 		if k.String() != s {
 			t.Errorf("Kind(%d).String() = %q, want %q", k, k.String(), s)
+		}
+	}
+}
+
+// TestSplitNames: isSplit and startsWithSplit know exactly splitKeys.
+func TestSplitNames(t *testing.T) {
+	for _, k := range splitKeys {
+		if !isSplit([]byte(k)) || !startsWithSplit([]byte(k+".loss")) || startsWithSplit([]byte(k)) {
+			t.Errorf("split %q not known", k)
+		}
+	}
+	for _, name := range []string{"", "v", "va", "vali", "Val", "evals", "tests", "training", "validations", "trains.x", "x.val.y", ".val", "val_loss", "vals.loss"} {
+		if isSplit([]byte(name)) || startsWithSplit([]byte(name)) || startsWithSplit([]byte(name+".a")) && !isSplit([]byte(name)) {
+			t.Errorf("%q taken for a split", name)
 		}
 	}
 }

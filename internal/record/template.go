@@ -230,7 +230,10 @@ func (p *Parser) judgeTemplate(r *Record) {
 // isDirect reports whether r, resolved from the line the template was just
 // taken from, allows the template to be direct.
 func (p *Parser) isDirect(r *Record) bool {
-	if r.Kind != KindMetric && r.Kind != KindEpochEnd || r.RunName != nil || r.Info != nil {
+	if r.Kind != KindMetric && r.Kind != KindEpochEnd || r.RunName != nil || r.Info != nil || r.Prefix != nil {
+		// A prefix that left every name as it was ({"_type":"val",
+		// "val/loss":1}) must still reach Record.Prefix: finishDirect
+		// does not set it.
 		return false
 	}
 	if p.longName.ok && p.longValue.ok {

@@ -340,6 +340,10 @@ func FuzzTemplate(f *testing.F) {
 	// number's name (found in review).
 	f.Add([]byte(`{"prefix":"train","train.a":1,"a":true}`), []byte{1, 0}, byte(0), byte(0))
 	f.Add([]byte(`{"_type":"train","train.a":1,"a":NaN,"b":null}`), []byte{1, 0}, byte(0), byte(1))
+	// A split prefix that renames none of the names: the record still
+	// carries its prefix.
+	f.Add([]byte(`{"_type":"validation","step":3,"val/loss":2.1,"eval.acc":0.5}`), []byte{1, 0}, byte(0), byte(0))
+	f.Add([]byte(`{"loss":1,"global_step/max_steps":"10/438","step":"3/9","iter":2}`), []byte{0, 1}, byte(0), byte(2))
 	f.Fuzz(func(t *testing.T, line, pick []byte, opt, order byte) {
 		opts := holeOptions[int(opt)%len(holeOptions)]
 		v := withHoles(line, pick)

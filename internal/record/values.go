@@ -34,7 +34,7 @@ func (p *Parser) topValue(key []byte, keyRef strRef, v scalar) {
 
 // topValueOf is topValue for a key whose class is known.
 func (p *Parser) topValueOf(cls keyClass, idx int, key []byte, keyRef strRef, v scalar) {
-	if v.kind == valString && p.opts.NumericStrings {
+	if v.kind == valString && p.stringsAreNumbers {
 		switch cls {
 		case clsPlain, clsStep, clsEpoch, clsTime, clsLongValue, clsSplit:
 			v = p.numericString(v)
@@ -48,7 +48,7 @@ func (p *Parser) topValueOf(cls keyClass, idx int, key []byte, keyRef strRef, v 
 		p.runName = strSlot{ref: v.str, ok: v.kind == valString && v.str.end > v.str.start}
 	case clsStep:
 		s := &p.stepSlots[idx]
-		s.top, s.topVal = v.finiteNumber(), v.num
+		s.topVal, s.top = p.stepValue(v)
 		p.addInfoOnly(key, keyRef, v)
 		p.explainUnusable(key, v, s.top, " under a step key")
 	case clsEpoch:
@@ -110,18 +110,36 @@ func (p *Parser) explainUnusable(key []byte, v scalar, used bool, why string) {
 }
 
 // numericString returns the number a string holds, when all it holds is
-// one number; else v.
+// one number (Options.NumericStrings) or a duration or a percentage
+// (Options.ProgressStrings); else v.
 func (p *Parser) numericString(v scalar) scalar {
 	if v.str.esc {
 		return v
 	}
-	if f, ok := parseNumericString(p.line[v.str.start:v.str.end]); ok {
-		if isFinite(f) {
-			return scalar{kind: valNumber, num: f}
-		}
-		return scalar{kind: valNonFinite, num: f}
+	s := p.line[v.str.start:v.str.end]
+	f, ok := 0.0, false
+	if p.opts.NumericStrings {
+		f, ok = parseNumericString(s)
 	}
-	return v
+	if !ok && p.opts.ProgressStrings {
+		f, ok = progressString(s)
+	}
+	switch {
+	case !ok:
+		return v
+	case isFinite(f):
+		return scalar{kind: valNumber, num: f}
+	}
+	return scalar{kind: valNonFinite, num: f}
+}
+
+// stepValue returns the step a value under a step key gives, if any: a
+// finite number, or a string that holds a count ("10", "10/438").
+func (p *Parser) stepValue(v scalar) (float64, bool) {
+	if v.kind == valString && !v.str.esc {
+		return stepString(p.line[v.str.start:v.str.end])
+	}
+	return v.num, v.finiteNumber()
 }
 
 // parseNumericString reads "20.714", "-5e-06", "1.72e+06", "nan" or
@@ -286,7 +304,7 @@ func (p *Parser) openNested(child *frame, parent *frame, key []byte) {
 
 // nestedValue records a scalar member of a collecting object.
 func (p *Parser) nestedValue(f *frame, key []byte, v scalar) {
-	if v.kind == valString && p.opts.NumericStrings {
+	if v.kind == valString && p.stringsAreNumbers {
 		v = p.numericString(v)
 	}
 	if f.root {
@@ -295,7 +313,7 @@ func (p *Parser) nestedValue(f *frame, key []byte, v scalar) {
 		switch cls, idx := p.keys.lookup(key); cls {
 		case clsStep:
 			s := &p.stepSlots[idx]
-			s.cont, s.contVal = v.finiteNumber(), v.num
+			s.contVal, s.cont = p.stepValue(v)
 			return
 		case clsEpoch:
 			s := &p.epochSlots[idx]
