@@ -82,17 +82,13 @@ type Ahead func(p *Probe) (endMs int64)
 // record read after the fact that needs an anchor asks ahead for one; ahead
 // may be nil when mode is Live.
 func (e *Estimator) Place(rec *record.Record, mode Mode, readMs int64, ahead Ahead) {
+	if rec.HasTime {
+		e.placeOwn(rec)
+		return
+	}
 	step := e.clock.observe(rec)
 	var t int64
 	switch {
-	case rec.HasTime:
-		own := toMs(rec.Time)
-		t = own
-		if e.placed && own <= e.last && e.hasOwn && own >= e.lastOwn {
-			t = e.last + leastMs // a tie, not a clock that went back
-		}
-		e.lastOwn, e.hasOwn = own, true
-		e.seg.open = false
 	case mode == Live:
 		t = max(readMs, e.last+leastMs)
 		e.seg.open = false
@@ -107,15 +103,32 @@ func (e *Estimator) Place(rec *record.Record, mode Mode, readMs int64, ahead Ahe
 		e.anchor(ahead, readMs)
 		t = e.seg.anchor - e.seg.distance()
 	}
-	if e.placed && t <= e.last && !rec.HasTime {
+	if e.placed && t <= e.last {
 		t = e.last + leastMs
 	}
-	if !rec.HasTime {
-		rec.Time, rec.HasTime, rec.TimeEstimated = float64(t)/1000, true, true
-		e.Estimated++
-	} else if t != toMs(rec.Time) {
+	rec.Time, rec.HasTime, rec.TimeEstimated = float64(t)/1000, true, true
+	e.Estimated++
+	e.note(t)
+}
+
+// placeOwn keeps a record's own time, only putting a tie 1 ms after the
+// previous record: the path of logs whose records carry their time, kept
+// short.
+func (e *Estimator) placeOwn(rec *record.Record) {
+	e.clock.stepOf(rec)
+	own := toMs(rec.Time)
+	t := own
+	if e.placed && own <= e.last && e.hasOwn && own >= e.lastOwn {
+		t = e.last + leastMs // a tie, not a clock that went back
 		rec.Time = float64(t) / 1000
 	}
+	e.lastOwn, e.hasOwn = own, true
+	e.seg.open = false
+	e.note(t)
+}
+
+// note counts a record placed at t.
+func (e *Estimator) note(t int64) {
 	if e.Placed == 0 || t < e.First {
 		e.First = t
 	}
@@ -224,18 +237,7 @@ type clock struct {
 // observe takes one record and returns its advance over the previous one.
 func (c *clock) observe(rec *record.Record) steps {
 	st := steps{records: 1}
-	advanced := 0.0
-	if rec.HasStep && isFinite(rec.Step) {
-		switch {
-		case !c.hasStep:
-		case rec.Step > c.step:
-			advanced = rec.Step - c.step
-			c.delta = advanced
-		case rec.Step < c.step:
-			advanced = c.delta // an epoch's steps start again: one more step
-		}
-		c.step, c.hasStep = rec.Step, true
-	}
+	advanced := c.stepOf(rec)
 	if rec.HasTime {
 		return st // its own time says it all; its hints are not read
 	}
@@ -260,6 +262,25 @@ func (c *clock) observe(rec *record.Record) steps {
 	return st
 }
 
-func toMs(sec float64) int64 { return int64(math.Round(sec * 1000)) }
+// stepOf follows the record's step and returns the steps it advanced:
+// an epoch's steps that start again count the usual increment.
+func (c *clock) stepOf(rec *record.Record) (advanced float64) {
+	if !rec.HasStep || !isFinite(rec.Step) {
+		return 0
+	}
+	switch {
+	case !c.hasStep:
+	case rec.Step > c.step:
+		advanced = rec.Step - c.step
+		c.delta = advanced
+	case rec.Step < c.step:
+		advanced = c.delta
+	}
+	c.step, c.hasStep = rec.Step, true
+	return advanced
+}
+
+// toMs rounds a time in seconds to milliseconds (times are positive).
+func toMs(sec float64) int64 { return int64(sec*1000 + 0.5) }
 
 func isFinite(f float64) bool { return math.Abs(f) <= math.MaxFloat64 }

@@ -198,3 +198,42 @@ func TestPlaceDistinctIncreasing(t *testing.T) {
 		t.Errorf("last record at %d, want the modification time %d", got[len(got)-1], mtime)
 	}
 }
+
+// BenchmarkPlaceOwnTime is the cost per record of a log whose records
+// carry their time, the common case: what placing adds to catching up.
+func BenchmarkPlaceOwnTime(b *testing.B) {
+	recs := make([]record.Record, 1000)
+	for i := range recs {
+		recs[i] = record.Record{Step: float64(i % 700), HasStep: true, Time: 1764115200 + float64(i)/4, HasTime: true}
+	}
+	var e Estimator
+	r := recs[0]
+	b.ResetTimer()
+	for i := range b.N {
+		src := &recs[i%len(recs)]
+		r.Step, r.Time = src.Step, src.Time
+		e.Place(&r, CatchUp, mtime, nil)
+	}
+}
+
+// BenchmarkPlaceEstimated: records without a time, placed from a probe
+// that ran once (the records of a segment after its anchor is known).
+func BenchmarkPlaceEstimated(b *testing.B) {
+	recs := make([]record.Record, 1000)
+	for i := range recs {
+		recs[i] = record.Record{Step: float64(i), HasStep: true, StepSeconds: 0.3, HasStepSeconds: true}
+	}
+	for b.Loop() {
+		var e Estimator
+		for i := range recs {
+			r := recs[i]
+			e.Place(&r, CatchUp, mtime, func(p *Probe) int64 {
+				for j := i + 1; j < len(recs); j++ {
+					n := recs[j]
+					p.Observe(&n)
+				}
+				return mtime
+			})
+		}
+	}
+}
