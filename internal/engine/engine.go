@@ -30,7 +30,9 @@ import (
 const closedRenameGrace = time.Second
 
 // retryFailedAfter is how long a file that could not be opened waits
-// before the next try (its permissions may be fixed).
+// before the next try (its permissions may be fixed); a file that changed
+// since it was found is tried again at once (an archive found while gzip
+// still wrote it, read cut short).
 const retryFailedAfter = time.Minute
 
 // Engine discovers files matching the inputs, follows each one, and keeps
@@ -356,7 +358,7 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if f, ok := e.files[path]; ok {
-		if f.failed.IsZero() || now.Sub(f.failed) < retryFailedAfter {
+		if f.failed.IsZero() || now.Sub(f.failed) < retryFailedAfter && !f.changedSinceFound() {
 			return true
 		}
 		e.removeFile(path)
@@ -617,19 +619,21 @@ func (e *Engine) release(f *file, now time.Time) {
 // sweep removes runs whose files are gone past the grace period and, when
 // configured, runs that stopped writing.
 func (e *Engine) sweep(now time.Time) {
+	// Removed under e.mu: a file that claims the label meanwhile (an
+	// archive replacing the log) must not have its records removed with
+	// the deleted file's run.
 	e.mu.Lock()
-	var gone []string
 	for name, since := range e.orphaned {
 		if now.Sub(since) >= e.cfg.Run.DeletedGrace {
-			gone = append(gone, name)
 			delete(e.orphaned, name)
+			if e.owners[name] != nil {
+				continue
+			}
+			e.logger.Info("removing run of deleted file", "run", name)
+			e.store.Remove(name, store.DropFileDeleted)
 		}
 	}
 	e.mu.Unlock()
-	for _, name := range gone {
-		e.logger.Info("removing run of deleted file", "run", name)
-		e.store.Remove(name, store.DropFileDeleted)
-	}
 	if e.cfg.Run.Expiry > 0 {
 		for _, name := range e.store.Expire(now.Add(-e.cfg.Run.Expiry)) {
 			e.logger.Info("run expired", "run", name, "after", e.cfg.Run.Expiry)

@@ -155,6 +155,13 @@ func (f *file) continuedBy(g *file) bool {
 	return f.document && g.document && f.prof == g.prof && f.prof.DocumentCopies
 }
 
+// changedSinceFound reports whether the file at the path has another
+// size or modification time than when it was found.
+func (f *file) changedSinceFound() bool {
+	fi, err := os.Stat(f.path)
+	return err == nil && (fi.Size() != f.info.Size() || !fi.ModTime().Equal(f.info.ModTime()))
+}
+
 // fail records why the file cannot be read. Called with e.mu held.
 func (f *file) fail(err error, now time.Time) {
 	reason := fileErrRead
