@@ -29,6 +29,10 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// fairseq's logging writes local time: read it in UTC here and in the
+	// binaries the tests run, whatever the machine's zone.
+	time.Local = time.UTC
+	os.Setenv("TZ", "UTC")
 	dir, err := os.MkdirTemp("", "jsonl-exporter-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -372,6 +376,12 @@ func TestInspect(t *testing.T) {
 {"step":1,"epoch":1,"train.loss":1.4}
 {broken
 `)
+	// Written within the minute after the run started: the records
+	// without a time are placed between.
+	written := time.Unix(1764115260, 0)
+	if err := os.Chtimes(path, written, written); err != nil {
+		t.Fatal(err)
+	}
 	out, stderr, code := runBinary(t, nil, "inspect", path)
 	if code != 0 {
 		t.Fatalf("inspect: code %d, stderr %s", code, stderr)
@@ -381,7 +391,7 @@ func TestInspect(t *testing.T) {
 		"lines:    7 (6 records",
 		"steps:    0 .. 9 (reset at 1 epoch starts)",
 		"epochs:   0 .. 1",
-		"time:     2025-11-26T00:00:00Z .. 2025-11-26T00:00:00Z",
+		"time:     2025-11-26T00:00:00Z .. 2025-11-26T00:01:00Z (estimated for 5 records without a time of their own)",
 		`ml_train_loss{run="bert"} 1.4  (from train.loss)`,
 		`ml_nonfinite_values_total{metric="ml_train_loss",run="bert"} 1`,
 		"profile:  seed (detected)",

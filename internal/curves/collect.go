@@ -159,7 +159,7 @@ func NewCollector(x XKey, namespace string, fixed []string, keep func(series str
 }
 
 // DeliveredTo: nothing was delivered before; every file is read whole.
-func (c *Collector) DeliveredTo(string) int64 { return 0 }
+func (c *Collector) DeliveredTo(string) (offset, timeMs int64) { return 0, 0 }
 
 // Wait never waits: a plot keeps what it reads.
 func (c *Collector) Wait(<-chan struct{}) {}

@@ -150,9 +150,10 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 type Delivery interface {
 	Append(*store.Batch) // a store.Subscriber
 	// DeliveredTo returns the offset of path up to which its records
-	// were delivered before (0: none). Called once per file, before its
-	// first record.
-	DeliveredTo(path string) int64
+	// were delivered before (0: none), and the time of the record there
+	// in ms (0: not known), which the records after it follow. Called
+	// once per file, before its first record.
+	DeliveredTo(path string) (offset, timeMs int64)
 	// Wait returns when the delivery can take more records, or when
 	// done (the engine stopping) is closed.
 	Wait(done <-chan struct{})

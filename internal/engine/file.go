@@ -49,18 +49,17 @@ type file struct {
 	// its run label is contested; guarded by e.mu.
 	gate                         logGate
 	setAside, peeked, peekedData bool
-	// Position in the current read of a document file, and the time of
-	// the newest of its records applied (ms), which later ones follow.
+	// Position in the current read of a document file.
 	docStep   float64
 	docNth    int
 	docPasses int
-	docLast   int64
 
 	// clock places the records that have no time of their own; ahead is
 	// its probe of the lines that follow (made once: a method value per
 	// record would allocate).
-	clock timeline.Estimator
-	ahead timeline.Ahead
+	clock  timeline.Estimator
+	ahead  timeline.Ahead
+	prober lineProber
 
 	// Lines up to initialSize existed when the file was found: records
 	// without a time get the file's modification time, not "now".
@@ -87,6 +86,7 @@ type file struct {
 	// delivered already (remote write, before a restart or reload);
 	// deliveryKnown once it was asked.
 	deliveredTo   int64
+	deliveredMs   int64 // the time of the record there; 0 once used
 	deliveryKnown bool
 
 	// run is read without e.mu on the record path; written under it.
@@ -115,6 +115,7 @@ func newFile(e *Engine, in *input, path string, fi os.FileInfo, p *profile.Profi
 	}
 	f.pathRun, f.regexNamed = in.namer.name(path)
 	f.ahead = f.probeAhead
+	f.prober = lineProber{path: path, maxLine: e.tail.MaxLineSize, stopping: e.stopping}
 	if in.profile != nil {
 		f.useProfile(in.profile, profConfigured)
 	} else if p != nil {
@@ -217,18 +218,27 @@ func (f *file) placeAndApply(readTime time.Time) {
 	if f.consumed <= f.initialSize {
 		mode = timeline.CatchUp
 	}
+	src := f.source()
+	if !src.Delivered && f.deliveredMs > 0 {
+		// The first record not delivered before: it and the next come
+		// after the last one delivered, whatever the records delivered
+		// are estimated at now (the file grew, its modification time
+		// moved).
+		f.clock.Resume(f.deliveredMs)
+		f.deliveredMs = 0
+	}
 	f.clock.Place(&f.rec, mode, readTime.UnixMilli(), f.ahead)
-	f.apply(readTime, f.source())
+	f.apply(readTime, src)
 }
 
 // probeAhead runs a probe over the lines after the current one that the
 // file held when it was found, and returns the file's modification time
 // then: the time of its last record.
-func (f *file) probeAhead(p *timeline.Probe) int64 {
+func (f *file) probeAhead(p *timeline.Probe) (int64, bool) {
 	parser := f.e.parsers.get(f.prof, f.e.parser)
 	defer f.e.parsers.put(f.prof, parser)
-	probeLines(f.path, f.consumed, f.initialSize, f.e.tail.MaxLineSize, f.e.stopping, newProbe(f.prof, parser, p))
-	return f.mtime.UnixMilli()
+	ok := f.prober.probe(f.consumed, f.initialSize, f.consumed, newProbe(f.prof, parser, p))
+	return f.mtime.UnixMilli(), ok
 }
 
 // StrippedCR counts the "\r" the tailer took off the next line: the
@@ -248,7 +258,8 @@ func (f *file) source() store.Source {
 		return store.Source{}
 	}
 	if !f.deliveryKnown {
-		f.deliveredTo, f.deliveryKnown = d.DeliveredTo(f.path), true
+		f.deliveredTo, f.deliveredMs = d.DeliveredTo(f.path)
+		f.deliveryKnown = true
 	}
 	src := store.Source{Path: f.path, Input: f.in.glob, Offset: f.consumed}
 	if f.consumed <= f.deliveredTo {
@@ -332,11 +343,16 @@ func (f *file) Document(data []byte) {
 func (f *file) documentRecord(data []byte, readTime, written time.Time) func(text []byte) {
 	src := store.Source{Path: f.path, Input: f.in.glob}
 	var clock timeline.Estimator
-	ahead := func(p *timeline.Probe) int64 {
+	probes := 0
+	ahead := func(p *timeline.Probe) (int64, bool) {
+		// A probe reads the whole document again: twice a read at most.
+		if probes++; probes > 2 {
+			return 0, false
+		}
 		parser := f.e.parsers.get(f.prof, f.e.parser)
 		defer f.e.parsers.put(f.prof, parser)
 		probeDocument(f.prof.Document, data, int(f.lineNo), newProbe(f.prof, parser, p))
-		return written.UnixMilli()
+		return written.UnixMilli(), true
 	}
 	return func(text []byte) {
 		f.lineNo++ // the record's position, for log messages
@@ -348,9 +364,6 @@ func (f *file) documentRecord(data []byte, readTime, written time.Time) func(tex
 		}
 		f.docNth++
 		clock.Place(&f.rec, timeline.CatchUp, written.UnixMilli(), ahead)
-		if !f.currentRun().HasDocumentRecord(f.docStep, f.docNth, len(f.rec.Metrics)) {
-			f.followDocLast()
-		}
 		for range 2 {
 			run := f.currentRun()
 			if run.ApplyDocumentRecord(&f.rec, f.docStep, f.docNth, readTime, &f.shape, src) {
@@ -359,18 +372,6 @@ func (f *file) documentRecord(data []byte, readTime, written time.Time) func(tex
 			f.forgetRun(run)
 		}
 	}
-}
-
-// followDocLast keeps a document record that is new to the run after the
-// records of the file's earlier reads: each read is placed back from its
-// own modification time, and an estimate may reach before the last read.
-func (f *file) followDocLast() {
-	t := int64(math.Round(f.rec.Time * 1000))
-	if t <= f.docLast {
-		t = f.docLast + 1
-		f.rec.Time = float64(t) / 1000
-	}
-	f.docLast = t
 }
 
 // apply folds f.rec into the file's run.
@@ -470,7 +471,7 @@ func (f *file) Reset(ev tailer.Event) {
 	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
 	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
 	f.clock = timeline.Estimator{}           // new content: its records start again
-	f.deliveredTo, f.deliveryKnown = 0, true // new content: none of it was delivered
+	f.deliveredTo, f.deliveredMs, f.deliveryKnown = 0, 0, true // new content: none of it was delivered
 	if f.parser != nil {
 		f.parser.Restart() // a CSV reader reads the header again, and knows rows read before
 	}

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,21 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // fixedMtime dates the corpus files, which stands in for the time of
 // records without one.
 var fixedMtime = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// checkpointStep finds a Hugging Face checkpoint folder in a path.
+var checkpointStep = regexp.MustCompile(`(?:^|/)checkpoint-(\d+)/`)
+
+// writtenAt is the modification time of a copied test file: fixedMtime,
+// but a checkpoint's copy is older the earlier its step, as a trainer
+// writes them, so that the records of copies read in any order get the
+// same times.
+func writtenAt(rel string) time.Time {
+	if m := checkpointStep.FindStringSubmatch(filepath.ToSlash(rel)); m != nil {
+		step, _ := strconv.Atoi(m[1])
+		return fixedMtime.Add(-time.Hour + time.Duration(step)*time.Second)
+	}
+	return fixedMtime
+}
 
 // copyCorpus copies testdata/corpus to a temporary folder with fixed
 // modification times.
@@ -52,7 +69,8 @@ func copyTestdata(t *testing.T, src string) string {
 		if err := os.WriteFile(target, data, 0o644); err != nil {
 			return err
 		}
-		return os.Chtimes(target, fixedMtime, fixedMtime)
+		mtime := writtenAt(rel)
+		return os.Chtimes(target, mtime, mtime)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -189,9 +189,10 @@ func (in *inspection) use(p *profile.Profile, how string) {
 
 func (in *inspection) readLines(path string) error {
 	opts := tailer.Options{MaxLineSize: in.cfg.Tail.MaxLineSize}
-	in.ahead = func(p *timeline.Probe) int64 {
-		probeLines(path, in.offset, math.MaxInt64, in.cfg.Tail.MaxLineSize, nil, in.probe(p))
-		return in.mtime.UnixMilli()
+	prober := lineProber{path: path, maxLine: in.cfg.Tail.MaxLineSize}
+	in.ahead = func(p *timeline.Probe) (int64, bool) {
+		ok := prober.probe(in.offset, math.MaxInt64, in.offset, in.probe(p))
+		return in.mtime.UnixMilli(), ok
 	}
 	unfinished, err := tailer.ReadOnce(context.Background(), path, opts, (*inspectLines)(in))
 	if err != nil {
@@ -234,9 +235,13 @@ func (in *inspection) readDocument(path string) error {
 	if err != nil {
 		return err
 	}
-	in.ahead = func(p *timeline.Probe) int64 {
+	probes := 0
+	in.ahead = func(p *timeline.Probe) (int64, bool) {
+		if probes++; probes > 2 { // as the exporter: twice a read at most
+			return 0, false
+		}
 		probeDocument(in.prof.Document, data, int(in.fr.Lines), in.probe(p))
-		return in.mtime.UnixMilli()
+		return in.mtime.UnixMilli(), true
 	}
 	err = in.prof.Document(data, func(text []byte) {
 		in.fr.Lines++
@@ -459,7 +464,11 @@ func WriteReport(w io.Writer, fr *FileReport) {
 		case fr.EstimatedTimes == fr.Times.N:
 			fmt.Fprintf(w, " (estimated: no record has a time of its own)")
 		case fr.EstimatedTimes > 0:
-			fmt.Fprintf(w, " (estimated for %s without a time of their own)", plural(fr.EstimatedTimes, "record"))
+			if fr.EstimatedTimes == 1 {
+				fmt.Fprintf(w, " (estimated for 1 record without a time of its own)")
+			} else {
+				fmt.Fprintf(w, " (estimated for %d records without a time of their own)", fr.EstimatedTimes)
+			}
 		}
 		fmt.Fprintln(w)
 	}

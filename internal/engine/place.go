@@ -5,6 +5,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
@@ -38,18 +40,71 @@ func (pr *probe) observe(line []byte) bool {
 	return pr.p.Observe(&pr.rec)
 }
 
-// probeLines feeds the probe the lines of path that end after byte from
-// and no later than byte limit: the rest of what the file held when it
-// was found. It reads from the start, so that a reader that needs the
-// file's first lines (a header) has them; a probe starts at a file's
-// first record, so little is read twice. It gives up when stopping is
-// closed (the engine stops: a large log must not hold up a shutdown).
-func probeLines(path string, from, limit int64, maxLine int, stopping <-chan struct{}, pr *probe) {
+// probeSlack is what probes may read beyond the bytes the file itself
+// was read for: a log that mixes records with and without a time reads a
+// few lines ahead at each run without one, and a log that does so on
+// every other line must not be read twice over and over.
+const probeSlack = 1 << 20
+
+// A lineProber probes the lines of one file ahead of the record being
+// placed. The exporter and inspect probe alike, so that they give records
+// the same times.
+type lineProber struct {
+	path     string
+	maxLine  int
+	stopping <-chan struct{} // the engine stops: a probe gives up
+	read     int64           // bytes probes read, for their budget
+}
+
+// probe feeds pr the lines that end after byte from and no later than
+// byte limit, and reports false when the budget refuses (the bytes the
+// file was read for, consumed, and probeSlack). The first probe of a file
+// always runs. A ".gz" is read from its start; a plain file from byte
+// from, after the lines that give a reader its header (CSV).
+func (lp *lineProber) probe(from, limit, consumed int64, pr *probe) bool {
+	if lp.read > 0 && lp.read > consumed+probeSlack {
+		return false
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := &probeHandler{pr: pr, from: from, limit: limit, stop: cancel, stopping: stopping}
-	_, _ = tailer.ReadOnce(ctx, path, tailer.Options{MaxLineSize: maxLine}, h)
+	stats := new(tailer.Stats)
+	opts := tailer.Options{MaxLineSize: lp.maxLine, Stats: stats}
+	h := &probeHandler{pr: pr, from: from, limit: limit, stop: cancel, stopping: lp.stopping}
+	if strings.HasSuffix(lp.path, ".gz") || from == 0 {
+		_, _ = tailer.ReadOnce(ctx, lp.path, opts, h)
+	} else {
+		if pr.prof.Format != "" {
+			lp.prime(pr, opts)
+		}
+		h.offset = from
+		opts.BufferSize = 16 << 10 // a few lines ahead, most often
+		_, _ = tailer.ReadFrom(ctx, lp.path, from, opts, h)
+	}
+	lp.read += stats.BytesRead.Load()
+	return true
 }
+
+// prime gives pr's reader the file's header: its lines up to the first
+// that is a header or a record.
+func (lp *lineProber) prime(pr *probe, opts tailer.Options) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, _ = tailer.ReadOnce(ctx, lp.path, opts, primer{pr, cancel})
+}
+
+type primer struct {
+	pr   *probe
+	stop func()
+}
+
+func (p primer) Line(line []byte) {
+	if err := p.pr.parser.Parse(line, &p.pr.rec); err == nil || errors.Is(err, record.ErrHeader) {
+		p.stop()
+	}
+}
+
+func (primer) LineTooLong(int64)   {}
+func (primer) Reset(tailer.Event) {}
 
 type probeHandler struct {
 	pr          *probe

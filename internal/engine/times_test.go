@@ -128,7 +128,8 @@ func TestTimesOfRecordsWithoutOne(t *testing.T) {
 }
 
 // TestTimesAroundOwnTimes: a record without a time between records with
-// one sits 1 ms after the previous; records before the first own time are
+// one is placed between them by the clock (here a second against the next
+// record's 1 ms: just before it); records before the first own time are
 // placed back from it; tied own times are put 1 ms apart.
 func TestTimesAroundOwnTimes(t *testing.T) {
 	dir := t.TempDir()
@@ -147,7 +148,7 @@ func TestTimesAroundOwnTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := bt.waitRecords(t, "seed", 6)
-	want := []float64{1764115199.999, 1764115200, 1764115200.001, 1764115201.5, 1764115300, 1764115300.001}
+	want := []float64{1764115199.999, 1764115200, 1764115201.499, 1764115201.5, 1764115300, 1764115300.001}
 	for i := range want {
 		if d := got[i] - want[i]; d < -1e-4 || d > 1e-4 {
 			t.Errorf("times %v\nwant  %v", got, want)
@@ -206,4 +207,118 @@ func TestTimesOfADocumentReadAgain(t *testing.T) {
 	if times[9] != float64(second.Unix()) {
 		t.Errorf("the second read's last record at %.3f, want %d", times[9], second.Unix())
 	}
+}
+
+// fakeDelivery says a file was delivered up to an offset, at a time, and
+// keeps the time of every record handed to it.
+type fakeDelivery struct {
+	path       string
+	offset, ms int64
+	mu         sync.Mutex
+	times      []float64
+}
+
+func (d *fakeDelivery) Append(b *store.Batch) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.times = append(d.times, b.Time)
+}
+
+func (d *fakeDelivery) DeliveredTo(path string) (int64, int64) {
+	if path == d.path {
+		return d.offset, d.ms
+	}
+	return 0, 0
+}
+
+func (d *fakeDelivery) Wait(<-chan struct{}) {}
+
+// TestTimesAfterWhatWasDelivered: a restart that resumes delivery (a
+// state file) places the records not delivered yet after the last one
+// delivered, even though the records before it are estimated at other
+// times now: the log grew, and its modification time moved.
+func TestTimesAfterWhatWasDelivered(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run", "metrics.jsonl")
+	var b strings.Builder
+	for s := 1; s <= 20; s++ {
+		fmt.Fprintf(&b, `{"step":%d,"loss":%d}`+"\n", s, 100-s)
+	}
+	appendTo(t, path, b.String())
+	mtime := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(path, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	// The first ten were sent before, the last of them at mtime - 3 s:
+	// the even spacing would put the eleventh at mtime - 9 s, before it.
+	first10 := int64(len(b.String()) / 2)
+	lastSent := mtime.Add(-3 * time.Second).UnixMilli()
+	d := &fakeDelivery{path: path, offset: first10, ms: lastSent}
+	cfg := testConfig(dir, true)
+	cfg.Inputs = []InputConfig{{Path: filepath.Join(dir, "*", "metrics.jsonl")}}
+	e, err := New(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.delivery = d // as Service.Deliver sets it
+	e.store.Subscribe(d.Append)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Follow(ctx) }()
+	defer func() { cancel(); <-done }()
+	if err := e.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.times) != 10 {
+		t.Fatalf("%d records handed over, want the 10 not delivered", len(d.times))
+	}
+	prev := float64(lastSent) / 1000
+	for i, tm := range d.times {
+		if tm <= prev {
+			t.Fatalf("record %d at %.3f, not after %.3f (times %v)", 11+i, tm, prev, d.times)
+		}
+		prev = tm
+	}
+	if last := d.times[9]; last != float64(mtime.Unix()) {
+		t.Errorf("the last record at %.3f, want the modification time %d", last, mtime.Unix())
+	}
+}
+
+// TestTimesOfCheckpointCopies: the copies of trainer_state.json in a
+// run's checkpoints, all modified at one instant (a copy, a download),
+// give the run's records times that never repeat nor go back: each copy
+// is placed back from its modification time, and a later copy's new
+// records come after the records an earlier copy gave.
+func TestTimesOfCheckpointCopies(t *testing.T) {
+	src := copyTestdata(t, "testdata/profiles/hf")
+	dir := t.TempDir()
+	cfg := DefaultConfig()
+	cfg.Input = []string{filepath.Join(dir, "**", "trainer_state.json")}
+	cfg.Discovery.Interval = 50 * time.Millisecond
+	cfg.Tail.PollInterval = 50 * time.Millisecond
+	_, bt := followTimes(t, cfg)
+	records := 0
+	for _, copy := range []string{"checkpoint-500/trainer_state.json", "checkpoint-1000/trainer_state.json", "trainer_state.json"} {
+		from := filepath.Join(src, "output", "bert-finetune", copy)
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(dir, "output", "bert-finetune", copy)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(to, fixedMtime, fixedMtime); err != nil {
+			t.Fatal(err)
+		}
+		records += map[string]int{"checkpoint-500/trainer_state.json": 4, "checkpoint-1000/trainer_state.json": 3, "trainer_state.json": 1}[copy]
+		bt.waitRecords(t, "bert-finetune", records)
+	}
+	times, _ := bt.of("bert-finetune")
+	increasing(t, "checkpoint copies", times)
 }

@@ -77,7 +77,7 @@ func (o *Writer) Samples() int64 {
 }
 
 // DeliveredTo is 0: a file of samples is written whole each time.
-func (o *Writer) DeliveredTo(string) int64 { return 0 }
+func (o *Writer) DeliveredTo(string) (offset, timeMs int64) { return 0, 0 }
 
 // Wait never waits: writing a file keeps up with reading.
 func (o *Writer) Wait(<-chan struct{}) {}

@@ -63,7 +63,7 @@ type queue struct {
 	// acknowledged by this receiver, and the files whose records this
 	// receiver did not store (a batch out of retries): their offset no
 	// longer moves, so that the next run sends them again.
-	acked map[string]int64
+	acked map[string]position
 	held  map[string]bool
 
 	refusalsMu sync.Mutex
@@ -106,7 +106,7 @@ func newQueue(w *Writer, name, protocol string, api *remote.API) *queue {
 		done:     make(chan struct{}),
 		finished: make(chan struct{}),
 		retryNow: make(chan struct{}, 1),
-		acked:    map[string]int64{},
+		acked:    map[string]position{},
 		held:     map[string]bool{},
 		refusals: map[string]*Refusal{},
 		index:    map[seriesKey]int{},

@@ -24,7 +24,10 @@ type stateFile struct {
 }
 
 type fileState struct {
-	Offset    int64  `json:"offset"`     // bytes read (of the uncompressed stream for .gz)
+	Offset int64 `json:"offset"` // bytes read (of the uncompressed stream for .gz)
+	// TimeMs is the time of the record that ends at Offset, for the next
+	// records to come after it (their times may be estimates).
+	TimeMs    int64  `json:"time_ms,omitempty"`
 	HeadBytes int    `json:"head_bytes"` // how many first bytes of the file Head hashes
 	Head      uint64 `json:"head"`       // FNV-1a of them
 }
@@ -106,11 +109,11 @@ func (w *Writer) saveState() error {
 		return nil
 	}
 	w.dirty = false
-	offsets := map[string]int64{}
+	offsets := map[string]position{}
 	for i, q := range w.queues {
-		for path, off := range q.acked {
-			if prev, ok := offsets[path]; i == 0 || ok && off < prev {
-				offsets[path] = off
+		for path, pos := range q.acked {
+			if prev, ok := offsets[path]; i == 0 || ok && pos.Offset < prev.Offset {
+				offsets[path] = pos
 			}
 		}
 		if i > 0 {
@@ -124,7 +127,8 @@ func (w *Writer) saveState() error {
 	w.stateMu.Unlock()
 
 	st := stateFile{Version: stateVersion, Files: make(map[string]fileState, len(offsets))}
-	for path, off := range offsets {
+	for path, pos := range offsets {
+		off := pos.Offset
 		fp, ok := w.prints[path]
 		// A whole head does not change while the offset only grows; a
 		// shorter one grows with the file.
@@ -136,7 +140,7 @@ func (w *Writer) saveState() error {
 			}
 			fp = fileState{HeadBytes: n, Head: sum}
 		}
-		fp.Offset = off
+		fp.Offset, fp.TimeMs = off, pos.TimeMs
 		w.prints[path] = fp
 		st.Files[path] = fp
 	}

@@ -32,7 +32,7 @@ type Writer struct {
 	scratch sync.Pool // []sample for Append
 
 	handedMu sync.Mutex
-	handed   map[string]int64 // path -> offset of its newest record queued
+	handed   map[string]position // path -> its newest record queued
 
 	stateMu sync.Mutex
 	saved   map[string]fileState // as loaded, checked on first use
@@ -55,7 +55,7 @@ func New(opts Options) (*Writer, error) {
 		ext:    externalLabels(opts.ExternalLabels),
 		m:      newMetrics(opts.Registerer),
 		log:    opts.Logger,
-		handed: map[string]int64{},
+		handed: map[string]position{},
 		prints: map[string]fileState{},
 		stop:   make(chan struct{}),
 	}
@@ -74,7 +74,7 @@ func New(opts Options) (*Writer, error) {
 		w.saved = saved
 		for _, q := range w.queues {
 			for path, st := range saved {
-				q.acked[path] = st.Offset
+				q.acked[path] = position{st.Offset, st.TimeMs}
 			}
 		}
 	}
@@ -238,7 +238,7 @@ func (w *Writer) Append(b *store.Batch) {
 	w.scratch.Put(p)
 	if b.Source.Path != "" && b.Source.Offset > 0 {
 		w.handedMu.Lock()
-		w.handed[b.Source.Path] = b.Source.Offset
+		w.handed[b.Source.Path] = position{b.Source.Offset, t}
 		w.handedMu.Unlock()
 	}
 }
@@ -250,24 +250,28 @@ func (w *Writer) Wait(done <-chan struct{}) {
 	}
 }
 
+// position is how far a file was delivered: the end of a record's line,
+// and that record's time (ms).
+type position struct{ Offset, TimeMs int64 }
+
 // DeliveredTo returns how far path was queued by this process (an engine
 // reloaded) or acknowledged before a restart, if the file is still the
-// one the state file saw.
-func (w *Writer) DeliveredTo(path string) int64 {
+// one the state file saw, and the time of the record there (0: not known).
+func (w *Writer) DeliveredTo(path string) (offset, timeMs int64) {
 	w.handedMu.Lock()
 	defer w.handedMu.Unlock()
-	if off, ok := w.handed[path]; ok {
-		return off
+	if pos, ok := w.handed[path]; ok {
+		return pos.Offset, pos.TimeMs
 	}
 	w.stateMu.Lock()
 	st, ok := w.saved[path]
 	delete(w.saved, path) // asked once: what follows comes through handed
 	w.stateMu.Unlock()
 	if !ok || !st.matches(path) {
-		return 0
+		return 0, 0
 	}
-	w.handed[path] = st.Offset
-	return st.Offset
+	w.handed[path] = position{st.Offset, st.TimeMs}
+	return st.Offset, st.TimeMs
 }
 
 // acked notes marks acknowledged (or refused for good) by q's receiver.
@@ -280,7 +284,7 @@ func (w *Writer) acked(q *queue, marks []mark) {
 		// Documents have no offset: sent again whole. A held file keeps
 		// the offset before the batch its receiver did not store.
 		if mk.offset > 0 && !q.held[mk.path] {
-			q.acked[mk.path] = mk.offset
+			q.acked[mk.path] = position{mk.offset, mk.t}
 		}
 	}
 	w.dirty = true

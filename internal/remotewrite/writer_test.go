@@ -197,18 +197,20 @@ func TestStateFile(t *testing.T) {
 	closeWriter(t, w, 5*time.Second)
 
 	w2, _ := newTestWriter(t, Options{StateFile: state}, up.url())
-	if got := w2.DeliveredTo(log); got != 40 {
-		t.Errorf("DeliveredTo(log) = %d, want 40", got)
+	// The time of the record at the offset comes back with it: the
+	// records after it are placed after it (package timeline).
+	if off, ms := w2.DeliveredTo(log); off != 40 || ms != 2000 {
+		t.Errorf("DeliveredTo(log) = %d, %d; want 40, 2000", off, ms)
 	}
-	if got := w2.DeliveredTo(filepath.Join(dir, "never.jsonl")); got != 0 {
-		t.Errorf("DeliveredTo(unknown) = %d, want 0", got)
+	if off, ms := w2.DeliveredTo(filepath.Join(dir, "never.jsonl")); off != 0 || ms != 0 {
+		t.Errorf("DeliveredTo(unknown) = %d, %d; want 0, 0", off, ms)
 	}
 	// Rewritten while the exporter was down: sent again from the start.
 	if err := os.WriteFile(other, []byte(`{"step":9,"loss":9}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := w2.DeliveredTo(other); got != 0 {
-		t.Errorf("DeliveredTo(rewritten) = %d, want 0", got)
+	if off, _ := w2.DeliveredTo(other); off != 0 {
+		t.Errorf("DeliveredTo(rewritten) = %d, want 0", off)
 	}
 	closeWriter(t, w2, time.Second)
 }

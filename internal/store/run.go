@@ -69,16 +69,7 @@ type docCursor struct {
 	nth     int
 	metrics int // of the record applied last
 	has     bool
-}
-
-// HasDocumentRecord reports whether ApplyDocumentRecord would skip the
-// record at step, nth as applied already (a record applied with fewer
-// metrics is not: the metrics it gained are applied).
-func (r *RunState) HasDocumentRecord(step float64, nth, metrics int) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c := &r.doc
-	return c.has && (step < c.step || step == c.step && (nth < c.nth || nth == c.nth && metrics <= c.metrics))
+	timeMs  int64 // of the record applied last
 }
 
 // series is one series created from a metric key, guarded by its run's
@@ -195,6 +186,14 @@ func (r *RunState) ApplyDocumentRecord(rec *record.Record, step float64, nth int
 	default:
 		return true // every copy of a document holds the older copies' records first
 	}
+	// Each read of a document places its records back from its own
+	// modification time, and the copies in successive checkpoints are
+	// files of their own: a record new to the run comes after the last
+	// one applied, whichever copy that came from.
+	if ms := int64(math.Round(rec.Time * 1000)); rec.HasTime && c.has && ms <= c.timeMs {
+		rec.Time = float64(c.timeMs+1) / 1000
+	}
+	c.timeMs = int64(math.Round(rec.Time * 1000))
 	c.step, c.nth, c.metrics, c.has = step, nth, len(rec.Metrics), true
 	if applied > 0 {
 		rec.Metrics, rec.Shape = rec.Metrics[applied:], 0 // the names no longer are the shape's

@@ -22,12 +22,30 @@ func ReadOnce(ctx context.Context, path string, opts Options, h Handler) (unfini
 	if strings.HasSuffix(path, ".gz") {
 		return 0, readGzip(ctx, path, opts, h)
 	}
+	return readPlain(ctx, path, 0, opts, h)
+}
+
+// ReadFrom is ReadOnce from byte offset of a file that is not a ".gz"
+// (which cannot be entered in the middle: ReadOnce it); offset must be the
+// start of a line. The estimate of record times reads a few lines ahead
+// with it without reading the file from its start again.
+func ReadFrom(ctx context.Context, path string, offset int64, opts Options, h Handler) (unfinished int64, err error) {
+	return readPlain(ctx, path, offset, opts.withDefaults(), h)
+}
+
+func readPlain(ctx context.Context, path string, offset int64, opts Options, h Handler) (unfinished int64, err error) {
 	file, info, err := openRegular(path)
 	if err != nil {
 		return 0, fmt.Errorf("tailer: %w", err)
 	}
 	defer file.Close()
+	if offset > 0 {
+		if _, err := file.Seek(offset, io.SeekStart); err != nil {
+			return 0, fmt.Errorf("tailer: %s: %w", path, err)
+		}
+	}
 	opts.Stats.Size.Store(info.Size())
+	opts.Stats.Offset.Store(offset)
 	split := newSplitter(opts.BufferSize, opts.MaxLineSize)
 	for ctx.Err() == nil {
 		n, err := file.Read(split.space())

@@ -55,3 +55,25 @@ func TestReadOnce(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestReadFrom: a file entered at a line's start is cut from there as
+// ReadOnce cuts it, and counts only what it read.
+func TestReadFrom(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.jsonl")
+	content := "first\nsecond\r\nthird\nunfin"
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var rec recorder
+	stats := new(Stats)
+	unfinished, err := ReadFrom(context.Background(), path, int64(len("first\n")), Options{BufferSize: 4, Stats: stats}, &rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.events(), []string{"line:second", "line:third"}; !slices.Equal(got, want) || unfinished != 5 {
+		t.Errorf("got %q, unfinished %d; want %q, 5", got, unfinished, want)
+	}
+	if got, want := stats.BytesRead.Load(), int64(len(content)-len("first\n")); got != want {
+		t.Errorf("read %d bytes, want %d", got, want)
+	}
+}
