@@ -470,7 +470,7 @@ func (f *file) Reset(ev tailer.Event) {
 	}
 	f.e.logger.Info("file "+ev.String()+"; reading it from the start", "path", f.path)
 	f.lineNo, f.consumed, f.initialSize = 0, 0, 0
-	f.clock = timeline.Estimator{}           // new content: its records start again
+	f.clock = timeline.Estimator{}                             // new content: its records start again
 	f.deliveredTo, f.deliveredMs, f.deliveryKnown = 0, 0, true // new content: none of it was delivered
 	if f.parser != nil {
 		f.parser.Restart() // a CSV reader reads the header again, and knows rows read before

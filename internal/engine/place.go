@@ -103,7 +103,7 @@ func (p primer) Line(line []byte) {
 	}
 }
 
-func (primer) LineTooLong(int64)   {}
+func (primer) LineTooLong(int64)  {}
 func (primer) Reset(tailer.Event) {}
 
 type probeHandler struct {
