@@ -36,6 +36,18 @@ var clocklessLogs = []struct {
 	{"ludwig/results/experiment_run/training_statistics.json", "experiment_run", "", "ml_validation_combined_loss", 3},
 	{"ultralytics/runs/detect/train/results.csv", "detect/train", "", "ml_metrics_mAP50_95_B_", 3},
 	{"keras/mnist_cnn/training.log", "mnist_cnn", "", "ml_val_loss", 3},
+	{"lightning/my_exp/version_0/metrics.csv", "my_exp/version_0", "", "ml_val_acc", 2},
+	{"timm/output/train/20240101-120000-resnet50-224/summary.csv", "20240101-120000-resnet50-224", "", "ml_eval_top1", 3},
+	{"flair/resources/taggers/ner/loss.tsv", "ner", "", "ml_DEV_F1", 3},
+	{"llama-factory/saves/Qwen2.5-7B-Instruct/lora/sft-medical/trainer_log.jsonl", "sft-medical", `"loss"`, "ml_loss", 0},
+	{"ms-swift/output/qwen3-8b/v0-20260124-040114/logging.jsonl", "v0-20260124-040114", "", "ml_loss", 3},
+}
+
+// checkpointCopies are backfilled with the Hugging Face run above: its
+// records are in each copy, and each must be stored once.
+var checkpointCopies = []string{
+	"hf/output/bert-finetune/checkpoint-500/trainer_state.json",
+	"hf/output/bert-finetune/checkpoint-1000/trainer_state.json",
 }
 
 // TestClocklessLogsReachPrometheus: a backfill of logs whose records have
@@ -49,19 +61,28 @@ func TestClocklessLogsReachPrometheus(t *testing.T) {
 	bin := promtest.BuildExporter(t, "../..", tmp)
 	mtime := time.Now().Add(-time.Hour).Truncate(time.Second)
 	var files []string
+	names := make([]string, 0, len(clocklessLogs)+len(checkpointCopies))
 	for _, l := range clocklessLogs {
-		data, err := os.ReadFile(filepath.Join("..", "engine", "testdata", "profiles", l.file))
+		names = append(names, l.file)
+	}
+	for _, name := range append(names, checkpointCopies...) {
+		data, err := os.ReadFile(filepath.Join("..", "engine", "testdata", "profiles", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(tmp, "logs", l.file)
+		path := filepath.Join(tmp, "logs", name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Chtimes(path, mtime, mtime); err != nil {
+		written := mtime
+		if i := slices.Index(checkpointCopies, name); i >= 0 {
+			// Saved before the final state, as a trainer saves them.
+			written = mtime.Add(-time.Duration(len(checkpointCopies)-i) * 10 * time.Minute)
+		}
+		if err := os.Chtimes(path, written, written); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, path)
@@ -83,7 +104,7 @@ func TestClocklessLogsReachPrometheus(t *testing.T) {
 			}
 			sel := fmt.Sprintf(`%s{run=%q}`, l.series, l.run)
 			if err := promtest.Eventually(30*time.Second, func() error {
-				got, err := api.InstantValueAt(`count_over_time(`+sel+`[1d])`, at)
+				got, err := api.InstantValueAt(`count_over_time(`+sel+`[8d])`, at)
 				if err == nil && got != float64(carrying) {
 					err = fmt.Errorf("%v samples of %s, want one per record carrying %s: %d", got, sel, l.key, carrying)
 				}
@@ -91,8 +112,8 @@ func TestClocklessLogsReachPrometheus(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			records := rawSamples(t, api, fmt.Sprintf(`ml_records_total{run=%q}[1d]`, l.run), at)
-			steps := rawSamples(t, api, fmt.Sprintf(`ml_global_step{run=%q}[1d]`, l.run), at)
+			records := rawSamples(t, api, fmt.Sprintf(`ml_records_total{run=%q}[8d]`, l.run), at)
+			steps := rawSamples(t, api, fmt.Sprintf(`ml_global_step{run=%q}[8d]`, l.run), at)
 			if len(records) == 0 || records[len(records)-1].v != float64(len(records)) {
 				t.Fatalf("%d ml_records_total samples, the last %v: a record was not stored", len(records), records)
 			}
@@ -101,7 +122,7 @@ func TestClocklessLogsReachPrometheus(t *testing.T) {
 			}
 			// Steps go back only where the run restarted (one of the
 			// mmengine logs is resumed from scratch in the same file).
-			restarts, err := api.InstantValueAt(fmt.Sprintf(`max_over_time(ml_run_restarts_total{run=%q}[1d])`, l.run), at)
+			restarts, err := api.InstantValueAt(fmt.Sprintf(`max_over_time(ml_run_restarts_total{run=%q}[8d])`, l.run), at)
 			if err != nil {
 				t.Fatal(err)
 			}
