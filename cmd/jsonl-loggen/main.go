@@ -27,6 +27,7 @@ func main() {
 	flag.IntVar(&d.StepsPerEpoch, "steps-per-epoch", d.StepsPerEpoch, "steps before the step resets (0: never)")
 	flag.IntVar(&d.ValEvery, "val-every", d.ValEvery, "a validation record after this many train records (0: never)")
 	flag.BoolVar(&d.PythonFloats, "python-floats", d.PythonFloats, "write values as Python prints a float32 loss turned into a float (up to 17 digits) instead of 7 digits")
+	flag.BoolVar(&d.NoTime, "no-time", d.NoTime, "leave the time out of every record, as detectron2 and mmengine do")
 	flag.BoolVar(&d.CSV, "csv", d.CSV, "write CSV rows with a header (metrics.csv) instead of JSON Lines")
 	flag.Parse()
 	if *dir == "" || flag.NArg() > 0 {

@@ -32,6 +32,9 @@ type Options struct {
 	// val/accuracy), leaving the cells a record does not have empty, as
 	// Lightning's CSVLogger does.
 	CSV bool
+	// NoTime leaves the time out of every record, as detectron2, mmengine
+	// and many trainers write them: the exporter estimates it.
+	NoTime bool
 }
 
 // Defaults give records of about 200 bytes, as real trainers write.
@@ -65,7 +68,10 @@ func Write(w io.Writer, opts Options) (int64, error) {
 	var n int64
 	buf := make([]byte, 0, 512)
 	if opts.CSV {
-		buf = append(buf, "time,epoch,step"...)
+		if !opts.NoTime {
+			buf = append(buf, "time,"...)
+		}
+		buf = append(buf, "epoch,step"...)
 		for _, name := range names {
 			buf = append(append(buf, ','), name...)
 		}
@@ -78,22 +84,31 @@ func Write(w io.Writer, opts Options) (int64, error) {
 	}
 	step, epoch := 0, 0
 	for i := range opts.Records {
-		t := opts.StartTime + float64(i)*0.25
 		buf = buf[:0]
+		if !opts.CSV {
+			buf = append(buf, `{"_type":"metric",`...)
+		}
+		if t := opts.StartTime + float64(i)*0.25; !opts.NoTime {
+			if opts.CSV {
+				buf = fmt.Appendf(buf, `%.3f,`, t)
+			} else {
+				buf = fmt.Appendf(buf, `"time":%.3f,`, t)
+			}
+		}
 		if opts.ValEvery > 0 && i > 0 && i%opts.ValEvery == 0 {
 			loss, acc := num(2.5*math.Exp(-float64(i)/5e5)+0.4), num(0.9-0.5*math.Exp(-float64(i)/3e5))
 			if opts.CSV {
-				buf = fmt.Appendf(buf, `%.3f,%d,%d%s,%s,%s`, t, epoch, step, strings.Repeat(",", len(names)), loss, acc)
+				buf = fmt.Appendf(buf, `%d,%d%s,%s,%s`, epoch, step, strings.Repeat(",", len(names)), loss, acc)
 			} else {
-				buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d,"val/loss":%s,"val/accuracy":%s}`,
-					t, epoch, step, loss, acc)
+				buf = fmt.Appendf(buf, `"epoch":%d,"step":%d,"val/loss":%s,"val/accuracy":%s}`,
+					epoch, step, loss, acc)
 			}
 		} else {
 			loss := (3*math.Exp(-float64(i)/4e5) + 0.5) * (1 + 0.05*rng.NormFloat64())
 			if opts.CSV {
-				buf = fmt.Appendf(buf, `%.3f,%d,%d`, t, epoch, step)
+				buf = fmt.Appendf(buf, `%d,%d`, epoch, step)
 			} else {
-				buf = fmt.Appendf(buf, `{"_type":"metric","time":%.3f,"epoch":%d,"step":%d`, t, epoch, step)
+				buf = fmt.Appendf(buf, `"epoch":%d,"step":%d`, epoch, step)
 			}
 			for k, name := range names {
 				v := loss
