@@ -75,7 +75,8 @@ func startsArray(head []byte) (match, decided bool) {
 // startsSacredMetrics reports whether head starts Sacred's metrics.json
 // rather than a line of JSON Lines (detectron2's): an object written over
 // several lines, or whose first member is an object of steps,
-// timestamps or values.
+// timestamps or values. An empty object alone tells nothing: Sacred
+// writes {} at its first heartbeat, before any metric is logged.
 func startsSacredMetrics(head []byte) (match, decided bool) {
 	i := skipSpace(head, 0)
 	switch {
@@ -86,6 +87,8 @@ func startsSacredMetrics(head []byte) (match, decided bool) {
 	}
 	j := skipSpace(head, i+1)
 	switch {
+	case j < len(head) && head[j] == '}':
+		return false, skipSpace(head, j+1) < len(head) // {} then a line: JSON Lines
 	case bytes.IndexByte(head[i:j], '\n') >= 0:
 		return true, true // one record per line has no line break inside
 	case j == len(head):
