@@ -377,7 +377,7 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	how := ""
 	if in.profile == nil {
 		var known bool
-		if p, how, known = profileOfFile(path, fi); !known {
+		if p, how, known = profileOfFile(path); !known {
 			return true // its first bytes will tell; looked at again at the next scan
 		}
 	}

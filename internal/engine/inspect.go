@@ -163,7 +163,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	in.store = store.New(opts)
 	if p := cfg.profileOf(InputConfig{Path: path}); p != nil {
 		in.use(p, profConfigured)
-	} else if p, how, _ := profileOfFile(path, fi); p != nil {
+	} else if p, how, _ := profileOfFile(path); p != nil {
 		in.use(p, how) // a file too short to tell is read as lines: it has none
 	}
 	if in.prof != nil && in.prof.IsDocument(path) {
