@@ -38,9 +38,11 @@ import (
 // nothing. The file is set aside after judgeRecords data records, when
 // they do not fit in holdBytes, or when the content it had when it was
 // found held only data records. A file set aside keeps its held lines
-// if they are few (keepBytes): a metric record that follows picks the
-// file up and replays them. A file whose first line is no JSON object is
-// not judged.
+// if they are few (keepBytes) and a metric record that follows picks the
+// file up and replays them, but only if they are all the data records
+// before it: all or none, so that a run never misses records between
+// ones it has (a data record skipped drops them). A file whose first
+// line is no JSON object is not judged.
 
 const (
 	judgeRecords = 8
@@ -97,10 +99,12 @@ func (g *logGate) next(data bool, h heldLine) gateStep {
 		g.state = gateLog
 		return stepLog
 	case g.state == gateSetAside:
+		g.held, g.heldLen = nil, 0 // all or none (see above)
 		return stepSkip
 	}
 	g.data++
 	if g.heldLen+len(h.line) > holdBytes {
+		g.held, g.heldLen = nil, 0 // this one is not held: all or none
 		g.setAside()
 		return stepSetAside
 	}

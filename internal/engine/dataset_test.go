@@ -94,11 +94,27 @@ func TestLogGate(t *testing.T) {
 		if s != stepSetAside || g.state != gateSetAside || len(g.held) != judgeRecords {
 			t.Fatalf("step %d, state %d, %d held", s, g.state, len(g.held))
 		}
+		if s := g.next(false, line(10)); s != stepLog || len(g.takeHeld()) != judgeRecords {
+			t.Fatalf("picked up: step %d", s)
+		}
+	})
+	t.Run("all or none: a data record skipped drops the held ones", func(t *testing.T) {
+		var g logGate
+		for range judgeRecords {
+			g.next(true, line(10))
+		}
 		if s := g.next(true, line(10)); s != stepSkip {
 			t.Fatalf("after: step %d, want skip", s)
 		}
-		if s := g.next(false, line(10)); s != stepLog || len(g.takeHeld()) != judgeRecords {
-			t.Fatalf("picked up: step %d", s)
+		if s := g.next(false, line(10)); s != stepLog || len(g.takeHeld()) != 0 {
+			t.Fatalf("picked up after a record not held: step %d, some held records replayed", s)
+		}
+	})
+	t.Run("all or none: a line over holdBytes drops the held ones", func(t *testing.T) {
+		var g logGate
+		g.next(true, line(10))
+		if s := g.next(true, line(holdBytes)); s != stepSetAside || g.held != nil {
+			t.Fatalf("step %d, %d held: the first line would be replayed without the second", s, len(g.held))
 		}
 	})
 	t.Run("long lines are not kept once set aside", func(t *testing.T) {
@@ -250,10 +266,14 @@ func TestInspectSetAside(t *testing.T) {
 		{"preds.jsonl", `{"id": "a1", "pred": 3, "score": 0.9}` + "\n" + `{"id": "a2", "pred": 1, "score": 0.4}` + "\n",
 			[]string{"set aside: its first records carry no metric", "2 data records not read"}, []string{"ml_pred"}},
 		// Picked up: the records held back before are read if they are
-		// few; those after the verdict are not.
-		{"late.jsonl", data.String() + `{"step": 7, "eval/accuracy": 0.91}` + "\n" + `{"text": "x", "label": 1}` + "\n",
-			[]string{"; read as a log from line 21, where a metric record follows", "12 data records not read",
-				`ml_eval_accuracy{run="late"} 0.91`, `ml_step{run="late"} 7`, `ml_label{run="late"} 1`},
+		// all of those before the metric record, else none of them is.
+		{"late.jsonl", data.String() + `{"step": 7, "eval/accuracy": 0.91}` + "\n" + `{"text": "x", "label": 3}` + "\n",
+			[]string{"; read as a log from line 21, where a metric record follows", "20 data records not read",
+				`ml_eval_accuracy{run="late"} 0.91`, `ml_step{run="late"} 7`, `ml_label{run="late"} 3`, "lines:    22 (2 records"},
+			nil},
+		{"eight.jsonl", strings.Join(strings.SplitAfter(data.String(), "\n")[:judgeRecords], "") + `{"step": 7, "eval/accuracy": 0.91}` + "\n",
+			[]string{"; read as a log from line 9, where a metric record follows", "0 data records not read",
+				`ml_eval_accuracy{run="eight"} 0.91`, `ml_label{run="eight"} 1`, "lines:    9 (9 records"},
 			nil},
 		{"small.jsonl", `{"id": "a1", "pred": 3}` + "\n" + `{"step": 7, "loss": 0.5}` + "\n",
 			[]string{"lines:    2 (2 records", `ml_pred{run="small"} 3`, `ml_loss{run="small"} 0.5`}, []string{"set aside"}},
