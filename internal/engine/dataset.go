@@ -340,19 +340,6 @@ func (e *Engine) peekData(path string, prof *profile.Profile) bool {
 	return g.data > 0
 }
 
-// filesSetAside counts the files set aside.
-func (e *Engine) filesSetAside() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := 0
-	for _, f := range e.files {
-		if f.setAside && f.duplicateOf == nil {
-			n++
-		}
-	}
-	return n
-}
-
 // logKeys returns the keys whose mere presence makes a record a log
 // record, quoted: the type, container and prefix keys of opts.
 func logKeys(opts record.Options) [][]byte {

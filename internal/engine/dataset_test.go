@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 )
@@ -404,4 +407,45 @@ func TestSetAsideFreesTheLabel(t *testing.T) {
 		eventually(t, e.Collector(), []string{`ml_train_loss{run="exp3"} 2.5`, `ml_train_loss{run="exp3@output/metrics.jsonl"} 3.5`})
 		eventually(t, self, []string{`jsonl_exporter_run_name_conflicts_total 1`})
 	})
+}
+
+// TestFileGauges: the service serves the files followed and the files set
+// aside, both from one walk of the engine's files, and zeros before an
+// engine runs. A file followed under a second path counts once.
+func TestFileGauges(t *testing.T) {
+	dir := t.TempDir()
+	appendTo(t, filepath.Join(dir, "exp1", "logs", "metrics.jsonl"), `{"step":1,"train/loss":2.5}`+"\n")
+	var sst strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&sst, `{"text": "review %d", "label": %d}`+"\n", i, i%2)
+	}
+	appendTo(t, filepath.Join(dir, "exp1", "data", "sst2.jsonl"), sst.String())
+	if err := os.Symlink(filepath.Join(dir, "exp1", "data", "sst2.jsonl"), filepath.Join(dir, "exp1", "data", "link.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	svc := NewService(reg, nil)
+	gauges := `
+# HELP jsonl_exporter_files_set_aside Files matched by an input whose first records carry no metric (datasets, predictions): no run until a metric record follows.
+# TYPE jsonl_exporter_files_set_aside gauge
+jsonl_exporter_files_set_aside %d
+# HELP jsonl_exporter_files_watched Files currently followed or read.
+# TYPE jsonl_exporter_files_watched gauge
+jsonl_exporter_files_watched %d
+`
+	names := []string{"jsonl_exporter_files_set_aside", "jsonl_exporter_files_watched"}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(fmt.Sprintf(gauges, 0, 0)), names...); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(testConfig(dir, false)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Stop)
+	waitFor(t, "the dataset set aside", func() bool { return svc.Engine().filesSetAside() == 1 })
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(fmt.Sprintf(gauges, 1, 2)), names...); err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := testutil.GatherAndLint(reg, names...); err != nil || len(problems) > 0 {
+		t.Fatal(problems, err)
+	}
 }
