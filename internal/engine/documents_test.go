@@ -262,7 +262,7 @@ func TestMetricsJSONToldApartWhenItHasContent(t *testing.T) {
 // Sacred's document, not as detectron2's lines.
 func TestSacredMetricsOpenedEmpty(t *testing.T) {
 	// Named by number: t.TempDir takes the name, and braces are a glob's.
-	for i, opening := range []string{"{}", "{ }\n", "{\n}\n"} {
+	for i, opening := range []string{"{}", "{ }\n", "\xEF\xBB\xBF{}"} {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			dir := t.TempDir()
 			sacred := filepath.Join(dir, "my_runs", "3", "metrics.json")

@@ -249,7 +249,9 @@ func TestForHead(t *testing.T) {
 		// logged: nothing tells yet.
 		{"/runs/3/metrics.json", `{}`, false, "wait"},
 		{"/runs/3/metrics.json", "{ }\n", false, "wait"},
-		{"/runs/3/metrics.json", "\xEF\xBB\xBF {\n}\n", false, "wait"},
+		{"/runs/3/metrics.json", "\xEF\xBB\xBF { }\n", false, "wait"},
+		{"/runs/3/metrics.json", "\xEF\xBB", false, "wait"}, // the start of a BOM
+		{"/runs/3/metrics.json", "{\n}\n", false, "sacred"}, // over two lines: no JSON Lines
 		{"/runs/3/metrics.json", `{}`, true, "detectron2"},
 		{"/out/r50/metrics.json", "{}\n" + `{"iteration": 19, "total_loss": 1.378}` + "\n", false, "detectron2"},
 		{"/mnist/result/log", "[\n    {\n        \"epoch\": 1,\n", false, "chainer"},
