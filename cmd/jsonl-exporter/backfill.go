@@ -127,7 +127,7 @@ func runBackfill(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "backfill: lines skipped: %s\n", strings.Join(s.skipped, ", "))
 	}
 	if s.setAside > 0 {
-		fmt.Fprintf(stdout, "backfill: %d of the files set aside: their first records carry no metric, as datasets' and predictions' do (inspect tells which)\n", s.setAside)
+		fmt.Fprintf(stdout, "backfill: %d of the files set aside: their first records carry no metric, or their CSV header names no step or epoch column, as datasets' and predictions' do (inspect tells which)\n", s.setAside)
 	}
 	for _, f := range files {
 		if err, ok := unreadable[f]; ok {

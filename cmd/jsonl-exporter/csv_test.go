@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCSVLogs: inspect, backfill and plot read the CSV logs of
@@ -84,5 +85,61 @@ func TestCSVLogs(t *testing.T) {
 	}
 	if raw, err := os.ReadFile(image); err != nil || !strings.Contains(string(raw), ">detect/train<") {
 		t.Errorf("the SVG does not name the run: %v", err)
+	}
+}
+
+// TestCSVDatasetsInAFolder: inspect, backfill and plot of a folder that
+// holds an Ultralytics log and the datasets it trained on: the datasets
+// are listed as set aside and counted, and give no run, sample or curve.
+func TestCSVDatasetsInAFolder(t *testing.T) {
+	dir := t.TempDir()
+	results := filepath.Join(dir, "exp1", "results.csv")
+	writeFile(t, results, "epoch,time,train/box_loss,metrics/mAP50(B)\n1,9.81,1.1931,0.72938\n2,17.52,1.0988,0.78805\n")
+	train := filepath.Join(dir, "exp1", "data", "train.csv")
+	writeFile(t, train, "id,text,label,score\n1,\"a great movie, really\",1,0.9\n2,dull,0,0.2\n3,fine,1,0.6\n")
+	writeFile(t, filepath.Join(dir, "exp1", "data", "test.tsv"), "id\ttext\tlabel\n1\tgood\t1\n2\tbad\t0\n")
+
+	out, stderr, code := runBinary(t, nil, "inspect", dir)
+	if code != 0 {
+		t.Fatalf("inspect: code %d, stderr %s", code, stderr)
+	}
+	for _, want := range []string{
+		train + "\n  run:      data\n  profile:  csv (from its name)\n  lines:    4 (0 records)\n  set aside: its CSV header names no step or epoch column",
+		"test.tsv\n  run:      test\n  profile:  csv (from its name)\n  lines:    3 (0 records)\n  set aside: its CSV header names no step or epoch column",
+		results + "\n  run:      exp1\n  profile:  csv (from its name)\n  lines:    3 (2 records, 2 metric)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "ml_label") || strings.Contains(out, "ml_score") {
+		t.Errorf("inspect read a dataset's rows:\n%s", out)
+	}
+
+	om := filepath.Join(dir, "om")
+	out, stderr, code = runBinary(t, nil, "backfill", "--out", om, dir)
+	if code != 0 || !strings.Contains(out, "backfill: 3 files, 1 runs") || !strings.Contains(out, "backfill: 2 of the files set aside") {
+		t.Fatalf("backfill: code %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	samples, err := os.ReadFile(filepath.Join(om, "samples.om"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(samples), `ml_train_box_loss{run="exp1"} 1.0988 `) || strings.Contains(string(samples), `run="data"`) {
+		t.Errorf("samples.om:\n%s", samples)
+	}
+
+	// plot: a folder gives its newest log, not the newer predictions.
+	preds := filepath.Join(dir, "exp1", "predictions.jsonl")
+	writeFile(t, preds, `{"id": "a1", "pred": 3, "score": 0.9}`+"\n")
+	later := time.Now().Add(time.Hour)
+	for _, f := range []string{train, preds} {
+		if err := os.Chtimes(f, later, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, code = runBinary(t, nil, "plot", "--input", filepath.Join(dir, "exp1"), "--metrics", "train/box_loss", "--csv", filepath.Join(dir, "curves.csv"))
+	if code != 0 || !strings.Contains(out, "1 metric, 1 run, 2 points") || !strings.Contains(stderr, "plotting its newest log file, "+results) {
+		t.Fatalf("plot: code %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }

@@ -411,7 +411,12 @@ func plotFiles(inputs []string, note func(string, ...any)) ([]string, error) {
 			if err != nil {
 				return nil, usagef("input: %v", err)
 			}
-			if path = newest(found); path == "" {
+			// A dataset or predictions written after the log are no log.
+			logs := slices.DeleteFunc(slices.Clone(found), engine.LooksLikeData)
+			if len(logs) == 0 {
+				logs = found
+			}
+			if path = newest(logs); path == "" {
 				return nil, usagef("input: %s: no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt, train.log, *.csv, *.tsv)", in)
 			}
 			if len(found) > 1 {

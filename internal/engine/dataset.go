@@ -38,9 +38,11 @@ import (
 // nothing. The file is set aside after judgeRecords data records, when
 // they do not fit in holdBytes, or when the content it had when it was
 // found held only data records. A file set aside keeps its held lines
-// if they are few (keepBytes): a metric record that follows picks the
-// file up and replays them. A file whose first line is no JSON object is
-// not judged.
+// if they are few (keepBytes) and a metric record that follows picks the
+// file up and replays them, but only if they are all the data records
+// before it: all or none, so that a run never misses records between
+// ones it has (a data record skipped drops them). A file whose first
+// line is no JSON object is not judged.
 
 const (
 	judgeRecords = 8
@@ -97,10 +99,12 @@ func (g *logGate) next(data bool, h heldLine) gateStep {
 		g.state = gateLog
 		return stepLog
 	case g.state == gateSetAside:
+		g.held, g.heldLen = nil, 0 // all or none (see above)
 		return stepSkip
 	}
 	g.data++
 	if g.heldLen+len(h.line) > holdBytes {
+		g.held, g.heldLen = nil, 0 // this one is not held: all or none
 		g.setAside()
 		return stepSetAside
 	}
@@ -163,6 +167,10 @@ func (g *logGate) restart() {
 func (f *file) admit(line []byte, readTime time.Time) bool {
 	g := &f.gate
 	if f.prof != profile.Generic {
+		if judgesCSV(f.prof, f.profHow) {
+			f.admitCSV(line, readTime) // judged by its header (dataset_csv.go)
+			return false
+		}
 		g.state = gateLog
 		return true
 	}
@@ -185,12 +193,12 @@ func (f *file) admit(line []byte, readTime time.Time) bool {
 	case stepHeld, stepSkip:
 		return false
 	case stepSetAside:
-		f.e.setAsideFile(f, g.data)
+		f.e.setAsideFile(f, asideWhy, asideUntil, g.data)
 		return false
 	}
 	f.putJudge()
 	if wasSetAside {
-		f.e.pickUpFile(f)
+		f.e.pickUpFile(f, asideUntil)
 	}
 	// The held lines, read as the ordinary path reads lines, with the
 	// offsets they had for delivery.
@@ -218,7 +226,7 @@ func (f *file) putJudge() {
 // was read: a file that held only data records is set aside.
 func (f *file) endOfContent() {
 	if f.initialSize > 0 && f.gate.end() {
-		f.e.setAsideFile(f, f.gate.data)
+		f.e.setAsideFile(f, asideWhy, asideUntil, f.gate.data)
 	}
 }
 
@@ -229,28 +237,36 @@ func (f *file) restartGate() {
 		f.setAside = false
 		f.e.mu.Unlock()
 	}
+	f.restartCSV()
 	f.gate.restart()
 }
 
-// setAsideFile notes that f is set aside: its run label is free for the
-// logs beside it, and it claims one again if it is picked up.
-func (e *Engine) setAsideFile(f *file, records int) {
+// Why a JSON Lines file is set aside, and what picks it up.
+const (
+	asideWhy   = "its first records carry no metric, as a dataset's or predictions' do"
+	asideUntil = "a metric record follows"
+)
+
+// setAsideFile notes that f is set aside, for why: its run label is free
+// for the logs beside it, and it claims one again if it is picked up
+// (once what until says happens). records are the data records read.
+func (e *Engine) setAsideFile(f *file, why, until string, records int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	f.setAside = true
 	e.release(f, time.Now())
 	f.runName, f.wantRun = "", ""
 	f.run.Store(nil)
-	e.logger.Info("file set aside: its first records carry no metric, as a dataset's or predictions' do; it is read as a log once a metric record follows",
-		"path", f.path, "records", records)
+	e.logger.Info("file set aside: "+why+"; it is read as a log once "+until, "path", f.path, "records", records)
 }
 
-// pickUpFile notes that a file set aside turned out to be a log.
-func (e *Engine) pickUpFile(f *file) {
+// pickUpFile notes that a file set aside turned out to be a log: what
+// until says happened.
+func (e *Engine) pickUpFile(f *file, until string) {
 	e.mu.Lock()
 	f.setAside = false
 	e.mu.Unlock()
-	e.logger.Info("file set aside before is read as a log: a metric record follows its data records", "path", f.path, "line", f.lineNo)
+	e.logger.Info("file set aside before is read as a log: "+until, "path", f.path, "line", f.lineNo)
 }
 
 // claimsWhenFound reports whether f, just found, claims its path's run
@@ -266,7 +282,7 @@ func (e *Engine) claimsWhenFound(f *file) bool {
 	if owner == nil || owner.continuedBy(f) || e.yields(owner) {
 		return true
 	}
-	f.peeked, f.peekedData = true, e.peekData(f.path, f.in.profile)
+	f.peeked, f.peekedData = true, peekData(f.path, f.in.profile, e.parser)
 	return !f.peekedData
 }
 
@@ -278,7 +294,7 @@ func (e *Engine) yields(g *file) bool {
 		return false
 	}
 	if !g.peeked {
-		g.peeked, g.peekedData = true, e.peekData(g.path, g.in.profile)
+		g.peeked, g.peekedData = true, peekData(g.path, g.in.profile, e.parser)
 	}
 	if !g.peekedData {
 		return false
@@ -290,10 +306,18 @@ func (e *Engine) yields(g *file) bool {
 	return true
 }
 
+// LooksLikeData reports whether the file at path opens as a dataset's or
+// predictions' do, as a file found with the default configuration is
+// judged: plot does not take such a file for a folder's newest log.
+func LooksLikeData(path string) bool {
+	cfg := DefaultConfig()
+	return peekData(path, nil, cfg.ParserOptions())
+}
+
 // peekData judges the lines at the start of path as the gate would, in
 // as many bytes as it holds back: true for data records only. prof is the
-// input's profile, nil to detect it.
-func (e *Engine) peekData(path string, prof *profile.Profile) bool {
+// input's profile, nil to detect it; base the parser options.
+func peekData(path string, prof *profile.Profile, base record.Options) bool {
 	head, err := tailer.Head(path, holdBytes)
 	if err != nil {
 		return false
@@ -307,18 +331,23 @@ func (e *Engine) peekData(path string, prof *profile.Profile) bool {
 	var keys [][]byte
 	var g logGate
 	var rec record.Record
-	for _, line := range bytes.Split(head, []byte("\n")) {
+	lines := bytes.Split(head, []byte("\n"))
+	for k, line := range lines {
 		if parser == nil {
 			if len(bytes.TrimSpace(line)) == 0 {
 				continue
 			}
+			how := profConfigured
 			if prof == nil {
-				prof = profile.Detect(path, line)
+				prof, how = profile.Detect(path, line), profDetected
+			}
+			if judgesCSV(prof, how) {
+				return peekCSV(lines[k:], prof, base)
 			}
 			if prof != profile.Generic {
 				return false
 			}
-			opts := prof.ParserOptions(e.parser)
+			opts := prof.ParserOptions(base)
 			keys = logKeys(opts)
 			opts.Explain = true
 			parser = record.NewParser(opts)
@@ -334,19 +363,6 @@ func (e *Engine) peekData(path string, prof *profile.Profile) bool {
 		}
 	}
 	return g.data > 0
-}
-
-// filesSetAside counts the files set aside.
-func (e *Engine) filesSetAside() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := 0
-	for _, f := range e.files {
-		if f.setAside && f.duplicateOf == nil {
-			n++
-		}
-	}
-	return n
 }
 
 // logKeys returns the keys whose mere presence makes a record a log

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
 )
@@ -94,11 +97,27 @@ func TestLogGate(t *testing.T) {
 		if s != stepSetAside || g.state != gateSetAside || len(g.held) != judgeRecords {
 			t.Fatalf("step %d, state %d, %d held", s, g.state, len(g.held))
 		}
+		if s := g.next(false, line(10)); s != stepLog || len(g.takeHeld()) != judgeRecords {
+			t.Fatalf("picked up: step %d", s)
+		}
+	})
+	t.Run("all or none: a data record skipped drops the held ones", func(t *testing.T) {
+		var g logGate
+		for range judgeRecords {
+			g.next(true, line(10))
+		}
 		if s := g.next(true, line(10)); s != stepSkip {
 			t.Fatalf("after: step %d, want skip", s)
 		}
-		if s := g.next(false, line(10)); s != stepLog || len(g.takeHeld()) != judgeRecords {
-			t.Fatalf("picked up: step %d", s)
+		if s := g.next(false, line(10)); s != stepLog || len(g.takeHeld()) != 0 {
+			t.Fatalf("picked up after a record not held: step %d, some held records replayed", s)
+		}
+	})
+	t.Run("all or none: a line over holdBytes drops the held ones", func(t *testing.T) {
+		var g logGate
+		g.next(true, line(10))
+		if s := g.next(true, line(holdBytes)); s != stepSetAside || g.held != nil {
+			t.Fatalf("step %d, %d held: the first line would be replayed without the second", s, len(g.held))
 		}
 	})
 	t.Run("long lines are not kept once set aside", func(t *testing.T) {
@@ -250,10 +269,14 @@ func TestInspectSetAside(t *testing.T) {
 		{"preds.jsonl", `{"id": "a1", "pred": 3, "score": 0.9}` + "\n" + `{"id": "a2", "pred": 1, "score": 0.4}` + "\n",
 			[]string{"set aside: its first records carry no metric", "2 data records not read"}, []string{"ml_pred"}},
 		// Picked up: the records held back before are read if they are
-		// few; those after the verdict are not.
-		{"late.jsonl", data.String() + `{"step": 7, "eval/accuracy": 0.91}` + "\n" + `{"text": "x", "label": 1}` + "\n",
-			[]string{"; read as a log from line 21, where a metric record follows", "12 data records not read",
-				`ml_eval_accuracy{run="late"} 0.91`, `ml_step{run="late"} 7`, `ml_label{run="late"} 1`},
+		// all of those before the metric record, else none of them is.
+		{"late.jsonl", data.String() + `{"step": 7, "eval/accuracy": 0.91}` + "\n" + `{"text": "x", "label": 3}` + "\n",
+			[]string{"; read as a log from line 21, where a metric record follows", "20 data records not read",
+				`ml_eval_accuracy{run="late"} 0.91`, `ml_step{run="late"} 7`, `ml_label{run="late"} 3`, "lines:    22 (2 records"},
+			nil},
+		{"eight.jsonl", strings.Join(strings.SplitAfter(data.String(), "\n")[:judgeRecords], "") + `{"step": 7, "eval/accuracy": 0.91}` + "\n",
+			[]string{"; read as a log from line 9, where a metric record follows", "0 data records not read",
+				`ml_eval_accuracy{run="eight"} 0.91`, `ml_label{run="eight"} 1`, "lines:    9 (9 records"},
 			nil},
 		{"small.jsonl", `{"id": "a1", "pred": 3}` + "\n" + `{"step": 7, "loss": 0.5}` + "\n",
 			[]string{"lines:    2 (2 records", `ml_pred{run="small"} 3`, `ml_loss{run="small"} 0.5`}, []string{"set aside"}},
@@ -384,4 +407,45 @@ func TestSetAsideFreesTheLabel(t *testing.T) {
 		eventually(t, e.Collector(), []string{`ml_train_loss{run="exp3"} 2.5`, `ml_train_loss{run="exp3@output/metrics.jsonl"} 3.5`})
 		eventually(t, self, []string{`jsonl_exporter_run_name_conflicts_total 1`})
 	})
+}
+
+// TestFileGauges: the service serves the files followed and the files set
+// aside, both from one walk of the engine's files, and zeros before an
+// engine runs. A file followed under a second path counts once.
+func TestFileGauges(t *testing.T) {
+	dir := t.TempDir()
+	appendTo(t, filepath.Join(dir, "exp1", "logs", "metrics.jsonl"), `{"step":1,"train/loss":2.5}`+"\n")
+	var sst strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&sst, `{"text": "review %d", "label": %d}`+"\n", i, i%2)
+	}
+	appendTo(t, filepath.Join(dir, "exp1", "data", "sst2.jsonl"), sst.String())
+	if err := os.Symlink(filepath.Join(dir, "exp1", "data", "sst2.jsonl"), filepath.Join(dir, "exp1", "data", "link.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	svc := NewService(reg, nil)
+	gauges := `
+# HELP jsonl_exporter_files_set_aside Files matched by an input whose first records carry no metric (datasets, predictions): no run until a metric record follows.
+# TYPE jsonl_exporter_files_set_aside gauge
+jsonl_exporter_files_set_aside %d
+# HELP jsonl_exporter_files_watched Files currently followed or read.
+# TYPE jsonl_exporter_files_watched gauge
+jsonl_exporter_files_watched %d
+`
+	names := []string{"jsonl_exporter_files_set_aside", "jsonl_exporter_files_watched"}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(fmt.Sprintf(gauges, 0, 0)), names...); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(testConfig(dir, false)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Stop)
+	waitFor(t, "the dataset set aside", func() bool { return svc.Engine().filesSetAside() == 1 })
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(fmt.Sprintf(gauges, 1, 2)), names...); err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := testutil.GatherAndLint(reg, names...); err != nil || len(problems) > 0 {
+		t.Fatal(problems, err)
+	}
 }

@@ -256,6 +256,51 @@ func TestMetricsJSONToldApartWhenItHasContent(t *testing.T) {
 	eventually(t, self, []string{`jsonl_exporter_parse_errors_total{reason="invalid_json"} 0`})
 }
 
+// TestSacredMetricsOpenedEmpty: Sacred writes metrics.json as {} at its
+// first heartbeat, before any metric is logged. Such a file tells
+// nothing yet; once rewritten with Sacred's columns it is read as
+// Sacred's document, not as detectron2's lines.
+func TestSacredMetricsOpenedEmpty(t *testing.T) {
+	// Named by number: t.TempDir takes the name, and braces are a glob's.
+	for i, opening := range []string{"{}", "{ }\n", "\xEF\xBB\xBF{}"} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			dir := t.TempDir()
+			sacred := filepath.Join(dir, "my_runs", "3", "metrics.json")
+			rewriteFile(t, sacred, opening)
+			cfg := testConfig(dir, true)
+			cfg.Input = []string{filepath.Join(dir, "**", "metrics.json")}
+			self := prometheus.NewRegistry()
+			e, err := New(cfg, NewSelfMetrics(self), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer func() { cancel(); e.wg.Wait() }()
+			e.scan(ctx, time.Now())
+			e.scan(ctx, time.Now())
+			if e.knows(sacred) {
+				t.Fatalf("metrics.json holding %q was taken before its content told whose it is", opening)
+			}
+			rewriteFile(t, sacred, sacredMetrics(t, 2))
+			e.scan(ctx, time.Now())
+			e.mu.Lock()
+			f := e.files[sacred]
+			if f == nil || f.prof == nil || f.prof.Name != "sacred" || !f.document {
+				got := "not followed"
+				if f != nil && f.prof != nil {
+					got = f.prof.Name
+				}
+				t.Errorf("metrics.json not read as Sacred's document: %s", got)
+			}
+			e.mu.Unlock()
+			eventually(t, e.Collector(), []string{`ml_training_loss{run="my_runs/3"} 2`, `ml_validation_accuracy{run="my_runs/3"} 10`, `ml_records_total{run="my_runs/3"} 2`})
+			rewriteFile(t, sacred, sacredMetrics(t, 3))
+			eventually(t, e.Collector(), []string{`ml_training_loss{run="my_runs/3"} 3`, `ml_validation_accuracy{run="my_runs/3"} 20`})
+			eventually(t, self, []string{`jsonl_exporter_parse_errors_total{reason="invalid_json"} 0`})
+		})
+	}
+}
+
 // TestDocumentsOfTwoRunsStayApart: unlike the checkpoint copies of a
 // Hugging Face run, two Chainer logs that resolve to one label are two
 // runs, told apart as any two files.

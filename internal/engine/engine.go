@@ -185,16 +185,34 @@ func (e *Engine) knows(path string) bool {
 	return ok
 }
 
-// filesWatched counts files being followed or read.
-func (e *Engine) filesWatched() int {
+// fileCounts counts the files being followed or read, and the files set
+// aside (dataset.go), in one walk: a scrape takes both from it.
+func (e *Engine) fileCounts() (watched, setAside int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	n := 0
 	for _, f := range e.files {
-		if f.failed.IsZero() && f.duplicateOf == nil {
-			n++
+		if f.duplicateOf != nil {
+			continue
+		}
+		if f.failed.IsZero() {
+			watched++
+		}
+		if f.setAside {
+			setAside++
 		}
 	}
+	return watched, setAside
+}
+
+// filesWatched counts files being followed or read.
+func (e *Engine) filesWatched() int {
+	n, _ := e.fileCounts()
+	return n
+}
+
+// filesSetAside counts the files set aside.
+func (e *Engine) filesSetAside() int {
+	_, n := e.fileCounts()
 	return n
 }
 
@@ -378,7 +396,7 @@ func (e *Engine) consider(ctx context.Context, in *input, path string, now time.
 	how := ""
 	if in.profile == nil {
 		var known bool
-		if p, how, known = profileOfFile(path, fi); !known {
+		if p, how, known = profileOfFile(path); !known {
 			return true // its first bytes will tell; looked at again at the next scan
 		}
 	}

@@ -284,8 +284,11 @@ func (f *file) idle() {
 
 // parse reads one line or document record into f.rec and reports whether
 // it holds a record.
-func (f *file) parse(line []byte) bool {
-	err := f.parser.Parse(line, &f.rec)
+func (f *file) parse(line []byte) bool { return f.took(f.parser.Parse(line, &f.rec)) }
+
+// took finishes what parse does once the line was read into f.rec with
+// err: an error is counted, a record gets its profile's rules.
+func (f *file) took(err error) bool {
 	if record.NoRecord(err) {
 		return false
 	}

@@ -48,7 +48,10 @@ type FileReport struct {
 	// SetAside: the file's first records carry no metric, as a
 	// dataset's do (dataset.go); DataRecords were not read for that, and
 	// PickedUp is the line of the log record that followed, if one did.
+	// SetAsideCSV: set aside for its CSV header (dataset_csv.go), and
+	// DataRecords are lines.
 	SetAside    bool
+	SetAsideCSV bool
 	DataRecords int64
 	PickedUp    int64
 	// Series are the samples /metrics would serve for the file's run, as
@@ -163,7 +166,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	in.store = store.New(opts)
 	if p := cfg.profileOf(InputConfig{Path: path}); p != nil {
 		in.use(p, profConfigured)
-	} else if p, how, _ := profileOfFile(path, fi); p != nil {
+	} else if p, how, _ := profileOfFile(path); p != nil {
 		in.use(p, how) // a file too short to tell is read as lines: it has none
 	}
 	if in.prof != nil && in.prof.IsDocument(path) {
@@ -268,7 +271,11 @@ func (in *inspection) line(line []byte, lineNo int64) {
 		in.use(profile.Detect(fr.Path, line), profDetected)
 	}
 	rec := &in.rec
-	if err := in.parser.Parse(line, rec); err != nil {
+	err := in.parser.Parse(line, rec)
+	if in.gate.state != gateLog && judgesCSV(in.prof, fr.ProfileFrom) && !in.admitCSV(err, lineNo) {
+		return
+	}
+	if err != nil {
 		in.gate.notJSON(err)
 		switch {
 		case errors.Is(err, record.ErrText):
@@ -327,6 +334,27 @@ func (in *inspection) admit(line []byte, lineNo int64) bool {
 		return false // cannot be: it was read above
 	}
 	in.rules.Apply(&in.rec)
+	return true
+}
+
+// admitCSV is file.admitCSV for inspect: it judges the line just read by
+// a CSV reader, with err, and reports whether it is read.
+func (in *inspection) admitCSV(err error, lineNo int64) bool {
+	g, fr := &in.gate, in.fr
+	switch csvVerdict(in.parser.(*record.CSV).Header(), err, &in.rec) {
+	case csvUndecided:
+		return false
+	case csvData:
+		g.state, fr.SetAside, fr.SetAsideCSV = gateSetAside, true, true
+		if !errors.Is(err, record.ErrHeader) {
+			fr.DataRecords++
+		}
+		return false
+	}
+	if g.state == gateSetAside {
+		fr.PickedUp = lineNo
+	}
+	g.state = gateLog
 	return true
 }
 
@@ -437,7 +465,14 @@ func WriteReport(w io.Writer, fr *FileReport) {
 	if fr.TextLines > 0 {
 		fmt.Fprintf(w, "  text:     %d lines of log text without a record\n", fr.TextLines)
 	}
-	if fr.SetAside {
+	switch {
+	case fr.SetAsideCSV:
+		fmt.Fprintf(w, "  set aside: %s: %s not read", asideCSVWhy, plural(fr.DataRecords, "line"))
+		if fr.PickedUp > 0 {
+			fmt.Fprintf(w, "; read as a log from line %d, where %s", fr.PickedUp, asideCSVUntil)
+		}
+		fmt.Fprintln(w)
+	case fr.SetAside:
 		fmt.Fprintf(w, "  set aside: its first records carry no metric (text, ids, labels), as a dataset's or predictions' do: %s not read",
 			plural(fr.DataRecords, "data record"))
 		if fr.PickedUp > 0 {

@@ -57,13 +57,7 @@ func NewService(reg prometheus.Registerer, logger *slog.Logger) *Service {
 	s.reloads.WithLabelValues("success")
 	s.reloads.WithLabelValues("failure")
 	if reg != nil {
-		reg.MustRegister(s.reloadSuccess, s.reloadSuccessTime, s.reloads,
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "jsonl_exporter_files_watched", Help: "Files currently followed or read.",
-			}, func() float64 { return s.engineStat((*Engine).filesWatched) }),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "jsonl_exporter_files_set_aside", Help: "Files matched by an input whose first records carry no metric (datasets, predictions): no run until a metric record follows.",
-			}, func() float64 { return s.engineStat((*Engine).filesSetAside) }),
+		reg.MustRegister(s.reloadSuccess, s.reloadSuccessTime, s.reloads, newFileGauges(s),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "jsonl_exporter_runs", Help: "Runs currently exported.",
 			}, func() float64 { return s.engineStat(func(e *Engine) int { return len(e.store.RunNames()) }) }),
@@ -165,6 +159,38 @@ func (s *Service) engineStat(f func(*Engine) int) float64 {
 		return float64(f(e))
 	}
 	return 0
+}
+
+// fileGauges serves jsonl_exporter_files_watched and _files_set_aside
+// from one walk of the engine's files per scrape (Engine.fileCounts),
+// under its lock once rather than twice.
+type fileGauges struct {
+	s                 *Service
+	watched, setAside *prometheus.Desc
+}
+
+func newFileGauges(s *Service) *fileGauges {
+	return &fileGauges{
+		s: s,
+		watched: prometheus.NewDesc("jsonl_exporter_files_watched",
+			"Files currently followed or read.", nil, nil),
+		setAside: prometheus.NewDesc("jsonl_exporter_files_set_aside",
+			"Files matched by an input whose first records carry no metric (datasets, predictions): no run until a metric record follows.", nil, nil),
+	}
+}
+
+func (g *fileGauges) Describe(ch chan<- *prometheus.Desc) {
+	ch <- g.watched
+	ch <- g.setAside
+}
+
+func (g *fileGauges) Collect(ch chan<- prometheus.Metric) {
+	watched, setAside := 0, 0
+	if e := g.s.Engine(); e != nil {
+		watched, setAside = e.fileCounts()
+	}
+	ch <- prometheus.MustNewConstMetric(g.watched, prometheus.GaugeValue, float64(watched))
+	ch <- prometheus.MustNewConstMetric(g.setAside, prometheus.GaugeValue, float64(setAside))
 }
 
 // Engine returns the current engine.

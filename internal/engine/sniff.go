@@ -4,11 +4,8 @@
 package engine
 
 import (
-	"errors"
-	"io"
-	"os"
-
 	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
+	"github.com/jsonl-exporter/jsonl-exporter/internal/tailer"
 )
 
 // How a file's profile was chosen, as inspect prints it.
@@ -24,15 +21,18 @@ const (
 // document or detectron2's lines) it reads the file's first bytes, since
 // whether a file is a document must be known before it is read; ok is
 // false while they do not tell (detectron2 creates its metrics.json
-// empty), and the file is looked at again at the next scan. fi is the
-// file's, and nothing is read from a file that is not regular.
-func profileOfFile(path string, fi os.FileInfo) (p *profile.Profile, how string, ok bool) {
+// empty, Sacred writes {} first), and the file is looked at again at the
+// next scan. The bytes are read as the tailer reads a file's head: never
+// from a file that is not regular, which the path may name by now even
+// if it did not when the scan looked (a FIFO would block the scan).
+func profileOfFile(path string) (p *profile.Profile, how string, ok bool) {
 	byName := profile.ForPath(path)
 	p = byName
-	if profile.NeedsHead(path) && fi.Mode().IsRegular() {
-		head, more, err := readHead(path, profile.HeadSize)
+	if profile.NeedsHead(path) {
+		head, err := tailer.Head(path, profile.HeadSize+1)
 		if err == nil {
-			if p, ok = profile.ForHead(path, head, more); !ok {
+			more := len(head) > profile.HeadSize
+			if p, ok = profile.ForHead(path, head[:min(len(head), profile.HeadSize)], more); !ok {
 				return nil, "", false
 			}
 		}
@@ -46,30 +46,11 @@ func profileOfFile(path string, fi os.FileInfo) (p *profile.Profile, how string,
 	return p, profFromName, true
 }
 
-// readHead reads up to n first bytes of a file, and whether it holds more.
-func readHead(path string, n int) (head []byte, more bool, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false, err
-	}
-	defer f.Close()
-	buf := make([]byte, n+1)
-	k, err := io.ReadFull(f, buf)
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		err = nil
-	}
-	return buf[:min(k, n)], k > n, err
-}
-
 // IsDocumentFile reports whether the exporter reads the file at path as
 // one JSON document rewritten whole (trainer_state.json, Chainer's log,
 // Sacred's metrics.json, ...) rather than as lines, going by its name and
 // first bytes as discovery does.
 func IsDocumentFile(path string) bool {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return false
-	}
-	p, _, _ := profileOfFile(path, fi)
+	p, _, _ := profileOfFile(path)
 	return p != nil && p.IsDocument(path)
 }

@@ -46,11 +46,15 @@ func NeedsHead(path string) bool {
 // profile must be known before a document is read, so such a file waits.
 func ForHead(path string, head []byte, more bool) (p *Profile, ok bool) {
 	base := filepath.Base(path)
+	body := bytes.TrimPrefix(head, utf8BOM)
+	if len(head) < len(utf8BOM) && bytes.HasPrefix(utf8BOM, head) {
+		body = nil // the start of a BOM: nothing yet
+	}
 	for _, p := range profiles {
 		if p.headName != base {
 			continue
 		}
-		match, decided := p.headRule(bytes.TrimPrefix(head, utf8BOM))
+		match, decided := p.headRule(body)
 		if match {
 			return p, true
 		}
@@ -75,7 +79,8 @@ func startsArray(head []byte) (match, decided bool) {
 // startsSacredMetrics reports whether head starts Sacred's metrics.json
 // rather than a line of JSON Lines (detectron2's): an object written over
 // several lines, or whose first member is an object of steps,
-// timestamps or values.
+// timestamps or values. An empty object on one line alone tells nothing:
+// Sacred writes {} at its first heartbeat, before any metric is logged.
 func startsSacredMetrics(head []byte) (match, decided bool) {
 	i := skipSpace(head, 0)
 	switch {
@@ -90,6 +95,8 @@ func startsSacredMetrics(head []byte) (match, decided bool) {
 		return true, true // one record per line has no line break inside
 	case j == len(head):
 		return false, false
+	case head[j] == '}':
+		return false, skipSpace(head, j+1) < len(head) // {} then a line: JSON Lines
 	}
 	_, j, ok := quoted(head, j)
 	if !ok {

@@ -245,6 +245,15 @@ func TestForHead(t *testing.T) {
 		{"/out/r50/metrics.json", `{"data_ti`, true, "detectron2"}, // a name longer than HeadSize: decide
 		{"/out/r50/metrics.json", `{"training.loss": `, false, "wait"},
 		{"/out/r50/metrics.json", `{"training.loss": {`, false, "wait"},
+		// Sacred writes {} at its first heartbeat, before a metric is
+		// logged: nothing tells yet.
+		{"/runs/3/metrics.json", `{}`, false, "wait"},
+		{"/runs/3/metrics.json", "{ }\n", false, "wait"},
+		{"/runs/3/metrics.json", "\xEF\xBB\xBF { }\n", false, "wait"},
+		{"/runs/3/metrics.json", "\xEF\xBB", false, "wait"}, // the start of a BOM
+		{"/runs/3/metrics.json", "{\n}\n", false, "sacred"}, // over two lines: no JSON Lines
+		{"/runs/3/metrics.json", `{}`, true, "detectron2"},
+		{"/out/r50/metrics.json", "{}\n" + `{"iteration": 19, "total_loss": 1.378}` + "\n", false, "detectron2"},
 		{"/mnist/result/log", "[\n    {\n        \"epoch\": 1,\n", false, "chainer"},
 		{"/mnist/result/log", `{"step": 1, "loss": 2}`, false, ""},
 		{"/mnist/result/log", "", false, "wait"},

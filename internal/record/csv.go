@@ -59,6 +59,7 @@ type CSV struct {
 	cols   []csvCol
 	// stepFromEpoch: there is an epoch column and no step column.
 	stepFromEpoch bool
+	named         CSVHeader
 
 	// Per row, reused.
 	metrics  []Metric
@@ -253,8 +254,11 @@ func (c *CSV) readHeader(line []byte) error {
 		}
 	}
 	c.header, c.delim, c.cols = true, delim, cols
-	c.stepFromEpoch = slices.ContainsFunc(cols, func(col csvCol) bool { return col.role == colEpoch }) &&
-		!slices.ContainsFunc(cols, func(col csvCol) bool { return col.role == colStep })
+	has := func(role csvRole) bool {
+		return slices.ContainsFunc(cols, func(col csvCol) bool { return col.role == role })
+	}
+	c.stepFromEpoch = has(colEpoch) && !has(colStep)
+	c.named = CSVHeader{Read: true, Step: has(colStep) || has(colEpoch), Time: has(colTime)}
 	words := (len(cols) + 63) / 64
 	c.metrics = make([]Metric, 0, len(cols))
 	if c.opts.Explain {
@@ -266,10 +270,24 @@ func (c *CSV) readHeader(line []byte) error {
 	return ErrHeader
 }
 
+// CSVHeader is what the header of a CSV file names, as far as telling
+// a log from a dataset goes: every CSV training log has a step or an
+// epoch column, a dataset's table has neither.
+type CSVHeader struct {
+	Read bool // a header was read
+	Step bool // a column is named by a step or an epoch key
+	Time bool // a column is named by a time key
+}
+
+// Header tells what the header read last names; the zero value before
+// a header is read, and after Restart until the next one.
+func (c *CSV) Header() CSVHeader { return c.named }
+
 // Restart forgets the header: the file is read again from its first
 // byte, which must be a header. See csvRewrite for the rows read again.
 func (c *CSV) Restart() {
 	c.header = false
+	c.named = CSVHeader{}
 	c.rw.restart()
 }
 

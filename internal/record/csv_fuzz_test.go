@@ -45,6 +45,10 @@ func FuzzCSV(f *testing.F) {
 		if err != nil && !NoRecord(err) && !errors.As(err, &e) {
 			t.Fatalf("error of type %T: %v", err, err)
 		}
+		// A row leaves the header as it was; a header names what it reads.
+		if h := fresh.Header(); err != ErrHeader && h != (CSVHeader{Read: true, Step: true, Time: true}) || err == ErrHeader && !h.Read {
+			t.Fatalf("after %v: header %+v", err, h)
+		}
 		want := csvOutcome(NewCSVWithHeader(t, fuzzHeader), string(line))
 		if g := csvOutcome(reused, string(line)); g != want {
 			t.Fatalf("reused reader: %s\nfresh reader: %s", g, want)

@@ -467,3 +467,44 @@ func TestCSVForget(t *testing.T) {
 		t.Errorf("after Forget and Restart: %q, want %q", got, want)
 	}
 }
+
+// TestCSVHeader: what a header names, with the configured keys in any
+// case, for the engine to tell a log from a dataset's table.
+func TestCSVHeader(t *testing.T) {
+	opts := DefaultOptions()
+	custom := DefaultOptions()
+	custom.StepKeys = []string{"Iteration"}
+	for _, tc := range []struct {
+		opts  Options
+		lines []string
+		want  CSVHeader
+	}{
+		{opts, nil, CSVHeader{}},
+		{opts, []string{"epoch,time,train/box_loss"}, CSVHeader{Read: true, Step: true, Time: true}},
+		{opts, []string{"EPOCH\tTIMESTAMP\tTRAIN_LOSS"}, CSVHeader{Read: true, Step: true, Time: true}},
+		{opts, []string{"epoch,lr-Adam,step,train_loss_step"}, CSVHeader{Read: true, Step: true}},
+		{opts, []string{"global_step,loss"}, CSVHeader{Read: true, Step: true}},
+		{opts, []string{"id,text,label,score"}, CSVHeader{Read: true}},
+		{opts, []string{"timestamp,value"}, CSVHeader{Read: true, Time: true}},
+		{opts, []string{"Iteration,AverageReturn"}, CSVHeader{Read: true, Step: true}},
+		{custom, []string{"Iteration,AverageReturn"}, CSVHeader{Read: true, Step: true}},
+		{custom, []string{"iter,loss"}, CSVHeader{Read: true}},
+		// A header that fails, and one that follows rows (two files
+		// concatenated): the last one read counts.
+		{opts, []string{"1,2,3"}, CSVHeader{}},
+		{opts, []string{"id,text", "1,a", "epoch,loss,x"}, CSVHeader{Read: true, Step: true}},
+	} {
+		c := NewCSV(tc.opts)
+		for _, l := range tc.lines {
+			var r Record
+			_ = c.Parse([]byte(l), &r)
+		}
+		if got := c.Header(); got != tc.want {
+			t.Errorf("%q (step keys %q): %+v, want %+v", tc.lines, tc.opts.StepKeys, got, tc.want)
+		}
+		c.Restart()
+		if got := c.Header(); got != (CSVHeader{}) {
+			t.Errorf("%q: %+v after Restart", tc.lines, got)
+		}
+	}
+}
