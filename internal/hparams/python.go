@@ -320,6 +320,9 @@ func (p *pyParser) dictBody(depth int) *node {
 			p.pos++
 			return n
 		}
+		if c := p.src[p.pos]; c == '{' || c == '[' || c == '(' {
+			return nil // no container as key: and no recursion outside value's bound
+		}
 		k := p.literal(depth + 1)
 		if k == nil || k.kind == kObject || k.kind == kList {
 			return nil
