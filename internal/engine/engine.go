@@ -60,6 +60,8 @@ type Engine struct {
 	initial  []*file              // files of the first scan, for WaitReady
 	scanned  chan struct{}        // closed after the first scan
 
+	hparams hparamFiles // hparamfiles.go
+
 	wg sync.WaitGroup
 }
 
@@ -318,6 +320,7 @@ func (e *Engine) scan(ctx context.Context, now time.Time) {
 		e.report(in, found, now)
 	}
 	e.lookAtClosed(ctx, now)
+	e.scanHparams()
 	e.mu.Lock()
 	e.failures.flush(e.logger)
 	e.mu.Unlock()

@@ -42,8 +42,10 @@ type SelfMetrics struct {
 	fileErrors    *prometheus.CounterVec
 	runConflicts  prometheus.Counter
 	longArrays    prometheus.Counter
-	fileCloses    prometheus.Counter
-	fileReopens   prometheus.Counter
+	// hparamFileErrors: hyperparameter files beside a log (hparamfiles.go).
+	hparamFileErrors prometheus.Counter
+	fileCloses       prometheus.Counter
+	fileReopens      prometheus.Counter
 	// slots are the current engine's: a reload replaces them.
 	slots     atomic.Pointer[tailer.Slots]
 	openFiles prometheus.GaugeFunc
@@ -80,6 +82,9 @@ func NewSelfMetrics(reg prometheus.Registerer) *SelfMetrics {
 		longArrays: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "jsonl_exporter_long_arrays_total", Help: "Numeric arrays in records that were not exported for being longer than parser.max-array-len.",
 		}),
+		hparamFileErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jsonl_exporter_hparam_file_errors_total", Help: "Reads of a hyperparameter file beside a log (hparams.yaml, args.yaml, config.yaml, ...) that failed: not valid YAML, JSON or Python config, or unreadable.",
+		}),
 		fileCloses: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "jsonl_exporter_file_closes_total", Help: "Times a file read to its end was closed, idle for tail.idle-close or to make room under tail.max-open-files.",
 		}),
@@ -105,7 +110,7 @@ func NewSelfMetrics(reg prometheus.Registerer) *SelfMetrics {
 	if reg != nil {
 		reg.MustRegister(m.linesRead, m.bytesRead, m.parseErrors, m.seriesDropped,
 			m.rotations, m.truncations, m.fileErrors, m.runConflicts, m.longArrays,
-			m.fileCloses, m.fileReopens, m.openFiles, m.openLimit)
+			m.fileCloses, m.fileReopens, m.openFiles, m.openLimit, m.hparamFileErrors)
 	}
 	return m
 }
