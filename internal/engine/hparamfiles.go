@@ -5,6 +5,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -174,4 +175,46 @@ func (e *Engine) readHparams(k hparamKey, run *store.RunState) {
 		run.SetHparamFile(k.path, set)
 	}
 	h.seen[k] = seen
+}
+
+// readHparamFiles gives the inspected run the files beside its log, as
+// the exporter's scan does.
+func (in *inspection) readHparamFiles(path string) {
+	if in.run == nil {
+		return
+	}
+	dir := filepath.Dir(path)
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		for _, n := range hparamFileNames {
+			p := filepath.Join(d, n)
+			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() || p == path {
+				continue
+			}
+			if set, err := readHparamFile(p); err != nil {
+				in.run.SetHparamFileError(p, err)
+			} else {
+				in.run.SetHparamFile(p, set)
+			}
+		}
+	}
+}
+
+// writeHparams lists a run's hyperparameters in inspect's report.
+func writeHparams(w io.Writer, h store.Hparams) {
+	if len(h.Params) == 0 && len(h.LeftOut) == 0 && len(h.Notes) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  hyperparameters: %d\n", len(h.Params))
+	for i, p := range h.Params {
+		fmt.Fprintf(w, "    %s = %s  (from %s)\n", p.Name, p.Text, h.Sources[i])
+	}
+	if len(h.LeftOut) > 0 {
+		fmt.Fprintln(w, "  hyperparameters left out:")
+		for _, l := range h.LeftOut {
+			fmt.Fprintf(w, "    %s: %s\n", l.Name, l.Why)
+		}
+	}
+	for _, n := range h.Notes {
+		fmt.Fprintf(w, "  hyperparameter file not read: %s\n", n)
+	}
 }

@@ -6,6 +6,7 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -73,4 +74,37 @@ func TestHparamFilesBesideLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, e.Collector(), []string{`ml_loss{run="d2"} 2`}, `ml_hparam{name="SOLVER`)
+}
+
+// inspect lists the run's hyperparameters with their sources, the keys
+// left out and the files it could not read.
+func TestInspectHparams(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "version_0")
+	putFile(t, filepath.Join(run, "metrics.jsonl"), `{"_type":"config","config":{"lr":0.01,"milestones":[1,2,3,4,5,6,7,8,9]}}`+"\n"+`{"step":1,"loss":2}`+"\n")
+	putFile(t, filepath.Join(run, "hparams.yaml"), "lr: 0.1\nbatch_size: 32\nseed: null\n")
+	putFile(t, filepath.Join(dir, "args.yaml"), "epochs: [10\n")
+	fr, err := Inspect(filepath.Join(run, "metrics.jsonl"), DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	writeHparams(&b, fr.Hparams)
+	want := "  hyperparameters: 2\n" +
+		"    batch_size = 32  (from " + filepath.Join(run, "hparams.yaml") + ")\n" +
+		"    lr = 0.01  (from log)\n" +
+		"  hyperparameters left out:\n" +
+		"    milestones: list of 9 values (more than 8)\n" +
+		"    seed: null\n" +
+		"  hyperparameter file not read: " + filepath.Join(dir, "args.yaml") + ": yaml: line 1: did not find expected ',' or ']'\n"
+	if got := b.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	var served bool
+	for _, s := range fr.Series {
+		served = served || strings.HasPrefix(s.Sample, `ml_hparam{name="lr",run=`) && strings.HasSuffix(s.Sample, "} 0.01")
+	}
+	if !served {
+		t.Errorf("series lack ml_hparam: %v", fr.Series)
+	}
 }

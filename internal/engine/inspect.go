@@ -59,6 +59,9 @@ type FileReport struct {
 	Series   []SeriesLine
 	Ignored  []IgnoredKey // keys that gave no metric
 	Problems []string     // parse errors and oddities, with line numbers
+	// Hparams are the run's hyperparameters: its config records and the
+	// files beside it, merged as the exporter does.
+	Hparams store.Hparams
 
 	problemsByKind map[string]int
 	ignored        map[string]*IgnoredKey
@@ -177,6 +180,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 	if err != nil {
 		fr.problem("read", "read error: %v", err)
 	}
+	in.readHparamFiles(path)
 	in.finish()
 	return fr, nil
 }
@@ -423,6 +427,9 @@ func (in *inspection) finish() {
 		p := in.run.Progress()
 		fr.Restarts, fr.EpochResets = p.Restarts, int64(p.EpochResets)
 	}
+	if in.run != nil {
+		fr.Hparams = in.run.Hparams()
+	}
 	var buf bytes.Buffer
 	_ = in.store.WriteText(bufio.NewWriter(&buf))
 	served := map[string]bool{}
@@ -525,6 +532,7 @@ func WriteReport(w io.Writer, fr *FileReport) {
 			fmt.Fprintln(w)
 		}
 	}
+	writeHparams(w, fr.Hparams)
 	if len(fr.Problems) == 0 {
 		fmt.Fprintln(w, "  problems: none")
 		return
