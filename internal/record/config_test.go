@@ -16,7 +16,7 @@ func TestRecordConfig(t *testing.T) {
 		{"ray tune result.json", `{"episode_reward_mean": 21.5, "training_iteration": 3, "config": {"lr": 0.001, "model": {"fcnet_hiddens": [256, 256]}}, "time_total_s": 12.5}`,
 			`{"lr": 0.001, "model": {"fcnet_hiddens": [256, 256]}}`, KindMetric, 3},
 		{"no config", `{"loss":1,"step":2}`, "", KindMetric, 1},
-		{"config that is no object", `{"loss":1,"config":[1,2]}`, "", KindMetric, 3}, // config.0 and config.1, as before,
+		{"config that is no object", `{"loss":1,"config":[1,2]}`, "", KindMetric, 3},                        // config.0 and config.1, as before,
 		{"nested config is not the record's", `{"metrics":{"loss":1,"config":{"a":1}}}`, "", KindMetric, 2}, // metrics.config.a: a container's, as before,
 		{"the last of two", `{"config":{"a":1},"loss":1,"config":{"b":2}}`, `{"b":2}`, KindMetric, 1},
 	} {
