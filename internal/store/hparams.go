@@ -273,20 +273,23 @@ func (s *Store) walkHparams(out sink, views []runView) {
 		return // no family without samples: /metrics of runs without any stays as it was
 	}
 	value, info := s.hparamFamilies()
+	extra := []Label{{Name: "name"}, {Name: "value"}} // reused: sinks keep no labels
 	if numeric {
 		out.begin(value)
 	}
 	for j := range views {
 		for _, p := range views[j].hparams {
 			if p.Numeric {
-				out.labelled(value, views[j].labels, []Label{{"name", p.Name}}, p.Value)
+				extra[0].Value = p.Name
+				out.labelled(value, views[j].labels, extra[:1], p.Value)
 			}
 		}
 	}
 	out.begin(info)
 	for j := range views {
 		for _, p := range views[j].hparams {
-			out.labelled(info, views[j].labels, []Label{{"name", p.Name}, {"value", p.Text}}, 1)
+			extra[0].Value, extra[1].Value = p.Name, p.Text
+			out.labelled(info, views[j].labels, extra, 1)
 		}
 	}
 }

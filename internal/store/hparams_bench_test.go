@@ -1,0 +1,96 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package store
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/record"
+)
+
+// hparamStore is fullStore's 1,000 runs of 50 metrics with 50
+// hyperparameters each (40 numbers, 10 texts): 90,000 series more.
+func hparamStore(b *testing.B) *Store {
+	s := fullStore(b, 1000, 50)
+	var cfg strings.Builder
+	cfg.WriteString(`{"_type":"config","config":{`)
+	for i := range 50 {
+		if i > 0 {
+			cfg.WriteByte(',')
+		}
+		if i%5 == 4 {
+			fmt.Fprintf(&cfg, `"opt.param_%02d":"value-%d"`, i, i)
+		} else {
+			fmt.Fprintf(&cfg, `"opt.param_%02d":%g`, i, 1e-4*float64(i+1))
+		}
+	}
+	cfg.WriteString("}}")
+	for _, name := range s.RunNames() {
+		applyLineB(b, s.RunState(name, nil), cfg.String())
+	}
+	return s
+}
+
+func applyLineB(b *testing.B, run *RunState, line string) {
+	var rec record.Record
+	if err := record.NewParser(record.Options{}).Parse([]byte(line), &rec); err != nil {
+		b.Fatal(err)
+	}
+	run.Apply(&rec, fixedMtime, nil)
+}
+
+// BenchmarkHparamsMemory reports the heap each run's 50 hyperparameters
+// take.
+func BenchmarkHparamsMemory(b *testing.B) {
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		s := fullStore(b, 1000, 50)
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var cfg strings.Builder
+		cfg.WriteString(`{"_type":"config","config":{`)
+		for i := range 50 {
+			if i > 0 {
+				cfg.WriteByte(',')
+			}
+			fmt.Fprintf(&cfg, `"opt.param_%02d":%g`, i, 1e-4*float64(i+1))
+		}
+		cfg.WriteString("}}")
+		for _, name := range s.RunNames() {
+			applyLineB(b, s.RunState(name, nil), cfg.String())
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1000, "heap-bytes/run")
+		runtime.KeepAlive(s)
+	}
+}
+
+// BenchmarkScrapeHparams serves /metrics of 1,000 runs with 50 metrics
+// and 50 hyperparameters each, gzip on.
+func BenchmarkScrapeHparams(b *testing.B) {
+	st := hparamStore(b)
+	srv := httptest.NewServer(Handler(func() *Store { return st }, nil, nil))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	var size int64
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	b.ReportMetric(float64(size), "gzip-bytes")
+}
