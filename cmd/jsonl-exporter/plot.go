@@ -212,7 +212,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		want := names.Candidates(req.metrics, req.preferAvg)
 		keep = func(series string) bool { return want[series] }
 	}
-	col := curves.NewCollector(req.x, opts.Config.Namespace, store.FixedSeries(), keep)
+	col := curves.NewCollector(req.x, opts.Config.Namespace, append(store.FixedSeries(), store.HparamSeries()...), keep)
 
 	reg := prometheus.NewRegistry()
 	// Unusable lines and unreadable files are summed up below, not logged.

@@ -335,3 +335,7 @@ func (s *Store) reserveHparamNames() {
 	s.reserved[s.fullName(seriesHparam)] = true
 	s.reserved[s.fullName(seriesHparamInfo)] = true
 }
+
+// HparamSeries lists the names, without the namespace, of the
+// hyperparameter series: run state, not metrics (plot leaves them out).
+func HparamSeries() []string { return []string{seriesHparam, seriesHparamInfo} }
