@@ -48,6 +48,8 @@ type RunState struct {
 	hasEpochEnd       bool
 
 	steps stepTracker
+	// progress: how far the run has to go (ml_run_* series).
+	progress progressState
 	// doc is how far the run's document records were applied.
 	doc docCursor
 
@@ -218,11 +220,13 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 	r.lastRecordTime, r.hasRecordTime = t, true
 	r.batch.TimeEstimated = rec.TimeEstimated || !rec.HasTime
 
+	restarts := r.restarts
 	if rec.HasStep || rec.HasEpoch {
 		if r.steps.observe(rec) {
 			r.restarts++
 		}
 	}
+	r.progress.observe(rec, t, &r.steps, r.restarts > restarts)
 
 	switch rec.Kind {
 	case record.KindMeta, record.KindRunStart:
