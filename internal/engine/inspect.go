@@ -45,6 +45,10 @@ type FileReport struct {
 	EstimatedTimes int64
 	EpochResets    int64
 	Restarts       float64
+	// Completion is how far the run is (the ml_run_* series), and Status
+	// how it stands when inspected (store.Completion.Status at that time).
+	Completion store.Completion
+	Status     store.Status
 	// SetAside: the file's first records carry no metric, as a
 	// dataset's do (dataset.go); DataRecords were not read for that, and
 	// PickedUp is the line of the log record that followed, if one did.
@@ -250,6 +254,7 @@ func (in *inspection) readDocument(path string) error {
 		probeDocument(in.prof.Document, data, int(in.fr.Lines), in.probe(p))
 		return in.mtime.UnixMilli(), true
 	}
+	in.rules.SetDocument(data)
 	err = in.prof.Document(data, func(text []byte) {
 		in.fr.Lines++
 		in.line(text, in.fr.Lines)
@@ -426,6 +431,8 @@ func (in *inspection) finish() {
 	if in.run != nil {
 		p := in.run.Progress()
 		fr.Restarts, fr.EpochResets = p.Restarts, int64(p.EpochResets)
+		fr.Completion = in.run.Completion()
+		fr.Status = fr.Completion.Status(time.Now())
 	}
 	if in.run != nil {
 		fr.Hparams = in.run.Hparams()
@@ -514,6 +521,9 @@ func WriteReport(w io.Writer, fr *FileReport) {
 		}
 		fmt.Fprintln(w)
 	}
+	if fr.Records > 0 {
+		writeCompletion(w, fr)
+	}
 	fmt.Fprintf(w, "  series:   %d\n", len(fr.Series))
 	for _, s := range fr.Series {
 		fmt.Fprintf(w, "    %s", s.Sample)
@@ -577,4 +587,35 @@ func LogFilesUnder(dir string) ([]string, error) {
 		return nil
 	})
 	return files, err
+}
+
+// writeCompletion writes how far the run is and how it stands, by the
+// rule of docs/metrics.md ("Progress and status").
+func writeCompletion(w io.Writer, fr *FileReport) {
+	c := &fr.Completion
+	fmt.Fprintf(w, "  status:   %s", fr.Status)
+	stall := c.StallAfter().Round(time.Second)
+	switch {
+	case c.Finished:
+	case c.HasInterval:
+		fmt.Fprintf(w, " (a record every %s; stalled after %s without one)", fmtSeconds(c.Interval), stall)
+	default:
+		fmt.Fprintf(w, " (stalled after %s without a record)", stall)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "  progress: ")
+	if c.HasRatio {
+		fmt.Fprintf(w, "%.4g%% done", 100*c.Ratio)
+	} else {
+		fmt.Fprint(w, "unknown (no total steps or epochs)")
+	}
+	if c.HasETA {
+		fmt.Fprintf(w, ", %s to finish", fmtSeconds(c.ETA))
+	}
+	fmt.Fprintln(w)
+}
+
+// fmtSeconds writes a duration to the millisecond at most.
+func fmtSeconds(secs float64) string {
+	return time.Duration(secs * float64(time.Second)).Round(time.Millisecond).String()
 }
