@@ -132,7 +132,16 @@ func checkRunsLive(t *testing.T, d dashboardFile, training dashboardFile, api pr
 				t.Fatalf("no status row")
 			}
 			checkRunLink(t, d, training, api, r, end)
-			missing := runsColumnsMissing[pr.run]
+			missing := slices.Clone(runsColumnsMissing[pr.run])
+			// Progress and time to finish exist where the log tells its
+			// total (docs/metrics.md, "Progress and status"); the columns
+			// must show them there.
+			for title, series := range map[string]string{"progress": "ml_run_progress_ratio", "time to finish": "ml_run_eta_seconds"} {
+				if rows, err := instantRows(api, `last_over_time(`+series+`{run="`+pr.run+`"}[1h])`, end); err == nil && len(rows) == 0 {
+					t.Logf("no %s: the log does not tell its total", series)
+					missing = append(missing, title)
+				}
+			}
 			for _, c := range runColumns {
 				expanded, _ := expand(runsTarget(t, d, c.refID), vs, d.multi())
 				rows, err := instantRows(api, expanded, end)
