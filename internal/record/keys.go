@@ -28,6 +28,9 @@ const (
 	runNameKey   = "run_name"
 	longNameKey  = "metric"
 	longValueKey = "value"
+	// configKey holds a run's hyperparameters: the seed trainer's config
+	// records, and Ray Tune's result.json in every record.
+	configKey = "config"
 )
 
 // splitKeys name the top-level objects that hold one split's metrics.

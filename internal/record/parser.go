@@ -46,6 +46,8 @@ type Parser struct {
 	stringsAreNumbers bool
 
 	tag        span     // in the arena; end 0: none
+	config     span     // of the line: the top-level "config" object; end 0: none
+	configOpen int      // where the config object being scanned starts
 	textTime   timeSlot // the time that starts the text before the object
 	longArrays int
 
@@ -84,6 +86,7 @@ type frame struct {
 	root    bool // the object directly under a container key
 	arr     bool // an array whose numbers are metrics, named by index
 	bad     bool // such an array holds something other than numbers
+	config  bool // the record's "config" object (Record.Config)
 	n       int  // members seen
 	pathLen int  // len(p.path) to restore when the frame closes
 	rawLen  int  // len(p.rawPath) likewise
@@ -310,7 +313,7 @@ func (p *Parser) reset(line []byte) {
 	p.fields = p.fields[:0]
 	p.infoOnly = 0
 	p.path = p.path[:0]
-	p.tag, p.longArrays, p.textTime = span{}, 0, timeSlot{}
+	p.tag, p.longArrays, p.textTime, p.config = span{}, 0, timeSlot{}, span{}
 	if p.opts.Explain {
 		p.raws, p.notes, p.rawPath = p.raws[:0], p.notes[:0], p.rawPath[:0]
 	}

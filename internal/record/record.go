@@ -65,6 +65,10 @@ type Record struct {
 	Tag     []byte
 	Metrics []Metric
 	Info    []Field
+	// Config is the text of the record's top-level "config" object, of
+	// any kind of record: the run's hyperparameters (package hparams),
+	// never metrics. It points into the line passed to Parse.
+	Config []byte
 	// LongArrays counts numeric arrays left out for being longer than
 	// Options.MaxArrayLen.
 	LongArrays int

@@ -77,6 +77,9 @@ func (p *Parser) resolve(r *Record) {
 		r.Tag = a[p.tag.off:p.tag.end:p.tag.end]
 	}
 	r.LongArrays = p.longArrays
+	if p.config.end > 0 {
+		r.Config = p.line[p.config.off:p.config.end:p.config.end]
+	}
 	for i := range p.entries {
 		if e := &p.entries[i]; e.kind == entMetric {
 			metrics = append(metrics, Metric{Name: a[e.nameOff:e.nameEnd:e.nameEnd], Value: e.value})

@@ -30,6 +30,8 @@ func (p *Parser) scan(i, n int) error {
 			i++
 			if f.arr {
 				p.closeArray(f)
+			} else if f.config {
+				p.config = span{p.configOpen, i}
 			}
 			p.path = p.path[:f.pathLen]
 			p.rawPath = p.rawPath[:f.rawLen]
@@ -105,6 +107,9 @@ func (p *Parser) scan(i, n int) error {
 			switch {
 			case f.top:
 				p.openTop(&child, key, keyRef)
+				if c == '{' && string(key) == configKey {
+					child.config, p.configOpen = true, i
+				}
 			case f.arr:
 				f.bad = true // arrays of arrays or objects are no metrics
 			case f.collect && f.obj:

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/hparams"
 )
 
 // fixedSeriesDef is a per-run series the exporter always knows.
@@ -49,6 +51,7 @@ type runView struct {
 	counters []seriesCounters
 	infoKeys []string
 	infoVals []string
+	hparams  []hparams.Param // shared with the run: read only
 }
 
 // seriesCounters are the per-series counters of a series.
@@ -87,6 +90,7 @@ func (r *RunState) view() (runView, bool) {
 		}
 	}
 	v.fixed, v.has = r.fixedValues()
+	v.hparams = r.hp.kept
 	for k := range r.info {
 		v.infoKeys = append(v.infoKeys, k)
 	}
@@ -102,6 +106,8 @@ type sink interface {
 	begin(f *family)
 	sample(f *family, l *runLabels, metric string, v float64)
 	info(f *family, view *runView)
+	// labelled is a sample with labels beside the run's, sorted by name.
+	labelled(f *family, l *runLabels, extra []Label, v float64)
 }
 
 // walk sends every series of the store to out, the samples of each name
@@ -147,6 +153,7 @@ func (s *Store) walk(out sink) {
 	for j := range views {
 		out.info(f, &views[j])
 	}
+	s.walkHparams(out, views)
 
 	for _, fs := range s.families() {
 		out.begin(fs.f)
@@ -252,6 +259,42 @@ func (t *textSink) info(f *family, view *runView) {
 	_, _ = t.w.Write(b)
 }
 
+func (t *textSink) labelled(f *family, l *runLabels, extra []Label, v float64) {
+	b := t.buf[:0]
+	b = append(b, f.name...)
+	b = append(b, '{')
+	pairs, i, j := l.pairs, 0, 0
+	for i < len(pairs) || j < len(extra) {
+		var p Label
+		if j == len(extra) || i < len(pairs) && pairs[i].Name < extra[j].Name {
+			p, i = pairs[i], i+1
+		} else {
+			p, j = extra[j], j+1
+		}
+		if i+j > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, p.Name...)
+		b = append(b, `="`...)
+		b = appendEscaped(b, p.Value)
+		b = append(b, '"')
+	}
+	b = append(b, "} "...)
+	b = appendValue(b, v)
+	b = append(b, '\n')
+	t.buf = b
+	_, _ = t.w.Write(b)
+}
+
+// appendEscaped appends a label value escaped as the text format wants,
+// without a copy when nothing needs escaping.
+func appendEscaped(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "\\\n\"") {
+		return append(b, s...)
+	}
+	return append(b, escapeLabelValue(s)...)
+}
+
 // appendValue formats a sample value as Prometheus does.
 func appendValue(b []byte, v float64) []byte {
 	switch {
@@ -311,6 +354,14 @@ func (c collectSink) info(f *family, view *runView) {
 	names := append(c.store.constLabelNames(), view.infoKeys...)
 	values := append(append([]string{}, view.labels.values...), view.infoVals...)
 	c.ch <- prometheus.MustNewConstMetric(prometheus.NewDesc(f.name, f.help(), names, nil), f.typ, 1, values...)
+}
+
+func (c collectSink) labelled(f *family, l *runLabels, extra []Label, v float64) {
+	values := append(make([]string, 0, len(l.values)+len(extra)), l.values...)
+	for _, e := range extra {
+		values = append(values, e.Value)
+	}
+	c.ch <- prometheus.MustNewConstMetric(f.desc(), f.typ, v, values...)
 }
 
 // FixedSeries lists the names, without the namespace, of the series every

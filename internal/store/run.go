@@ -48,6 +48,7 @@ type RunState struct {
 	hasEpochEnd       bool
 
 	steps stepTracker
+	hp    hparamState // hparams.go
 	// doc is how far the run's document records were applied.
 	doc docCursor
 
@@ -224,6 +225,9 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 		}
 	}
 
+	if rec.Config != nil {
+		r.applyConfig(rec.Config) // hyperparameters, never metrics
+	}
 	switch rec.Kind {
 	case record.KindMeta, record.KindRunStart:
 		r.addInfo(rec.Info)

@@ -87,6 +87,7 @@ func (r *RunState) publish(subs []Subscriber) {
 		}
 	}
 	b.Samples = append(b.Samples, Sample{names.runInfo, r.infoLabelsOf(labels), 1})
+	b.Samples = r.appendHparamSamples(b.Samples, labels)
 
 	if r.stamp++; r.stamp == 0 { // wrapped: forget every mark
 		for _, g := range r.all {

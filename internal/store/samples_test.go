@@ -90,6 +90,7 @@ func TestSubscribersSeeWhatMetricsShows(t *testing.T) {
 	}
 	lines := []struct{ run, line string }{
 		{"a", `{"_type":"run_start","run_name":"a","model":"gpt-2","time":1764115200}`},
+		{"a", `{"_type":"config","config":{"lr":3e-4,"model":"bert \"small\"\n","opt":{"betas":[0.9,0.999],"amp":true}},"time":1764115200}`},
 		{"a", `{"_type":"train","step":0,"epoch":0,"loss":2.5,"acc":0.1,"lr":0.001,"time":1764115201}`},
 		{"b", `{"_type":"train","step":0,"loss":3.0}`},
 		{"a", `{"_type":"train","step":10,"epoch":0,"loss":2.25,"acc":0.2,"lr":0.001,"time":1764115202}`},

@@ -70,6 +70,9 @@ type Store struct {
 	subMu sync.Mutex // serializes Subscribe
 	subs  atomic.Pointer[[]Subscriber]
 
+	hpOnce          sync.Once // hparamFamilies
+	hpValue, hpInfo *family
+
 	famMu     sync.RWMutex
 	fams      map[string]*family // by series name
 	famOrder  []*family
@@ -94,6 +97,7 @@ func New(o Options) *Store {
 	for _, n := range fixedSeries {
 		s.reserved[s.fullName(n.name)] = true
 	}
+	s.reserveHparamNames()
 	return s
 }
 
@@ -165,13 +169,14 @@ func (s *Store) Remove(name, reason string) {
 			n++
 		}
 	}
+	hp := r.hparamSeriesLocked()
 	all := r.all
 	r.bySeries, r.byName, r.all = nil, nil, nil
 	r.mu.Unlock()
 	s.dropMembers(all)
-	s.seriesCount.Add(-int64(n))
+	s.seriesCount.Add(-int64(n) - hp)
 	if s.dropped != nil && reason != "" {
-		s.dropped.WithLabelValues(reason).Add(float64(n))
+		s.dropped.WithLabelValues(reason).Add(float64(n + int(hp)))
 	}
 }
 
