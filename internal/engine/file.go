@@ -324,6 +324,7 @@ func (f *file) Document(data []byte) {
 		written = f.now
 	}
 	f.lineNo, f.docStep, f.docNth = 0, math.Inf(-1), 0
+	f.rules.SetDocument(data) // totals stated beside the records (max_steps)
 	err := f.prof.Document(data, f.documentRecord(data, readTime, written))
 	f.batchLines += max(int(f.lineNo), 1) // its records are its lines
 	if err != nil {

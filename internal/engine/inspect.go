@@ -246,6 +246,7 @@ func (in *inspection) readDocument(path string) error {
 		probeDocument(in.prof.Document, data, int(in.fr.Lines), in.probe(p))
 		return in.mtime.UnixMilli(), true
 	}
+	in.rules.SetDocument(data)
 	err = in.prof.Document(data, func(text []byte) {
 		in.fr.Lines++
 		in.line(text, in.fr.Lines)

@@ -74,6 +74,9 @@ type Profile struct {
 	StepSecondsKey string
 	RunSecondsKey  string
 
+	// Progress says where records tell how far the run has to go.
+	Progress ProgressKeys
+
 	// Detection: a file whose base name a path rule matches has this
 	// profile; else the first line decides (see Detect). A head rule
 	// decides for files named headName by their first bytes (see ForHead).
@@ -134,6 +137,7 @@ var profiles = []*Profile{
 		About:          "detectron2's metrics.json: iteration as step, time as seconds per iteration, evaluation results as bbox/AP and the like.",
 		StepKeys:       []string{"iteration"},
 		StepSecondsKey: "time",
+		Progress:       ProgressKeys{ETA: "eta_seconds", StepFromZero: true},
 		pathRule:       func(base string) bool { return base == "metrics.json" },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "iteration") && (hasKey(line, "total_loss") || hasKey(line, "data_time") || hasKey(line, "eta_seconds"))
@@ -143,6 +147,7 @@ var profiles = []*Profile{
 		Name:        "detr",
 		About:       "DETR, Deformable DETR and DeiT log.txt: one line per epoch, train_ and test_ names, COCO results as arrays.",
 		EpochIsStep: true,
+		Progress:    ProgressKeys{Epochs: EpochsRowEnds}, // epoch 0 is written when the first ends
 		contentRule: func(line []byte) bool { return hasKey(line, "n_parameters") && hasKey(line, "epoch") },
 	},
 	{
@@ -164,7 +169,9 @@ var profiles = []*Profile{
 		StepKeys:        []string{"current_steps", "step", "global_step", "iteration", "iter"},
 		ProgressStrings: true,
 		NumericStrings:  true, // some versions write "throughput": "0.00"
-		pathRule:        func(base string) bool { return base == "trainer_log.jsonl" },
+		Progress: ProgressKeys{TotalSteps: "total_steps", Percent: "percentage", ETA: "remaining_time",
+			Epochs: EpochsFractional},
+		pathRule: func(base string) bool { return base == "trainer_log.jsonl" },
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "current_steps") && hasKey(line, "total_steps")
 		},
@@ -178,6 +185,9 @@ var profiles = []*Profile{
 		// the run) and the last line (best_metric, peak memory, the whole
 		// log_history again).
 		SummaryKeys: []string{"train_runtime", "best_metric"},
+		// "global_step/max_steps" is the step; its percentage says the
+		// same share done.
+		Progress: ProgressKeys{Percent: "percentage", ETA: "remaining_time", Epochs: EpochsFractional},
 		// logging.jsonl is too common a name to go by: the first line.
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "global_step/max_steps") || hasKey(line, "train_speed(iter/s)")
@@ -188,6 +198,7 @@ var profiles = []*Profile{
 		About:          "Hugging Face Trainer: trainer_state.json (log_history, rewritten at every checkpoint) or the same entries as JSON Lines.",
 		SummaryKeys:    []string{"train_runtime"},
 		RunSecondsKey:  "train_runtime",
+		Progress:       ProgressKeys{Epochs: EpochsFractional, Document: hfTotals},
 		Document:       record.ArrayMember("log_history"),
 		DocumentCopies: true,
 		linesToo:       true,
@@ -227,13 +238,17 @@ var profiles = []*Profile{
 		pathRule: isCSVName,
 		// Ultralytics' time column counts seconds since training began.
 		ElapsedKeys: append([]string{"time"}, DefaultElapsedKeys...),
+		// Keras and timm write epoch 0 as it ends, Ultralytics epoch 1.
+		Progress: ProgressKeys{Epochs: EpochsRowEnds},
 		// Keras' CSVLogger often writes to training.log.
 		contentRule: record.LooksLikeCSVHeader,
 	},
 	{
 		Name:  "seed",
 		About: "The trainer jsonl-exporter was built for: _type records (run_start, metric, epoch_end, ...) with dotted or slashed names.",
-		// Nothing to change: the general rules are this trainer's.
+		// The general rules are this trainer's; its epoch_end carries
+		// the epochs done.
+		Progress:    ProgressKeys{Epochs: EpochsAtEpochEnd},
 		contentRule: func(line []byte) bool { return hasKey(line, "_type") && !hasKey(line, "mode") },
 	},
 }
@@ -308,5 +323,5 @@ func (p *Profile) IsDocument(path string) bool {
 
 // HasRecordRules reports whether records need Rules.Apply.
 func (p *Profile) HasRecordRules() bool {
-	return p.SplitWithoutStep != "" || len(p.StepFreeSplits) > 0 || len(p.SummaryKeys) > 0 || p.EpochIsStep
+	return p.SplitWithoutStep != "" || len(p.StepFreeSplits) > 0 || len(p.SummaryKeys) > 0 || p.EpochIsStep || p.Progress.any()
 }

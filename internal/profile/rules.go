@@ -15,6 +15,7 @@ type Rules struct {
 	p       *Profile
 	names   []byte
 	metrics []record.Metric
+	doc     record.RunHints // totals of the document being read (SetDocument)
 }
 
 // NewRules returns the rules of p, or nil when its records need none, so
@@ -37,6 +38,7 @@ func (r *Rules) Apply(rec *record.Record) {
 		switch {
 		case len(p.SummaryKeys) > 0 && hasAnyMetric(rec, p.SummaryKeys):
 			r.prefix(rec, SummaryPrefix)
+			rec.Run.Final = true // a summary closes the run
 		case p.SplitWithoutStep != "" && !rec.HasStep && len(rec.Prefix) == 0 && len(rec.Metrics) > 0:
 			r.prefix(rec, p.SplitWithoutStep)
 		}
@@ -46,6 +48,9 @@ func (r *Rules) Apply(rec *record.Record) {
 	}
 	if p.EpochIsStep && !rec.HasStep && rec.HasEpoch {
 		rec.Step, rec.HasStep = rec.Epoch, true
+	}
+	if p.Progress.any() {
+		r.hintProgress(rec)
 	}
 }
 

@@ -55,6 +55,9 @@ type Record struct {
 	// began, seconds per step, or the whole run's seconds up to Step.
 	Elapsed, StepSeconds, RunSeconds          float64
 	HasElapsed, HasStepSeconds, HasRunSeconds bool
+	// Run: what the record tells of the whole run (totals, the
+	// producer's estimates, its end), set by the profile's rules.
+	Run RunHints
 
 	RunName []byte // value of "run_name", nil if absent
 	// Prefix is what was put in front of the metric names: the prefix

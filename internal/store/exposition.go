@@ -34,7 +34,13 @@ var (
 	seriesNonfinite    = fixedSeriesDef{"nonfinite_values_total", "NaN or infinite values read, by series.", prometheus.CounterValue}
 	seriesSpikesDef    = fixedSeriesDef{seriesSpikes, "Records of a watched metric that jumped far above its moving average (see spike.* settings), by series.", prometheus.CounterValue}
 	seriesRunInfo      = fixedSeriesDef{"run_info", "Always 1; labels carry the string fields of the run's meta and run_start records.", prometheus.GaugeValue}
-	fixedSeries        = []fixedSeriesDef{seriesStep, seriesEpoch, seriesGlobalStep, seriesEpochEndTime, seriesLastRecord, seriesRecords, seriesRestarts, seriesNonfinite, seriesSpikesDef, seriesRunInfo}
+	// Progress and status (progress.go).
+	seriesProgress = fixedSeriesDef{"run_progress_ratio", "Share of the run done, 0 to 1: the producer's percentage, else steps of the total steps, else epochs of the total epochs (docs/metrics.md).", prometheus.GaugeValue}
+	seriesETA      = fixedSeriesDef{"run_eta_seconds", "Estimated seconds to finish as of the newest record: the producer's own estimate, else what is left at the recent rate; 0 once finished.", prometheus.GaugeValue}
+	seriesFinished = fixedSeriesDef{"run_finished", "1 after a final summary record, the producer's end marker or progress reaching 1; 0 again when the run restarts.", prometheus.GaugeValue}
+	seriesInterval = fixedSeriesDef{"run_record_interval_seconds", "The run's usual seconds between records: median of the last 16 positive gaps between record times.", prometheus.GaugeValue}
+	fixedSeries    = []fixedSeriesDef{seriesStep, seriesEpoch, seriesGlobalStep, seriesEpochEndTime, seriesLastRecord, seriesRecords, seriesRestarts, seriesNonfinite, seriesSpikesDef, seriesRunInfo,
+		seriesProgress, seriesETA, seriesFinished, seriesInterval}
 )
 
 // Suffixes of the best-so-far series.
@@ -63,13 +69,17 @@ type seriesCounters struct {
 
 // fixedValueSeries are the per-run series with one value each, in the
 // order of runView.fixed.
-var fixedValueSeries = [...]fixedSeriesDef{seriesEpoch, seriesEpochEndTime, seriesGlobalStep, seriesLastRecord, seriesRecords, seriesRestarts, seriesStep}
+var fixedValueSeries = [...]fixedSeriesDef{seriesEpoch, seriesEpochEndTime, seriesGlobalStep, seriesLastRecord, seriesRecords,
+	seriesETA, seriesFinished, seriesProgress, seriesInterval, seriesRestarts, seriesStep}
 
 // fixedValues are the run's own series in the order of fixedValueSeries,
 // and whether it has each yet. Called with r.mu held.
 func (r *RunState) fixedValues() (values [len(fixedValueSeries)]float64, has [len(fixedValueSeries)]bool) {
-	values = [...]float64{r.steps.epoch, r.epochEndTime, r.steps.global, r.lastRecordTime, r.records, r.restarts, r.steps.step}
-	has = [...]bool{r.steps.hasEpoch, r.hasEpochEnd, r.steps.hasStep, r.hasRecordTime, true, true, r.steps.hasStep}
+	eta, finished, ratio, interval, hasETA, hasRatio, hasInterval := r.progressValues()
+	values = [...]float64{r.steps.epoch, r.epochEndTime, r.steps.global, r.lastRecordTime, r.records,
+		eta, finished, ratio, interval, r.restarts, r.steps.step}
+	has = [...]bool{r.steps.hasEpoch, r.hasEpochEnd, r.steps.hasStep, r.hasRecordTime, true,
+		hasETA, true, hasRatio, hasInterval, true, r.steps.hasStep}
 	return values, has
 }
 

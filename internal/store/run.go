@@ -49,6 +49,8 @@ type RunState struct {
 
 	steps stepTracker
 	hp    hparamState // hparams.go
+	// progress: how far the run has to go (ml_run_* series).
+	progress progressState
 	// doc is how far the run's document records were applied.
 	doc docCursor
 
@@ -219,11 +221,13 @@ func (r *RunState) applyLocked(rec *record.Record, readTime time.Time, cache *Sh
 	r.lastRecordTime, r.hasRecordTime = t, true
 	r.batch.TimeEstimated = rec.TimeEstimated || !rec.HasTime
 
+	restarts := r.restarts
 	if rec.HasStep || rec.HasEpoch {
 		if r.steps.observe(rec) {
 			r.restarts++
 		}
 	}
+	r.progress.observe(rec, t, &r.steps, r.restarts > restarts)
 
 	if rec.Config != nil {
 		r.applyConfig(rec.Config) // hyperparameters, never metrics
