@@ -6,11 +6,13 @@ package dashboards
 import "strings"
 
 // perRunSeries are the series every run has whatever it logs (docs/metrics.md,
-// "Per run"), plus ml_world_size, a constant from the meta record. They are
-// not training curves, so the metric picker leaves them out.
+// "Per run"), plus ml_world_size, a constant from the meta record, the
+// run's progress and status and its hyperparameters. They are not
+// training curves, so the metric picker leaves them out.
 var perRunSeries = []string{
 	"step", "epoch", "global_step", "epoch_end_timestamp_seconds", "last_record_timestamp_seconds",
 	"records_total", "run_restarts_total", "nonfinite_values_total", "spikes_total", "run_info", "world_size",
+	"run_progress_ratio", "run_eta_seconds", "run_finished", "run_record_interval_seconds", "hparam", "hparam_info",
 }
 
 // metricQuery lists the training metrics of the selected runs: every ml_*

@@ -24,6 +24,7 @@ func Files() []File {
 		{"training-run.json", TrainingRun()},
 		{"compare-runs.json", CompareRuns()},
 		{"exporter-health.json", ExporterHealth()},
+		{"runs.json", Runs()},
 	}
 }
 

@@ -195,6 +195,9 @@ type Target struct {
 
 // Transformation is a Grafana data transformation applied after the queries.
 type Transformation struct {
+	// Filter applies the transformation to the matching frames only
+	// (Grafana 10.1+; e.g. {"byRefId", "J"}); the others pass unchanged.
+	Filter  *Matcher       `json:"filter,omitempty"`
 	ID      string         `json:"id"`
 	Options map[string]any `json:"options"`
 }

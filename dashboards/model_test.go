@@ -28,8 +28,8 @@ func loadDashboards(t *testing.T) []dashboardFile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(paths) != 3 {
-		t.Fatalf("want 3 dashboards in grafana/, found %v", paths)
+	if len(paths) != 4 {
+		t.Fatalf("want 4 dashboards in grafana/, found %v", paths)
 	}
 	var out []dashboardFile
 	for _, p := range paths {

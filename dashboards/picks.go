@@ -35,10 +35,10 @@ const validation = `ml_` + splits + `_.*`
 
 var (
 	pickLoss = pick{"loss", "Loss", "Training loss series of the run, in order of preference.",
-		[]string{"ml_train_loss", "ml_loss", "ml_total_loss", "ml_train_total_loss"},
+		[]string{"ml_train_loss", "ml_loss", "ml_total_loss", "ml_train_total_loss", "ml_main_loss", "ml_training_loss"},
 		[]string{`ml_(train_)?.*loss`}, validation}
 	pickVal = pick{"val", "Validation", "Validation series of the run: a validation loss, else a validation score.",
-		[]string{"ml_val_loss", "ml_eval_loss", "ml_valid_loss", "ml_validation_loss", "ml_test_loss"},
+		[]string{"ml_val_loss", "ml_eval_loss", "ml_valid_loss", "ml_validation_loss", "ml_test_loss", "ml_validation_main_loss"},
 		[]string{`ml_` + splits + `_.*loss`, `ml_` + splits + `_.*(acc|accuracy|top1|mAP|map|AP|f1|bleu|auc).*`,
 			`ml_(bbox|segm|keypoints)_AP`, `ml_` + splits + `_.+`}, ""}
 	pickAcc = pick{"acc", "Accuracy", "Validation accuracy or score series of the run, in order of preference.",

@@ -20,6 +20,7 @@ var staticVars = sampleVars{
 	"run":             {"resnet50-bs256", "bert-base-lr3e-4"},
 	"run_filter":      {".*"},
 	"metric":          {"ml_train_loss"},
+	"hparam":          {"lr"},
 	"window":          {"1m"},
 	"smoothing":       {"1"},
 	"loss":            {"ml_train_loss"},

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/jsonl-exporter/jsonl-exporter/dashboards"
 )
 
 type datasources struct {
@@ -116,6 +118,12 @@ func TestGrafanaDashboards(t *testing.T) {
 	}
 	if len(jsons) == 0 {
 		t.Fatalf("no dashboards in %s: the stack would show none", dir)
+	}
+	// Every dashboard the builders make is provisioned (Runs too).
+	for _, f := range dashboards.Files() {
+		if _, err := os.Stat(filepath.Join(dir, f.Name)); err != nil {
+			t.Errorf("dashboard %s (%s) is not provisioned: %v", f.Name, f.Dashboard.Title, err)
+		}
 	}
 	if _, err := os.Stat(hostPath(g, *home)); err != nil {
 		t.Errorf("home dashboard: %v", err)

@@ -6,10 +6,14 @@
 // have realistic, moving data without a real trainer.
 //
 // Each run writes <Dir>/<run>/logs/metrics.jsonl: a run_start, config and
-// meta header, one train record per step (the step resets at each epoch),
-// and a validation record plus an epoch_end record at the end of each epoch
-// (which, in the seed trainer's aliased shape, carry the next epoch, as that
-// trainer writes them).
+// meta header (the config holds the hyperparameters, which differ between
+// runs, and total_steps), one train record per step (the step resets at
+// each epoch), a validation record plus an epoch_end record at the end of
+// each epoch (which, in the seed trainer's aliased shape, carry the next
+// epoch, as that trainer writes them), and a summary record
+// ({"_type":"summary",...}: ml_summary_*) when the run ends. The third run
+// is short (a tenth of the epochs, 40 s by default), so a finished run
+// shows within the first minute.
 // Runs use three record shapes (dotted+slashed aliases, "prefix"+"metrics",
 // nested "metrics") so the demo exercises the parser. Over the life of one
 // Simulate call, the first run gets exactly one loss spike and the second exactly

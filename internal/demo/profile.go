@@ -76,6 +76,20 @@ func profileFor(k int) profile {
 	return p
 }
 
+// shortRun is the run that finishes first: a tenth of the epochs (2 of the
+// default 20, 40 s at the default interval), so a newcomer sees a finished
+// run, its summary and its status within the first minute.
+const shortRun = 2
+
+// epochsFor gives the k-th run its epochs: the short run a tenth, at least
+// 2 (a loss curve to compare epochs on), never more than the others.
+func epochsFor(k, epochs int) int {
+	if k == shortRun {
+		return min(epochs, max(2, epochs/10))
+	}
+	return epochs
+}
+
 // incident is the one anomaly a run carries, if any.
 type incident int
 

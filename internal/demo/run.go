@@ -117,7 +117,7 @@ func (w *writer) start() (*liveRun, error) {
 		return nil, fmt.Errorf("demo: open run log: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(uint64(w.opts.Seed), uint64(k)))
-	sim := newRunSim(p, incidentFor(k), rng, w.opts.Epochs, w.opts.StepsPerEpoch)
+	sim := newRunSim(p, incidentFor(k), rng, epochsFor(k, w.opts.Epochs), w.opts.StepsPerEpoch)
 	return &liveRun{sim: sim, path: path, file: f}, nil
 }
 

@@ -57,9 +57,13 @@ func TestRunWritesRealisticRuns(t *testing.T) {
 			firstTimes, lastTimes := map[string]float64{}, map[string]float64{}
 			for name, path := range logs {
 				recs := readRecords(t, path)
+				epochs := tt.epochs
+				if name == profileFor(shortRun).name {
+					epochs = epochsFor(shortRun, tt.epochs)
+				}
 				checkHeader(t, name, recs)
 				checkTimes(t, name, recs)
-				checkEpochs(t, name, recs, tt.epochs, tt.steps)
+				checkEpochs(t, name, recs, epochs, tt.steps)
 				checkCurves(t, name, recs, tt.steps)
 				losses := metricValues(filter(recs, record.isTrain), "train.loss")
 				totalSpikes += countSpikes(losses)
@@ -87,8 +91,14 @@ func checkHeader(t *testing.T, run string, recs []record) {
 	if recs[0].typ != "run_start" || recs[0].fields["run_name"] != run {
 		t.Errorf("%s: first record = %s, want a run_start named %q", run, recs[0].raw, run)
 	}
-	if cfg, ok := recs[1].fields["config"].(map[string]any); recs[1].typ != "config" || !ok || cfg["lr"] == nil || cfg["batch_size"] == nil {
+	cfg, ok := recs[1].fields["config"].(map[string]any)
+	if recs[1].typ != "config" || !ok || cfg["lr"] == nil || cfg["batch_size"] == nil {
 		t.Errorf("%s: second record = %s, want a config with lr and batch_size", run, recs[1].raw)
+	}
+	// The exporter's progress needs the total: steps, or epochs times steps per epoch.
+	if total, epochs, per := cfg["total_steps"], cfg["epochs"], cfg["steps_per_epoch"]; total == nil || epochs == nil || per == nil ||
+		total.(float64) != epochs.(float64)*per.(float64) {
+		t.Errorf("%s: config = %s, want total_steps = epochs × steps_per_epoch", run, recs[1].raw)
 	}
 	meta := recs[2].fields
 	if recs[2].typ != "meta" || meta["host"] == nil || meta["user"] == nil || meta["world_size"] == nil {
@@ -141,8 +151,14 @@ func checkEpochs(t *testing.T, run string, recs []record, epochs, steps int) {
 		}
 		i += 2
 	}
-	if i != len(recs) {
-		t.Errorf("%s: %d records after the last epoch_end", run, len(recs)-i)
+	// Then the summary that closes the run, and nothing after it.
+	if i >= len(recs) || recs[i].typ != "summary" || recs[i].fields["train_runtime"] == nil || recs[i].fields["train_loss"] == nil {
+		t.Errorf("%s: no summary record with train_runtime and train_loss after the last epoch_end", run)
+	} else if recs[i].time != recs[i-1].time {
+		t.Errorf("%s: summary at %f, want with the last epoch_end at %f", run, recs[i].time, recs[i-1].time)
+	}
+	if i+1 < len(recs) {
+		t.Errorf("%s: %d records after the summary", run, len(recs)-i-1)
 	}
 }
 
@@ -319,7 +335,7 @@ func TestRunReplacesFinishedRuns(t *testing.T) {
 		for k := range 2 * defaultRuns {
 			name := profileFor(k).name
 			recs := readRecords(t, logs[name])
-			wantLen := 3 + epochs*(steps+2) // a complete run
+			wantLen := 3 + epochs*(steps+2) + 1 // a complete run and its summary
 			if k >= defaultRuns {
 				wantLen = 4 // the header and its first step
 			}
@@ -366,5 +382,28 @@ func TestRunWithCancelledContextWritesNothing(t *testing.T) {
 	}
 	if logs := runLogs(t, dir); len(logs) != 0 {
 		t.Errorf("wrote runs %v after cancel", sortedKeys(logs))
+	}
+}
+
+// TestShortRunFinishesInTheFirstMinute: with the defaults, one of the first
+// runs writes its summary within a minute, so the Runs dashboard shows a
+// finished run to a newcomer; the others run all their epochs.
+func TestShortRunFinishesInTheFirstMinute(t *testing.T) {
+	if shortRun >= defaultRuns {
+		t.Fatalf("short run %d does not start with the first %d runs", shortRun, defaultRuns)
+	}
+	steps := epochsFor(shortRun, defaultEpochs) * defaultStepsPerEpoch
+	if took := time.Duration(steps-1) * defaultInterval; took >= time.Minute {
+		t.Errorf("short run writes its summary after %v, want within a minute", took)
+	}
+	for k := range 2 * len(catalogue) {
+		if got := epochsFor(k, defaultEpochs); k != shortRun && got != defaultEpochs {
+			t.Errorf("run %d has %d epochs, want %d", k, got, defaultEpochs)
+		}
+	}
+	for _, epochs := range []int{1, 2, 5, 20, 100} {
+		if got := epochsFor(shortRun, epochs); got < min(2, epochs) || got > epochs {
+			t.Errorf("short run of %d epochs has %d", epochs, got)
+		}
 	}
 }

@@ -29,10 +29,14 @@ type runSim struct {
 	rng           *rand.Rand
 
 	started   bool
-	epoch     int // of the next train record
-	step      int // within the epoch, of the next train record
+	startTime float64 // of the first record, for the summary's runtime
+	ended     bool    // the summary is written
+	epoch     int     // of the next train record
+	step      int     // within the epoch, of the next train record
 	lossSum   float64
 	lossCount int
+	epochLoss float64 // mean train loss of the last finished epoch
+	valLoss   float64 // of the last validation
 }
 
 func newRunSim(p profile, inc incident, rng *rand.Rand, epochs, stepsPerEpoch int) *runSim {
@@ -63,26 +67,32 @@ func newRunSim(p profile, inc incident, rng *rand.Rand, epochs, stepsPerEpoch in
 	return r
 }
 
-func (r *runSim) done() bool { return r.epoch >= r.epochs }
+func (r *runSim) done() bool { return r.ended }
 
 // next returns the records for the next step, oldest first: the header on
 // the first call, then one train record, plus validation and epoch_end
-// records after the last step of an epoch. It returns nil once done.
+// records after the last step of an epoch, and the run's summary after the
+// last epoch. It returns nil once done.
 func (r *runSim) next(now float64) [][]byte {
 	if r.done() {
 		return nil
 	}
 	var out [][]byte
 	if !r.started {
-		r.started = true
+		r.started, r.startTime = true, now
 		out = append(out, r.header(now)...)
 	}
 	out = append(out, r.trainRecord(now))
 	if r.step == r.stepsPerEpoch-1 {
 		out = append(out, r.valRecord(now), r.epochEndRecord(now))
+		r.epochLoss = r.lossSum / float64(max(r.lossCount, 1))
 		r.lossSum, r.lossCount = 0, 0
 		r.epoch++
 		r.step = 0
+		if r.epoch >= r.epochs {
+			out = append(out, r.summaryRecord(now))
+			r.ended = true
+		}
 	} else {
 		r.step++
 	}
@@ -97,6 +107,7 @@ func (r *runSim) header(now float64) [][]byte {
 		int("batch_size", r.p.batchSize).
 		int("epochs", r.epochs).
 		int("steps_per_epoch", r.stepsPerEpoch).
+		int("total_steps", r.epochs*r.stepsPerEpoch).
 		int("warmup_steps", r.warmup).
 		str("optimizer", "adamw").
 		str("lr_schedule", "cosine")
@@ -161,6 +172,7 @@ func (r *runSim) valRecord(now float64) []byte {
 	nLoss, nAcc := r.rng.NormFloat64(), r.rng.NormFloat64()
 	loss := cleanLoss(r.p.lossStart, r.p.lossFloor, r.tau, g) * (1.04 + 0.004*float64(r.epoch)) * jitter(nLoss, 0.01, 0.03)
 	acc := min(accuracy(r.p.accPlateau, r.tau, g)*jitter(nAcc, 0.01, 0.03), 0.999)
+	r.valLoss = roundSig(loss)
 	ms := []metric{{"loss", loss}, {r.p.accName, acc}}
 	if r.p.perplexity {
 		ms = append(ms, metric{"perplexity", math.Exp(loss)})
@@ -177,6 +189,20 @@ func (r *runSim) epochEndRecord(now float64) []byte {
 		int("epoch", r.loggedEpoch()).
 		int("step", r.step).
 		num("data.truncation_rate", roundSig(rate)).
+		bytes()
+}
+
+// summaryRecord closes the run, as trainers write a summary when training
+// ends: its type prefixes every name with "summary" (ml_summary_*), so the
+// averages do not pass for the newest values, and it tells the exporter
+// the run is finished (ml_run_finished).
+func (r *runSim) summaryRecord(now float64) []byte {
+	return newLine().
+		str("_type", "summary").
+		unixTime("time", now).
+		num("train_runtime", roundSig(now-r.startTime)).
+		num("train_loss", roundSig(r.epochLoss)).
+		num("val_loss", r.valLoss).
 		bytes()
 }
 

@@ -45,6 +45,9 @@ func TestRunSimRecordsPerStep(t *testing.T) {
 		if i%steps == steps-1 {
 			wantTypes = append(wantTypes, `"val":`, `"_type":"epoch_end"`)
 		}
+		if i == epochs*steps-1 {
+			wantTypes = append(wantTypes, `{"_type":"summary","time":`)
+		}
 		if len(lines) != len(wantTypes) {
 			t.Fatalf("step %d: %d records, want %d:\n%s", i, len(lines), len(wantTypes), strings.Join(lines, "\n"))
 		}
@@ -100,9 +103,10 @@ func TestRunSimIncidents(t *testing.T) {
 			for step := 0; !sim.done(); step++ {
 				epoch := sim.epoch
 				recs := sim.next(0)
-				train := recs[len(recs)-1]
-				if sim.step == 0 {
-					train = recs[len(recs)-3] // followed by val and epoch_end
+				// The train record comes after the header, before val, epoch_end and summary.
+				train := recs[0]
+				if len(recs) > 1 && strings.Contains(string(recs[0]), `"_type":"run_start"`) {
+					train = recs[3]
 				}
 				loss := trainLoss(t, string(train))
 				switch {

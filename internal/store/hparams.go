@@ -209,7 +209,7 @@ func sameParams(a, b []hparams.Param) bool {
 // hparamsChanged is called, under the run's lock, whenever the run's
 // merged hyperparameters change. It does nothing yet: the progress
 // stream reads totals (max_steps, epochs, ...) from them here.
-func (r *RunState) hparamsChanged(merged []hparams.Param) {}
+func (r *RunState) hparamsChanged(merged []hparams.Param) { r.progress.setHparams(merged) }
 
 // Hparams is what a run's hyperparameters are, for inspect.
 type Hparams struct {
