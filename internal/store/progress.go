@@ -21,6 +21,9 @@ const (
 	stallMinimum   = 600.0 // ...and never before 10 minutes
 )
 
+// summarySplit is the split of a run's summary record (profile.SummaryPrefix).
+const summarySplit = "summary"
+
 // Hyperparameters that give a run's total steps or epochs, first found
 // wins. Hugging Face's max_steps of -1 (and any total not above 0) means
 // none.
@@ -111,7 +114,9 @@ func (p *progressState) observe(rec *record.Record, t float64, steps *stepTracke
 		}
 		p.epochsDone, p.hasEpochsDone = rec.Epoch-p.epochBase+1, true
 	}
-	p.final = p.final || h.Final
+	// A record of the split "summary" ({"_type":"summary"}, or one a
+	// profile marked as the run's summary) closes the run.
+	p.final = p.final || h.Final || string(rec.Prefix) == summarySplit
 	p.update()
 	if p.hasRatio {
 		p.addRatePoint(t)
@@ -140,9 +145,14 @@ func (p *progressState) update() {
 	if !hasEpochs {
 		epochs, hasEpochs = p.hpEpochs, p.hasHpEpochs
 	}
+	// Steps and epochs both known: the further of the two. A trainer that
+	// counts steps from 0 is a step short at its end, while its last
+	// epoch_end says every epoch is done (the seed trainer).
 	switch {
 	case p.hasPercent:
 		p.ratio, p.hasRatio = p.percent/100, true
+	case hasSteps && p.hasStepsDone && hasEpochs && p.hasEpochsDone:
+		p.ratio, p.hasRatio = max(p.stepsDone/steps, p.epochsDone/epochs), true
 	case hasSteps && p.hasStepsDone:
 		p.ratio, p.hasRatio = p.stepsDone/steps, true
 	case hasEpochs && p.hasEpochsDone:

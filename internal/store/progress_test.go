@@ -25,6 +25,7 @@ type prec struct {
 	hasStep, hasEpoc bool
 	kind             record.Kind
 	hints            record.RunHints
+	prefix           string
 }
 
 func step(t, s float64) prec { return prec{t: t, step: s, hasStep: true} }
@@ -34,7 +35,7 @@ func (p prec) with(h record.RunHints) prec { p.hints = h; return p }
 func apply(r *RunState, recs ...prec) {
 	for _, p := range recs {
 		rec := record.Record{Kind: p.kind, Step: p.step, HasStep: p.hasStep, Epoch: p.epoch, HasEpoch: p.hasEpoc,
-			Time: t0 + p.t, HasTime: true, Run: p.hints,
+			Time: t0 + p.t, HasTime: true, Run: p.hints, Prefix: []byte(p.prefix),
 			Metrics: []record.Metric{{Name: []byte("loss"), Value: 1}}}
 		r.Apply(&rec, time.Unix(int64(t0+p.t), 0), nil)
 	}
@@ -165,6 +166,30 @@ func TestProgressSources(t *testing.T) {
 			name:    "ms-swift: a summary finishes a run of unknown length",
 			records: []prec{step(0, 1), {t: 10, hints: record.RunHints{Final: true}}},
 			want:    wantProgress{eta: 0, hasETA: true, finished: true},
+		},
+		{
+			name:    "a record of the split summary finishes the run ({\"_type\":\"summary\"})",
+			params:  []hparams.Param{num("total_steps", 200)},
+			records: []prec{step(0, 198), step(10, 199), {t: 11, prefix: "summary"}},
+			want:    wantProgress{ratio: 0.995, hasRatio: true, eta: 0, hasETA: true, finished: true},
+		},
+		{
+			name:   "steps counted from 0 and epochs: the last epoch_end says all is done",
+			params: []hparams.Param{num("total_steps", 200), num("epochs", 2), num("steps_per_epoch", 100)},
+			records: []prec{
+				{t: 0, step: 99, hasStep: true, epoch: 1, hasEpoc: true, kind: record.KindEpochEnd, hints: record.RunHints{EpochsDone: 1, HasEpochsDone: true}},
+				{t: 10, step: 199, hasStep: true, epoch: 1, hasEpoc: true},
+			},
+			want: wantProgress{ratio: 0.995, hasRatio: true, eta: 0.005 / (0.495 / 10), hasETA: true},
+		},
+		{
+			name:   "…and with the last epoch_end, done",
+			params: []hparams.Param{num("total_steps", 200), num("epochs", 2)},
+			records: []prec{
+				{t: 10, step: 199, hasStep: true, epoch: 1, hasEpoc: true},
+				{t: 11, step: 199, hasStep: true, epoch: 2, hasEpoc: true, kind: record.KindEpochEnd, hints: record.RunHints{EpochsDone: 2, HasEpochsDone: true}},
+			},
+			want: wantProgress{ratio: 1, hasRatio: true, eta: 0, hasETA: true, finished: true},
 		},
 		{
 			name:    "no total: no share, no estimate",
