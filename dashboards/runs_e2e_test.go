@@ -104,11 +104,23 @@ func checkRunsLive(t *testing.T, d dashboardFile, training dashboardFile, api pr
 		return rows
 	}
 	demoStatus := status(vars)
+	// At 10 ms a step the demo's long runs finish too (and are replaced
+	// by new ones): a run is finished when the exporter said so at the
+	// same instant, and its status must say the same.
+	finishedRows, err := instantRows(api, `max by (run) (last_over_time(ml_run_finished[1h]))`, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := 0
 	for _, run := range demoRuns {
 		r, ok := rowOf(demoStatus, run)
+		f, fok := rowOf(finishedRows, run)
 		want := 0.0 // running
-		if run == shortDemoRun {
-			want = 2 // finished: its summary record was written
+		if fok && f.value == 1 {
+			want = 2
+		}
+		if run == shortDemoRun && want != 2 {
+			t.Errorf("short demo run %s: ml_run_finished %v (listed %v), want 1: its summary record was written", run, f.value, fok)
 		}
 		if !ok || r.value != want {
 			t.Errorf("status of demo run %s = %v (listed %v), want %v", run, r.value, ok, want)
@@ -116,6 +128,17 @@ func checkRunsLive(t *testing.T, d dashboardFile, training dashboardFile, api pr
 		if ok {
 			checkRunLink(t, d, training, api, r, end)
 		}
+	}
+	for _, r := range demoStatus {
+		if f, ok := rowOf(finishedRows, r.labels["run"]); ok && f.value == 0 {
+			running++
+			if r.value != 0 {
+				t.Errorf("status of running run %s = %v, want 0", r.labels["run"], r.value)
+			}
+		}
+	}
+	if running == 0 {
+		t.Errorf("no running run among %d listed; the demo replaces a finished run with a new one", len(demoStatus))
 	}
 	if push {
 		return
