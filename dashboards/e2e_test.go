@@ -195,6 +195,7 @@ var profileRuns = []struct{ run, loss, val, lr string }{
 	{"ms-swift/internvl2-2b/v1-20240801-100000", "ml_loss", "ml_eval_loss", "ml_learning_rate"},
 	{"chainer/mnist", "ml_main_loss", "ml_validation_main_loss", "ml_lr"},
 	{"sacred/my_runs/1", "ml_training_loss", "ml_validation_loss", "ml_training_lr"},
+	// Ray Tune's RLlib trial has rewards and no validation: not listed.
 	// Ludwig's statistics hold no learning rate: not listed.
 }
 

@@ -406,6 +406,9 @@ func (in *inspection) apply(lineNo int64) {
 		}
 	}
 	for _, ig := range rec.Ignored {
+		if rec.Config != nil && string(ig.Key) == "config" {
+			continue // listed under the run's hyperparameters
+		}
 		fr.ignore(string(ig.Key), ig.What, lineNo)
 	}
 }

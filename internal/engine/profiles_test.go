@@ -38,6 +38,7 @@ var profileInputs = []string{
 	"flair/resources/taggers/*/loss.tsv",
 	"llama-factory/saves/**/trainer_log.jsonl",
 	"ms-swift/output/**/logging.jsonl",
+	"ray-tune/*/result.json",
 }
 
 // startProfiles serves testdata/profiles as a user would, one glob per

@@ -26,6 +26,7 @@ var genericStems = map[string]bool{
 	// CSV logs: Ultralytics' results.csv, timm's summary.csv, Flair's
 	// loss.tsv (Lightning's metrics.csv and Keras' history.csv above).
 	"results": true, "summary": true, "loss": true,
+	"result": true, // Ray Tune's <experiment>/<trial>/result.json
 }
 
 // genericDirs are folders skipped on the way up to the run folder: they

@@ -26,6 +26,7 @@ type Profile struct {
 	TimeKeys       []string
 	TypeKeys       []string
 	IgnoreKeys     []string
+	ContainerKeys  []string
 	NumericStrings bool
 	TextPrefix     bool
 	TagTypes       map[string]string
@@ -108,6 +109,21 @@ var profiles = []*Profile{
 		contentRule: func(line []byte) bool {
 			return hasKey(line, "_step") && (hasKey(line, "_runtime") || hasKey(line, "_timestamp"))
 		},
+	},
+	{
+		Name:  "ray-tune",
+		About: "Ray Tune and RLlib's result.json: training_iteration as step, the trial's config in every record (its hyperparameters), done on its last result.",
+		// timestamp is the time, time_total_s the seconds since the trial
+		// began (docs/metrics.md); pid is no metric.
+		StepKeys:    []string{"training_iteration"},
+		ElapsedKeys: []string{"time_total_s"},
+		IgnoreKeys:  []string{"pid"},
+		// RLlib nests its results: info.learner.<policy>.learner_stats,
+		// env_runners and learners (its new API stack), perf.
+		ContainerKeys: []string{"metrics", "info", "env_runners", "learners", "sampler_results", "perf", "custom_metrics"},
+		Progress:      ProgressKeys{Done: "done"},
+		pathRule:      func(base string) bool { return base == "result.json" },
+		contentRule:   func(line []byte) bool { return hasKey(line, "training_iteration") && hasKey(line, "trial_id") },
 	},
 	{
 		Name:             "mmengine",
@@ -304,6 +320,7 @@ func (p *Profile) ParserOptions(base record.Options) record.Options {
 	base.StepKeys = pick(base.StepKeys, d.StepKeys, p.StepKeys)
 	base.TimeKeys = pick(base.TimeKeys, d.TimeKeys, p.TimeKeys)
 	base.TypeKeys = pick(base.TypeKeys, d.TypeKeys, p.TypeKeys)
+	base.ContainerKeys = pick(base.ContainerKeys, d.ContainerKeys, p.ContainerKeys)
 	base.IgnoreKeys = append(slices.Clone(base.IgnoreKeys), p.IgnoreKeys...)
 	base.NumericStrings = base.NumericStrings || p.NumericStrings
 	base.ProgressStrings = base.ProgressStrings || p.ProgressStrings

@@ -11,6 +11,7 @@ type ProgressKeys struct {
 	TotalSteps string // metric holding the run's total steps (LLaMA-Factory's total_steps)
 	Percent    string // metric holding the share done in percent (percentage)
 	ETA        string // metric holding the producer's seconds to finish (remaining_time, eta_seconds)
+	Done       string // metric that is 1 on the run's last record (Ray Tune's done)
 	// StepFromZero: the step counts from 0 (detectron2's iteration 89999
 	// of MAX_ITER 90000 is the last).
 	StepFromZero bool
@@ -32,7 +33,7 @@ const (
 )
 
 func (k *ProgressKeys) any() bool {
-	return k.TotalSteps != "" || k.Percent != "" || k.ETA != "" || k.StepFromZero || k.Epochs != EpochsUnknown || k.Document != nil
+	return k.TotalSteps != "" || k.Percent != "" || k.ETA != "" || k.Done != "" || k.StepFromZero || k.Epochs != EpochsUnknown || k.Document != nil
 }
 
 // SetDocument reads the totals of the document whose records are applied
@@ -47,7 +48,7 @@ func (r *Rules) SetDocument(doc []byte) {
 // hintProgress sets rec.Run from the profile's progress keys.
 func (r *Rules) hintProgress(rec *record.Record) {
 	k, h := &r.p.Progress, &rec.Run
-	if k.TotalSteps != "" || k.Percent != "" || k.ETA != "" {
+	if k.TotalSteps != "" || k.Percent != "" || k.ETA != "" || k.Done != "" {
 		for _, m := range rec.Metrics {
 			if !isFinite(m.Value) {
 				continue
@@ -64,6 +65,8 @@ func (r *Rules) hintProgress(rec *record.Record) {
 				if m.Value >= 0 {
 					h.ETA, h.HasETA = m.Value, true
 				}
+			case k.Done:
+				h.Final = h.Final || m.Value == 1
 			}
 		}
 	}

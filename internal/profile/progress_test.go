@@ -33,6 +33,10 @@ func TestProgressHints(t *testing.T) {
 		{"detr", `{"train_loss": 1.2, "test_loss": 1.1, "epoch": 0, "n_parameters": 41302368}`,
 			record.RunHints{EpochEnds: true}},
 		{"wandb", `{"_step": 3, "_runtime": 12.5, "loss": 0.3}`, record.RunHints{}},
+		{"ray-tune", `{"episode_reward_mean": 21.4, "done": false, "training_iteration": 1, "trial_id": "a1b2c_00000", "timestamp": 1704110418, "time_total_s": 8.1}`,
+			record.RunHints{}},
+		{"ray-tune", `{"episode_reward_mean": 38.9, "done": true, "training_iteration": 2, "trial_id": "a1b2c_00000", "timestamp": 1704110426, "time_total_s": 16.3}`,
+			record.RunHints{Final: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.profile, func(t *testing.T) {
