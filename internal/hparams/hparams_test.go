@@ -74,6 +74,8 @@ func TestFromYAML(t *testing.T) {
 			"commitment_cost = 0.25 (0.25)\nepochs = 300 (300)\nfolder = \"out\"\nlr = 0.0005 (0.0005)\nnum_hiddens = 128 (128)\n- nb_examples: null\n"},
 		{"lightning python tuple", "betas: !!python/tuple\n- 0.9\n- 0.999\nmodel: resnet\n",
 			"betas = [0.9, 0.999]\nmodel = \"resnet\"\n"},
+		{"lightning python objects", "args: !!python/object:argparse.Namespace\n  lr: 0.001\noptimizer: !!python/name:torch.optim.adam.Adam ''\n",
+			"args.lr = 0.001 (0.001)\noptimizer = \"torch.optim.adam.Adam\"\n"},
 		{"ultralytics args.yaml", "task: detect\nmode: train\ndata: C://data//x.v1i.yolov11//data.yaml\nepochs: 10\ntime: null\nsave: true\nfraction: 1.0\nlr0: 0.01\nsave_dir: runs\\detect\\train\n",
 			"data = \"C://data//x.v1i.yolov11//data.yaml\"\nepochs = 10 (10)\nfraction = 1.0 (1)\nlr0 = 0.01 (0.01)\nmode = \"train\"\nsave = true (1)\nsave_dir = \"runs\\\\detect\\\\train\"\ntask = \"detect\"\n- time: null\n"},
 		{"llama-factory training_args.yaml", "bf16: true\ndataset: tcm,mdk,NLI\nlearning_rate: 5.0e-05\nnum_train_epochs: 3.0\nlora_target: all\n",

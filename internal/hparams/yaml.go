@@ -113,5 +113,10 @@ func yamlScalar(y *yaml.Node) *node {
 			return &node{kind: kNumber, text: y.Value, num: f}
 		}
 	}
+	// PyYAML writes a class or function as !!python/name:torch.optim.Adam
+	// with an empty value: the name is what the user chose.
+	if name, ok := strings.CutPrefix(y.ShortTag(), "!!python/name:"); ok && y.Value == "" {
+		return &node{kind: kString, text: name}
+	}
 	return &node{kind: kString, text: y.Value}
 }
