@@ -65,6 +65,7 @@ type hparamFile struct {
 // run's log, replacing what the file gave before (its removed keys
 // disappear). It reports false when the run was removed.
 func (r *RunState) SetHparamFile(path string, set hparams.Set) bool {
+	set = r.store.hpIntern.internSet(set)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.bySeries == nil {
@@ -124,6 +125,7 @@ func (r *RunState) applyConfig(config []byte) {
 	if err != nil {
 		return // the parser read it as JSON: not expected
 	}
+	set = r.store.hpIntern.internSet(set)
 	h.logHash = sum
 	params, left := hparams.Merge(h.log, set)
 	h.log, h.hasLog = hparams.Set{Params: params, LeftOut: left}, true
