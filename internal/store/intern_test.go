@@ -61,3 +61,20 @@ func TestHparamsInternedAcrossRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestHparamsRepeatedConfigCostsAHash: a config repeated in every record
+// (Ray Tune's result.json) is hashed, not read again nor interned.
+func TestHparamsRepeatedConfigCostsAHash(t *testing.T) {
+	s := New(Options{Namespace: "ml", MaxSeries: 1000})
+	run := s.RunState("trial", nil)
+	config := []byte(`{"lr":0.01,"model":{"layers":4,"act":"relu"}}`)
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	run.applyConfig(config)
+	if n := testing.AllocsPerRun(100, func() { run.applyConfig(config) }); n != 0 {
+		t.Errorf("%v allocations for a repeated config, want 0", n)
+	}
+	if got := len(run.hp.merged); got != 3 {
+		t.Errorf("%d params, want 3", got)
+	}
+}
