@@ -54,12 +54,16 @@ func flatten(root *node) Set {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	s.Params = make([]Param, 0, min(len(names), MaxParams)) // a run may keep it: no spare room
 	for i, n := range names {
 		if i >= MaxParams {
 			f.leave(n, "past the limit of "+strconv.Itoa(MaxParams)+" keys")
 			continue
 		}
 		s.Params = append(s.Params, f.params[n])
+	}
+	if len(s.Params) == 0 {
+		s.Params = nil
 	}
 	s.LeftOut = boundLeftOut(f.left)
 	return s
@@ -218,25 +222,41 @@ func number(text string) (float64, bool) {
 // Merge merges the sets of a run's sources, later sets on top: a name in
 // several takes the value of the last. The merged set keeps the first
 // MaxParams names; leftOut lists the rest and every source's left-out
-// keys that no source gave a value.
+// keys that no source gave a value. When only one set has params and
+// they are already sorted, unique and within MaxParams, params is that
+// set's slice itself: sets are never changed in place, and a run whose
+// only source is its log keeps one copy, not two.
 func Merge(sets ...Set) (params []Param, leftOut []LeftOut) {
 	byName := map[string]Param{}
+	var only []Param // the params of the one set that has some
+	given := 0
 	for _, s := range sets {
+		if len(s.Params) > 0 {
+			only = s.Params
+			given++
+		}
 		for _, p := range s.Params {
 			byName[p.Name] = p
 		}
 	}
-	names := make([]string, 0, len(byName))
-	for n := range byName {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for i, n := range names {
-		if i >= MaxParams {
-			leftOut = append(leftOut, LeftOut{Name: n, Why: "past the limit of " + strconv.Itoa(MaxParams) + " keys"})
-			continue
+	if given == 1 && canonical(only) {
+		params = only
+	} else {
+		names := make([]string, 0, len(byName))
+		for n := range byName {
+			names = append(names, n)
 		}
-		params = append(params, byName[n])
+		slices.Sort(names)
+		if len(names) > 0 {
+			params = make([]Param, 0, min(len(names), MaxParams))
+		}
+		for i, n := range names {
+			if i >= MaxParams {
+				leftOut = append(leftOut, LeftOut{Name: n, Why: "past the limit of " + strconv.Itoa(MaxParams) + " keys"})
+				continue
+			}
+			params = append(params, byName[n])
+		}
 	}
 	seen := map[LeftOut]bool{}
 	for _, s := range sets {
@@ -248,6 +268,20 @@ func Merge(sets ...Set) (params []Param, leftOut []LeftOut) {
 		}
 	}
 	return params, boundLeftOut(leftOut)
+}
+
+// canonical reports whether params are what Merge would make of them:
+// sorted by name, no name twice, at most MaxParams.
+func canonical(params []Param) bool {
+	if len(params) > MaxParams {
+		return false
+	}
+	for i := 1; i < len(params); i++ {
+		if params[i-1].Name >= params[i].Name {
+			return false
+		}
+	}
+	return true
 }
 
 func sortedMapKeys[V any](m map[string]V) []string {

@@ -6,6 +6,7 @@ package hparams
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -267,6 +268,44 @@ func TestMerge(t *testing.T) {
 	want := "lr = 0.2 (0.2)\nmodel = \"a\"\nseed = 1 (1)\n- sched: list holding an object\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestMergeShares: a run whose only source has params keeps one slice of
+// them, not a copy; anything else is merged into a new slice.
+func TestMergeShares(t *testing.T) {
+	a := Param{Name: "a", Text: "1", Value: 1, Numeric: true}
+	b := Param{Name: "b", Text: "x"}
+	for _, tc := range []struct {
+		name  string
+		sets  []Set
+		share bool // params is the one set's slice
+		want  []Param
+	}{
+		{"one set", []Set{{Params: []Param{a, b}}}, true, []Param{a, b}},
+		{"beside empty ones", []Set{{}, {Params: []Param{a, b}, LeftOut: []LeftOut{{"c", "null"}}}, {}}, true, []Param{a, b}},
+		{"unsorted", []Set{{Params: []Param{b, a}}}, false, []Param{a, b}},
+		{"a name twice", []Set{{Params: []Param{a, a}}}, false, []Param{a}},
+		{"two sets", []Set{{Params: []Param{a}}, {Params: []Param{b}}}, false, []Param{a, b}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var in []Param
+			for _, s := range tc.sets {
+				if len(s.Params) > 0 {
+					in = s.Params
+				}
+			}
+			got, _ := Merge(tc.sets...)
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("params %v, want %v", got, tc.want)
+			}
+			if shared := &got[0] == &in[0]; shared != tc.share {
+				t.Errorf("shares the set's slice: %v, want %v", shared, tc.share)
+			}
+			if cap(got) != len(got) {
+				t.Errorf("cap %d, len %d: room no one uses", cap(got), len(got))
+			}
+		})
 	}
 }
 

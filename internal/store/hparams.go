@@ -36,17 +36,18 @@ const LogSource = "log"
 var configSeed = maphash.MakeSeed()
 
 // hparamState is a run's hyperparameters, guarded by the run's lock: the
-// sources, and what they merge into. merged and kept are replaced, never
-// changed in place, so that a scrape's view may share them.
+// sources, and what they merge into. Sets, merged and kept are replaced,
+// never changed in place, so that they may share one array (a run with
+// only its log as source keeps one: log, merged and kept alike) and a
+// scrape's view may share them too.
 type hparamState struct {
 	files    map[string]*hparamFile // files beside the log, by path
 	log      hparams.Set            // config records, merged in order
 	logHash  uint64                 // of the last config object applied
 	hasLog   bool
 	merged   []hparams.Param
-	sources  []string // of merged[i]: a file's path or LogSource
 	leftOut  []hparams.LeftOut
-	kept     []hparams.Param // those with series, within the series cap
+	kept     []hparams.Param // a prefix of merged: those with series, within the series cap
 	series   int64           // series reserved for kept
 	pending  bool            // changed since subscribers were last sent them
 	sentAt   float64         // record time they were last sent
@@ -64,6 +65,7 @@ type hparamFile struct {
 // run's log, replacing what the file gave before (its removed keys
 // disappear). It reports false when the run was removed.
 func (r *RunState) SetHparamFile(path string, set hparams.Set) bool {
+	set = r.store.hpIntern.internSet(set)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.bySeries == nil {
@@ -123,6 +125,7 @@ func (r *RunState) applyConfig(config []byte) {
 	if err != nil {
 		return // the parser read it as JSON: not expected
 	}
+	set = r.store.hpIntern.internSet(set)
 	h.logHash = sum
 	params, left := hparams.Merge(h.log, set)
 	h.log, h.hasLog = hparams.Set{Params: params, LeftOut: left}, true
@@ -134,7 +137,30 @@ func (r *RunState) applyConfig(config []byte) {
 // and accounts for their series. Called with r.mu held.
 func (r *RunState) mergeHparams() {
 	h := &r.hp
-	paths := make([]string, 0, len(h.files))
+	paths := h.sourcePaths()
+	sets := make([]hparams.Set, 0, len(paths)+1)
+	for _, p := range paths {
+		if p == LogSource {
+			sets = append(sets, h.log)
+		} else {
+			sets = append(sets, h.files[p].set)
+		}
+	}
+	merged, left := hparams.Merge(sets...)
+	changed := !sameParams(merged, h.merged)
+	h.merged, h.leftOut = merged, left
+	if !changed {
+		return
+	}
+	r.keepHparams()
+	h.pending, h.samples = true, nil
+	r.hparamsChanged(merged)
+}
+
+// sourcePaths are the run's sources in the order they merge: files by
+// sourceOrder, then LogSource if the log gave a config.
+func (h *hparamState) sourcePaths() []string {
+	paths := make([]string, 0, len(h.files)+1)
 	for p := range h.files {
 		paths = append(paths, p)
 	}
@@ -144,33 +170,30 @@ func (r *RunState) mergeHparams() {
 		}
 		return strings.Compare(a, b)
 	})
-	sets := make([]hparams.Set, 0, len(paths)+1)
+	if h.hasLog {
+		paths = append(paths, LogSource)
+	}
+	return paths
+}
+
+// sources gives the source of each merged param, the last source that
+// has its name: for inspect only, so not kept per run.
+func (h *hparamState) sources() []string {
 	from := map[string]string{}
-	for _, p := range paths {
-		sets = append(sets, h.files[p].set)
-		for _, q := range h.files[p].set.Params {
+	for _, p := range h.sourcePaths() {
+		set := h.log
+		if p != LogSource {
+			set = h.files[p].set
+		}
+		for _, q := range set.Params {
 			from[q.Name] = p
 		}
 	}
-	if h.hasLog {
-		sets = append(sets, h.log)
-		for _, q := range h.log.Params {
-			from[q.Name] = LogSource
-		}
-	}
-	merged, left := hparams.Merge(sets...)
-	sources := make([]string, len(merged))
-	for i, p := range merged {
+	sources := make([]string, len(h.merged))
+	for i, p := range h.merged {
 		sources[i] = from[p.Name]
 	}
-	changed := !sameParams(merged, h.merged)
-	h.merged, h.sources, h.leftOut = merged, sources, left
-	if !changed {
-		return
-	}
-	r.keepHparams()
-	h.pending, h.samples = true, nil
-	r.hparamsChanged(merged)
+	return sources
 }
 
 // keepHparams gives the merged set's series within the series cap.
@@ -179,25 +202,25 @@ func (r *RunState) keepHparams() {
 	s := r.store
 	s.seriesCount.Add(-h.series)
 	h.series = 0
-	kept := make([]hparams.Param, 0, len(h.merged))
-	for i, p := range h.merged {
+	k := 0 // the series are given in order: those kept are a prefix
+	for _, p := range h.merged {
 		n := int64(1)
 		if p.Numeric {
 			n = 2
 		}
 		if !s.reserveSeries(n) {
-			for range len(h.merged) - i {
+			for range len(h.merged) - k {
 				r.refuse(DropMaxSeries)
 			}
-			for _, q := range h.merged[i:] {
+			for _, q := range h.merged[k:] {
 				h.leftOut = append(h.leftOut, hparams.LeftOut{Name: q.Name, Why: "over max-series"})
 			}
 			break
 		}
 		h.series += n
-		kept = append(kept, p)
+		k++
 	}
-	h.kept = kept
+	h.kept = h.merged[:k:k]
 }
 
 func sameParams(a, b []hparams.Param) bool {
@@ -224,7 +247,7 @@ func (r *RunState) Hparams() Hparams {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h := &r.hp
-	out := Hparams{Params: h.merged, Sources: h.sources, LeftOut: h.leftOut}
+	out := Hparams{Params: h.merged, Sources: h.sources(), LeftOut: h.leftOut}
 	for _, p := range slices.Sorted(mapsKeys(h.files)) {
 		if e := h.files[p].err; e != "" {
 			out.Notes = append(out.Notes, p+": "+e)

@@ -47,30 +47,42 @@ func applyLineB(b *testing.B, run *RunState, line string) {
 }
 
 // BenchmarkHparamsMemory reports the heap each run's 50 hyperparameters
-// take.
+// take: runs with the same config, a sweep whose runs differ in 5 of
+// the 50 values, and runs whose 50 values are all their own.
 func BenchmarkHparamsMemory(b *testing.B) {
-	for b.Loop() {
-		runtime.GC()
-		var before, after runtime.MemStats
-		s := fullStore(b, 1000, 50)
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		var cfg strings.Builder
-		cfg.WriteString(`{"_type":"config","config":{`)
-		for i := range 50 {
-			if i > 0 {
-				cfg.WriteByte(',')
+	for _, bc := range []struct {
+		name   string
+		differ int // the first differ values are the run's own
+	}{{"same", 0}, {"sweep", 5}, {"distinct", 50}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				runtime.GC()
+				var before, after runtime.MemStats
+				s := fullStore(b, 1000, 50)
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				for r, name := range s.RunNames() {
+					var cfg strings.Builder
+					cfg.WriteString(`{"_type":"config","config":{`)
+					for i := range 50 {
+						if i > 0 {
+							cfg.WriteByte(',')
+						}
+						v := 1e-4 * float64(i+1)
+						if i < bc.differ {
+							v *= float64(r + 1)
+						}
+						fmt.Fprintf(&cfg, `"opt.param_%02d":%g`, i, v)
+					}
+					cfg.WriteString("}}")
+					applyLineB(b, s.RunState(name, nil), cfg.String())
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1000, "heap-bytes/run")
+				runtime.KeepAlive(s)
 			}
-			fmt.Fprintf(&cfg, `"opt.param_%02d":%g`, i, 1e-4*float64(i+1))
-		}
-		cfg.WriteString("}}")
-		for _, name := range s.RunNames() {
-			applyLineB(b, s.RunState(name, nil), cfg.String())
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1000, "heap-bytes/run")
-		runtime.KeepAlive(s)
+		})
 	}
 }
 

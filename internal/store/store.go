@@ -72,6 +72,7 @@ type Store struct {
 
 	hpOnce          sync.Once // hparamFamilies
 	hpValue, hpInfo *family
+	hpIntern        interner // names and texts of hyperparameters, shared by runs
 
 	famMu     sync.RWMutex
 	fams      map[string]*family // by series name
