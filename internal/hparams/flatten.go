@@ -190,12 +190,38 @@ func cut(s string, max int) string {
 }
 
 func boundLeftOut(left []LeftOut) []LeftOut {
+	// A set merged again brings its own count of keys cut: add it up
+	// rather than cut the line that holds it.
+	more := 0
+	left = slices.DeleteFunc(left, func(l LeftOut) bool {
+		n, ok := moreLeftOut(l)
+		more += n
+		return ok
+	})
 	slices.SortStableFunc(left, func(a, b LeftOut) int { return strings.Compare(a.Name, b.Name) })
 	if len(left) > maxLeftOut {
-		n := len(left) - maxLeftOut
-		left = append(left[:maxLeftOut:maxLeftOut], LeftOut{Name: "…", Why: strconv.Itoa(n) + " more keys left out"})
+		more += len(left) - maxLeftOut
+		left = left[:maxLeftOut:maxLeftOut]
+	}
+	if more > 0 {
+		left = append(left, LeftOut{Name: moreName, Why: strconv.Itoa(more) + moreWhy})
 	}
 	return left
+}
+
+// The entry that counts the keys left out past maxLeftOut.
+const (
+	moreName = "…"
+	moreWhy  = " more keys left out"
+)
+
+// moreLeftOut reads the count of an entry made by boundLeftOut.
+func moreLeftOut(l LeftOut) (int, bool) {
+	if l.Name != moreName {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(l.Why, moreWhy))
+	return n, err == nil
 }
 
 // number reads the text of a number as Python, YAML and JSON write them
@@ -261,6 +287,10 @@ func Merge(sets ...Set) (params []Param, leftOut []LeftOut) {
 	seen := map[LeftOut]bool{}
 	for _, s := range sets {
 		for _, l := range s.LeftOut {
+			if _, ok := moreLeftOut(l); ok {
+				leftOut = append(leftOut, l) // each set's count adds up
+				continue
+			}
 			if _, ok := byName[l.Name]; !ok && !seen[l] {
 				seen[l] = true
 				leftOut = append(leftOut, l)

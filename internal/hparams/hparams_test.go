@@ -320,3 +320,24 @@ func TestYAMLAliasBomb(t *testing.T) {
 	}
 	_ = math.Inf
 }
+
+// TestMergeCountsWhatWasCut: sets already cut to maxLeftOut keys, merged
+// again (a file beside the log and the log's config records), keep the
+// count of the keys each cut.
+func TestMergeCountsWhatWasCut(t *testing.T) {
+	cut := func(prefix string) Set {
+		var left []LeftOut
+		for i := range 150 {
+			left = append(left, LeftOut{fmt.Sprintf("%s%03d", prefix, i), "null"})
+		}
+		return Set{LeftOut: boundLeftOut(left)}
+	}
+	a, b := cut("a"), cut("b")
+	if n := len(a.LeftOut); n != maxLeftOut+1 || a.LeftOut[n-1] != (LeftOut{"…", "50 more keys left out"}) {
+		t.Fatalf("one set: %d entries ending %v", n, a.LeftOut[n-1])
+	}
+	_, left := Merge(a, b)
+	if n := len(left); n != maxLeftOut+1 || left[n-1] != (LeftOut{"…", "200 more keys left out"}) {
+		t.Errorf("merged: %d entries ending %v, want %d ending with 200 more", n, left[n-1], maxLeftOut+1)
+	}
+}
