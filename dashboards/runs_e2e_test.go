@@ -4,8 +4,6 @@
 package dashboards
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -28,22 +26,13 @@ type row struct {
 
 // instantRows evaluates expr at a time, as a table panel's instant query.
 func instantRows(api promtest.API, expr string, at time.Time) ([]row, error) {
-	data, err := api.Get("/api/v1/query", url.Values{"query": {expr}, "time": {fmt.Sprint(at.Unix())}})
+	result, err := api.Instant(expr, at)
 	if err != nil {
 		return nil, err
 	}
-	var d struct {
-		Result []struct {
-			Metric map[string]string `json:"metric"`
-			Value  [2]any            `json:"value"`
-		} `json:"result"`
-	}
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, err
-	}
-	out := make([]row, len(d.Result))
-	for i, r := range d.Result {
-		v, err := strconv.ParseFloat(fmt.Sprint(r.Value[1]), 64)
+	out := make([]row, len(result))
+	for i, r := range result {
+		v, err := strconv.ParseFloat(r.Value, 64)
 		if err != nil {
 			return nil, err
 		}

@@ -186,9 +186,15 @@ func (p API) InstantValueAt(expr string, at time.Time) (float64, error) {
 	return v, err
 }
 
-// QueryResult returns the results of an instant query as Grafana's
-// query_result() variable shows them, {labels} value, in order.
-func (p API) QueryResult(expr string, at time.Time) ([]string, error) {
+// Series is one series of an instant query's result: its labels and
+// its value as Prometheus wrote it.
+type Series struct {
+	Metric map[string]string
+	Value  string
+}
+
+// Instant returns the result of an instant query at a time.
+func (p API) Instant(expr string, at time.Time) ([]Series, error) {
 	data, err := p.Get("/api/v1/query", url.Values{"query": {expr}, "time": {fmt.Sprint(at.Unix())}})
 	if err != nil {
 		return nil, err
@@ -202,14 +208,28 @@ func (p API) QueryResult(expr string, at time.Time) ([]string, error) {
 	if err := json.Unmarshal(data, &d); err != nil {
 		return nil, err
 	}
+	out := make([]Series, len(d.Result))
+	for i, r := range d.Result {
+		out[i] = Series{r.Metric, fmt.Sprint(r.Value[1])}
+	}
+	return out, nil
+}
+
+// QueryResult returns the results of an instant query as Grafana's
+// query_result() variable shows them, {labels} value, in order.
+func (p API) QueryResult(expr string, at time.Time) ([]string, error) {
+	result, err := p.Instant(expr, at)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
-	for _, r := range d.Result {
+	for _, r := range result {
 		var pairs []string
 		for k, v := range r.Metric {
 			pairs = append(pairs, fmt.Sprintf("%s=%q", k, v))
 		}
 		sort.Strings(pairs)
-		out = append(out, fmt.Sprintf("{%s} %v", strings.Join(pairs, ", "), r.Value[1]))
+		out = append(out, fmt.Sprintf("{%s} %v", strings.Join(pairs, ", "), r.Value))
 	}
 	return out, nil
 }

@@ -61,6 +61,15 @@ type hparamFile struct {
 	err string // why the file's last read failed, "" if it did not
 }
 
+// fileSources returns the files beside the log, by path, made on first
+// use. Called with the run's lock held.
+func (h *hparamState) fileSources() map[string]*hparamFile {
+	if h.files == nil {
+		h.files = map[string]*hparamFile{}
+	}
+	return h.files
+}
+
 // SetHparamFile sets the hyperparameters read from a file beside the
 // run's log, replacing what the file gave before (its removed keys
 // disappear). It reports false when the run was removed.
@@ -71,11 +80,7 @@ func (r *RunState) SetHparamFile(path string, set hparams.Set) bool {
 	if r.bySeries == nil {
 		return false
 	}
-	h := &r.hp
-	if h.files == nil {
-		h.files = map[string]*hparamFile{}
-	}
-	h.files[path] = &hparamFile{set: set}
+	r.hp.fileSources()[path] = &hparamFile{set: set}
 	r.mergeHparams()
 	return true
 }
@@ -89,14 +94,11 @@ func (r *RunState) SetHparamFileError(path string, err error) bool {
 	if r.bySeries == nil {
 		return false
 	}
-	h := &r.hp
-	if h.files == nil {
-		h.files = map[string]*hparamFile{}
-	}
-	f := h.files[path]
+	files := r.hp.fileSources()
+	f := files[path]
 	if f == nil {
 		f = &hparamFile{}
-		h.files[path] = f
+		files[path] = f
 	}
 	f.err = err.Error()
 	return true
