@@ -6,7 +6,9 @@ package main
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +16,10 @@ import (
 // code 2 and one line that names the line of the file where the mistake
 // is and how to fix it. docs/configuration.md shows some of them.
 func TestConfigFileMistakes(t *testing.T) {
+	doc, err := os.ReadFile(configDoc) // before the test leaves the package folder
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Chdir(t.TempDir())
 	tests := []struct {
 		name, yaml, want string
@@ -38,6 +44,8 @@ func TestConfigFileMistakes(t *testing.T) {
 			`inputs[0]: got a list; write an input as its glob (- runs/**/x.jsonl) or as a map with its path (- path: runs/**/x.jsonl) (config.yml:2)`},
 		{"input left empty", "inputs:\n  -\n",
 			`inputs[0].path: must not be empty`},
+		{"misspelt key, as in the docs", "web:\n  listen_adress: \":9478\"\n",
+			`config: unknown key web.listen_adress; did you mean web.listen-address? (config.yml:2)`},
 		{"misspelt key", "namespace: ml\nweb:\n  listen_address: \":9478\"\n",
 			`config: unknown key web.listen_address; did you mean web.listen-address? (config.yml:3)`},
 		{"misspelt key at the top", "input: [a.jsonl]\nnamespce: ml\n",
@@ -48,6 +56,7 @@ func TestConfigFileMistakes(t *testing.T) {
 			`config: unknown key inputs[0].cluster (config.yml:4)`},
 		{"unknown keys", "input: [a.jsonl]\nbogus: 1\nnamespce: ml\n", `config: unknown key bogus, namespce`},
 	}
+	documented := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := os.WriteFile("config.yml", []byte(tt.yaml), 0o644); err != nil {
@@ -58,9 +67,21 @@ func TestConfigFileMistakes(t *testing.T) {
 			if want := "jsonl-exporter: " + tt.want + "\n"; code != exitUsage || stderr.String() != want {
 				t.Errorf("exit %d, stderr\n%q\nwant exit 2 and\n%q", code, stderr.String(), want)
 			}
+			documented[strings.ReplaceAll(tt.want, "config.yml", "bad.yml")] = true
 		})
 	}
+	// Every message docs/configuration.md shows (of bad.yml) is one of
+	// these, as the exporter writes it.
+	for _, m := range docMessage.FindAllStringSubmatch(string(doc), -1) {
+		if !documented[m[1]] {
+			t.Errorf("docs/configuration.md shows a message no test gives: %s", m[1])
+		}
+	}
 }
+
+// docMessage is a message of bad.yml in docs/configuration.md: in a
+// table cell, or after "jsonl-exporter: " in a console example.
+var docMessage = regexp.MustCompile("(?m)(?:^jsonl-exporter: |\\| `)((?:config|inputs).*bad\\.yml.*?)(?:`? \\||$)")
 
 // TestBareInput: an input written as its glob is its path, in a list or
 // alone, beside inputs written as maps.
