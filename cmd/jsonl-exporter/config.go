@@ -243,7 +243,7 @@ func (l *loader) load() (options, error) {
 	if err := v.UnmarshalExact(&o, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
 		durationNeedsUnit, mapstructure.StringToTimeDurationHookFunc(), splitList, inputShorthand))); err != nil {
 		key, msg := decodeError(err)
-		if strings.Contains(msg, "unknown key") {
+		if strings.Contains(msg, "unknown key") && !strings.Contains(msg, ",") {
 			msg += l.knownKey(key)
 		}
 		// Only the file writes inputs and unknown keys: flags and the

@@ -96,6 +96,9 @@ func flagError(fs *pflag.FlagSet, err error) error {
 		}
 		return usageError{err.Error()}
 	}
+	if cmd, ok := strings.CutPrefix(fs.Name(), programName+" "); ok && ne.GetSpecifiedName() == "input" && (cmd == "inspect" || cmd == "backfill") {
+		return usagef("%v; %s takes its files as arguments: %s %s FILE|DIR...", err, cmd, programName, cmd)
+	}
 	if c := closest(ne.GetSpecifiedName(), names); c != "" {
 		return usagef("%v; did you mean --%s?", err, c)
 	}

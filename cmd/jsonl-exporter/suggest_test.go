@@ -34,6 +34,8 @@ func TestFirstMistakes(t *testing.T) {
 		{"flag with one dash", []string{"-input", bert3}, `unknown flag: -input; did you mean --input?`},
 		{"dotted flag typo", []string{"--input", bert3, "--web.listen-adress", ":0"}, `unknown flag: --web.listen-adress; did you mean --web.listen-address?`},
 		{"flag typo of a subcommand", []string{"inspect", "--namepsace", "x", bert3}, `unknown flag: --namepsace; did you mean --namespace?`},
+		{"--input of inspect", []string{"inspect", "--input", bert3}, `unknown flag: --input; inspect takes its files as arguments: jsonl-exporter inspect FILE|DIR...`},
+		{"--input of backfill", []string{"backfill", "--input", bert3}, `unknown flag: --input; backfill takes its files as arguments: jsonl-exporter backfill FILE|DIR...`},
 		{"flag far from any", []string{"--input", bert3, "--no-such-flag"}, `unknown flag: --no-such-flag`},
 		{"short flag", []string{"-x"}, `unknown shorthand flag: 'x' in -x`},
 		{"glob expanded into equally deep files", []string{"--input", bert3, bert1, gpt2},

@@ -55,6 +55,7 @@ func TestConfigFileMistakes(t *testing.T) {
 		{"labels not nested", "inputs:\n  - path: runs/*/metrics.jsonl\n    labels:\n    cluster: a\n",
 			`config: unknown key inputs[0].cluster (config.yml:4)`},
 		{"unknown keys", "input: [a.jsonl]\nbogus: 1\nnamespce: ml\n", `config: unknown key bogus, namespce`},
+		{"unknown keys in a map", "input: [a.jsonl]\nweb:\n  listen_adress: x\n  telemetry_path: /m\n", `config: unknown key web.listen_adress, telemetry_path (config.yml:2)`},
 	}
 	documented := map[string]bool{}
 	for _, tt := range tests {
