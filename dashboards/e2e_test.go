@@ -102,7 +102,7 @@ func endToEnd(t *testing.T, push bool) {
 
 	cfg := promtest.LocalConfig(t, filepath.Join("..", "deploy", "prometheus", "prometheus.yml"), exporterAddr, promAddr)
 	api := promtest.StartPrometheus(t, promBin, cfg, promAddr, "--web.enable-remote-write-receiver")
-	// Rates need a few scrapes, the NaN has to be written (step 450 of the
+	// Rates need a few scrapes, the NaN has to be written (step 120 of the
 	// second run), and epochs (100 steps) have to go by.
 	if err := promtest.Eventually(45*time.Second, func() error {
 		scrapes, err := api.InstantValue(`count_over_time(up{job="jsonl-exporter"}[1m])`)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/prometheus/common/version"
@@ -74,6 +75,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "--version":
 			fmt.Fprintln(stdout, version.Print(programName))
 			return exitOK
+		default:
+			if err := notCommand(args[0]); err != nil {
+				return exitWith(err, stderr)
+			}
 		}
 	}
 	var err error
@@ -95,6 +100,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		err = runServe(args, stdout, stderr, false)
 	}
+	return exitWith(err, stderr)
+}
+
+// notCommand refuses a first argument that is not a flag, a command or
+// a file (files get serve's advice): a mistyped command.
+func notCommand(arg string) error {
+	if strings.HasPrefix(arg, "-") {
+		return nil
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return nil
+	}
+	return unknownCommand(arg)
+}
+
+// exitWith prints err, if any, and gives the exit code it calls for.
+func exitWith(err error, stderr io.Writer) int {
 	var ue usageError
 	switch {
 	case err == nil, errors.Is(err, pflag.ErrHelp):

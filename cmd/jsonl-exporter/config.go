@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"reflect"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/engine"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
@@ -220,10 +222,16 @@ func (l *loader) load() (options, error) {
 	if bindErr != nil {
 		return o, bindErr
 	}
-	if file := l.configFile(); file != "" {
-		v.SetConfigFile(file)
+	file := l.configFile()
+	var doc *yaml.Node
+	if file != "" {
+		b, d, err := readConfigFile(file)
+		if err != nil {
+			return o, err
+		}
+		doc = d
 		v.SetConfigType("yaml")
-		if err := v.ReadInConfig(); err != nil {
+		if err := v.ReadConfig(bytes.NewReader(b)); err != nil {
 			return o, usagef("config.file: %s", oneLine(err.Error()))
 		}
 		for _, key := range []string{"config.file", "config.check"} {
@@ -233,8 +241,17 @@ func (l *loader) load() (options, error) {
 		}
 	}
 	if err := v.UnmarshalExact(&o, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
-		durationNeedsUnit, mapstructure.StringToTimeDurationHookFunc(), splitList))); err != nil {
-		return o, usagef("%s", decodeError(err))
+		durationNeedsUnit, mapstructure.StringToTimeDurationHookFunc(), splitList, inputShorthand))); err != nil {
+		key, msg := decodeError(err)
+		if strings.Contains(msg, "unknown key") && !strings.Contains(msg, ",") {
+			msg += l.knownKey(key)
+		}
+		// Only the file writes inputs and unknown keys: flags and the
+		// environment know only the known keys.
+		if line := fileLine(doc, key); line > 0 && (strings.HasPrefix(key, "inputs") || strings.Contains(msg, "unknown key")) {
+			return o, usagef("%s (%s:%d)", msg, file, line)
+		}
+		return o, usagef("%s", msg)
 	}
 	if l.adjust != nil {
 		l.adjust(&o)
@@ -360,23 +377,30 @@ var (
 func oneLine(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
 
 // decodeError turns mapstructure's multi-line report into one line that
-// names the key.
-func decodeError(err error) string {
+// names the key, and gives the key.
+func decodeError(err error) (key, msg string) {
 	s := oneLine(err.Error())
 	s = strings.TrimPrefix(s, "decoding failed due to the following error(s): ")
 	if m := invalidKey.FindStringSubmatch(s); m != nil {
-		if m[1] == "" {
-			return "config: unknown key " + m[2]
+		if m[1] == reflect.TypeFor[options]().String() {
+			m[1] = "" // the root: mapstructure names it by its Go type
 		}
-		return "config: unknown key " + m[1] + "." + m[2]
+		key = m[2]
+		if m[1] != "" {
+			key = m[1] + "." + m[2]
+		}
+		if strings.Contains(key, ",") {
+			return m[1], "config: unknown key " + key
+		}
+		return key, "config: unknown key " + key
 	}
 	if m := badValue.FindStringSubmatch(s); m != nil {
 		if strings.Contains(m[2], "missing unit in duration") {
 			m[2] = "a duration needs a unit, such as 5s or 250ms"
 		}
-		return m[1] + ": " + m[2]
+		return m[1], m[1] + ": " + m[2]
 	}
-	return "config: " + s
+	return "", "config: " + s
 }
 
 // validate refuses demo options that would leave nothing to serve.

@@ -47,6 +47,9 @@ func runInspect(args []string, stdout io.Writer) error {
 			continue
 		}
 		engine.WriteReport(stdout, report)
+		if report.ReadErr != nil { // listed under problems; the exit code says it too
+			failed = errors.New("inspect: some files could not be read")
+		}
 	}
 	return failed
 }

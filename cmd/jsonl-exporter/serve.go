@@ -51,7 +51,7 @@ func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
 		return nil
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return extraArguments(fs)
 	}
 	l := &loader{fs: fs, cmd: cmd, getenv: os.Getenv}
 	var demoDir string
@@ -119,7 +119,7 @@ func parseFlags(fs *pflag.FlagSet, args []string, stdout io.Writer, usage string
 		return err
 	}
 	if err != nil {
-		return usageError{err.Error()}
+		return flagError(fs, err)
 	}
 	return nil
 }

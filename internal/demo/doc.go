@@ -16,6 +16,8 @@
 // shows within the first minute.
 // Runs use three record shapes (dotted+slashed aliases, "prefix"+"metrics",
 // nested "metrics") so the demo exercises the parser. Over the life of one
-// Simulate call, the first run gets exactly one loss spike and the second exactly
-// one NaN loss, so spike and non-finite alerts have something to fire on.
+// Simulate call, the first run gets a loss spike and the second a NaN loss,
+// each within the first 30 s at the default options and again halfway
+// through the run, so spike and non-finite alerts have something to fire
+// on when a newcomer first looks, and later.
 package demo

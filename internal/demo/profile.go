@@ -3,7 +3,10 @@
 
 package demo
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // shape is how a run lays out its metric records; each is a real trainer style.
 type shape int
@@ -99,8 +102,8 @@ const (
 	incidentNaN            // one train record with loss NaN
 )
 
-// incidentFor gives the first run the spike and the second the NaN, so each
-// happens exactly once per Run call and never in the same run.
+// incidentFor gives the first run the spikes and the second the NaNs, so
+// they happen in the first round of runs only, never in the same run.
 func incidentFor(k int) incident {
 	switch k {
 	case 0:
@@ -109,4 +112,24 @@ func incidentFor(k int) incident {
 		return incidentNaN
 	}
 	return incidentNone
+}
+
+// point is a step of a run: its epoch and its step within the epoch.
+type point struct{ epoch, step int }
+
+// incidentPoints places a run's incident twice: early, so that a newcomer
+// who looks after half a minute has seen it (at the default 100 steps of
+// 200 ms: the spike at 12 s, the NaN at 24 s), and again halfway through
+// the run, for the alerts to fire on a later look. A short run has fewer.
+func incidentPoints(inc incident, epochs, stepsPerEpoch int) []point {
+	var at []point
+	switch inc {
+	case incidentSpike:
+		at = []point{{0, stepsPerEpoch * 3 / 5}, {epochs / 2, stepsPerEpoch * 3 / 5}}
+	case incidentNaN:
+		at = []point{{min(1, epochs-1), stepsPerEpoch / 5}, {min(epochs/2+1, epochs-1), stepsPerEpoch / 5}}
+	default:
+		return nil
+	}
+	return slices.Compact(at)
 }

@@ -53,7 +53,16 @@ func TestRunWritesRealisticRuns(t *testing.T) {
 				t.Fatalf("run folders = %v, want %v", got, want)
 			}
 
-			totalSpikes, totalNaN := 0, 0
+			totalSpikes, totalNaN, wantSpikes, wantNaN := 0, 0, 0, 0
+			for k := range tt.maxRuns {
+				n := len(incidentPoints(incidentFor(k), epochsFor(k, tt.epochs), tt.steps))
+				switch incidentFor(k) {
+				case incidentSpike:
+					wantSpikes += n
+				case incidentNaN:
+					wantNaN += n
+				}
+			}
 			firstTimes, lastTimes := map[string]float64{}, map[string]float64{}
 			for name, path := range logs {
 				recs := readRecords(t, path)
@@ -72,11 +81,11 @@ func TestRunWritesRealisticRuns(t *testing.T) {
 				}
 				firstTimes[name], lastTimes[name] = recs[0].time, recs[len(recs)-1].time
 			}
-			if totalSpikes != 1 {
-				t.Errorf("found %d loss spikes across runs, want exactly 1", totalSpikes)
+			if totalSpikes != wantSpikes || wantSpikes != 2 {
+				t.Errorf("found %d loss spikes across runs, want %d (2)", totalSpikes, wantSpikes)
 			}
-			if totalNaN != 1 {
-				t.Errorf("found %d NaN tokens across runs, want exactly 1", totalNaN)
+			if totalNaN != wantNaN || wantNaN != 2 {
+				t.Errorf("found %d NaN tokens across runs, want %d (2)", totalNaN, wantNaN)
 			}
 			checkConcurrency(t, tt.runs, tt.maxRuns, firstTimes, lastTimes)
 		})

@@ -6,6 +6,7 @@ package demo
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 )
 
@@ -22,8 +23,7 @@ type runSim struct {
 	tau           float64
 	minLR         float64
 	incident      incident
-	incidentEpoch int
-	incidentStep  int
+	incidentAt    []point // epoch and step of each occurrence
 	host          string
 	user          string
 	rng           *rand.Rand
@@ -49,18 +49,10 @@ func newRunSim(p profile, inc incident, rng *rand.Rand, epochs, stepsPerEpoch in
 		tau:           max(1, float64(total)*p.decayFrac),
 		minLR:         p.peakLR * 0.02,
 		incident:      inc,
-		incidentStep:  stepsPerEpoch / 2,
+		incidentAt:    incidentPoints(inc, epochs, stepsPerEpoch),
 		host:          "gpu-node-" + strconv.Itoa(1+rng.IntN(16)),
 		user:          []string{"alice", "bob", "carol", "dmitri"}[rng.IntN(4)],
 		rng:           rng,
-	}
-	// Around epoch 3 for the spike and 4 for the NaN, as the demo story goes;
-	// earlier when the run is shorter.
-	switch inc {
-	case incidentSpike:
-		r.incidentEpoch = min(3, epochs-1)
-	case incidentNaN:
-		r.incidentEpoch = min(4, epochs-1)
 	}
 	// Same family, different seed: a slightly different floor.
 	r.p.lossFloor *= jitter(rng.NormFloat64(), 0.02, 0.05)
@@ -129,7 +121,7 @@ func (r *runSim) trainRecord(now float64) []byte {
 	if r.step == 0 {
 		throughput *= 0.6 // data loader warm-up at each epoch start
 	}
-	if r.epoch == r.incidentEpoch && r.step == r.incidentStep {
+	if slices.Contains(r.incidentAt, point{r.epoch, r.step}) {
 		switch r.incident {
 		case incidentSpike:
 			loss *= 5

@@ -63,6 +63,9 @@ type FileReport struct {
 	Series   []SeriesLine
 	Ignored  []IgnoredKey // keys that gave no metric
 	Problems []string     // parse errors and oddities, with line numbers
+	// ReadErr is why the file could not be read to its end (a FIFO, no
+	// permission, an I/O error): what was read before it is reported.
+	ReadErr error
 	// Hparams are the run's hyperparameters: its config records and the
 	// files beside it, merged as the exporter does.
 	Hparams store.Hparams
@@ -182,6 +185,7 @@ func Inspect(path string, cfg Config) (*FileReport, error) {
 		err = in.readLines(path)
 	}
 	if err != nil {
+		fr.ReadErr = err
 		fr.problem("read", "read error: %v", err)
 	}
 	in.readHparamFiles(path)
