@@ -336,3 +336,29 @@ func TestUnreadableDocumentIsCaughtUp(t *testing.T) {
 	}
 	eventually(t, self, []string{`jsonl_exporter_parse_errors_total{reason="invalid_json"} 3`})
 }
+
+// TestEmptyDocumentIsNotAnError: a document caught between the truncation
+// and the write of its rewrite holds nothing yet. That is no parse error;
+// the write that follows is read as usual.
+func TestEmptyDocumentIsNotAnError(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "out", "trainer_state.json")
+	doc := func(steps int) string {
+		var entries []string
+		for s := 1; s <= steps; s++ {
+			entries = append(entries, fmt.Sprintf(`{"epoch": %d, "loss": %d, "step": %d}`, s, 10-s, 10*s))
+		}
+		return `{"global_step": ` + fmt.Sprint(10*steps) + `, "log_history": [` + strings.Join(entries, ", ") + `], "max_steps": 100}`
+	}
+	rewriteFile(t, state, doc(2))
+	cfg := testConfig(dir, true)
+	cfg.Input = []string{filepath.Join(dir, "*", "trainer_state.json")}
+	e, self := startEngine(t, cfg)
+	eventually(t, e.Collector(), []string{`ml_loss{run="out"} 8`, `ml_records_total{run="out"} 2`})
+	eventually(t, self, []string{`jsonl_exporter_lines_read_total 2`})
+	rewriteFile(t, state, "")
+	eventually(t, self, []string{`jsonl_exporter_lines_read_total 3`, `jsonl_exporter_parse_errors_total{reason="invalid_json"} 0`})
+	rewriteFile(t, state, doc(3))
+	eventually(t, e.Collector(), []string{`ml_loss{run="out"} 7`, `ml_records_total{run="out"} 3`})
+	eventually(t, self, []string{`jsonl_exporter_parse_errors_total{reason="invalid_json"} 0`})
+}
