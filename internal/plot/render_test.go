@@ -5,6 +5,7 @@ package plot
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"io"
 	"math"
@@ -16,6 +17,7 @@ import (
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
@@ -80,10 +82,16 @@ func svg(t *testing.T, f Figure) (texts, strokes, markers []string) {
 	if err := Render(&buf, f); err != nil {
 		t.Fatal(err)
 	}
-	out := buf.String()
-	if !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, `<svg width="`) {
+	if out := buf.String(); !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, `<svg width="`) {
 		t.Fatalf("not an SVG document: %.100s", out)
 	}
+	return parseSVG(buf.Bytes())
+}
+
+// parseSVG returns the texts of an SVG, the colors of its strokes (with
+// repeats) and the fill colors of its circle markers.
+func parseSVG(svg []byte) (texts, strokes, markers []string) {
+	out := string(svg)
 	for _, m := range svgText.FindAllStringSubmatch(out, -1) {
 		texts = append(texts, m[1])
 	}
@@ -233,6 +241,47 @@ func TestTickLabels(t *testing.T) {
 	}
 	var _ gplot.Ticker = linearTicks{}
 	var _ gplot.Ticker = logTicks{}
+}
+
+// Wherever the data are, the legend's box covers none of them: the
+// sparse corners of detectron2's bbox/AP, a panel full of noise, many
+// runs.
+func TestLegendNeverCoversData(t *testing.T) {
+	x, y := noisy(3000, 5)
+	full := []Line{{Label: "a", X: x, Raw: y}}
+	var many []Line
+	for i := range 14 {
+		many = append(many, Line{Label: fmt.Sprintf("run-%02d", i), Color: i, X: x, Raw: y})
+	}
+	corners := []Line{{Label: "retinanet", X: []float64{0, 5000, 10000, 15000, 20000}, Raw: []float64{38, 12, 25, 31, 38.5}, Markers: true},
+		{Label: "faster-rcnn", Color: 1, X: []float64{0, 5000, 10000, 15000, 20000}, Raw: []float64{10, 20, 30, 35, 11}, Markers: true}}
+	for name, lines := range map[string][]Line{"corners": corners, "noise": full, "many runs": many} {
+		f := Figure{Width: 600, Height: 360, Format: "png", Panels: []Panel{{Lines: lines}}}
+		pl, lg, err := panel(f, f.Panels[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := draw.New(vgimg.New(px(600), px(360)))
+		lg.place(pl, c, false)
+		if lg.outside {
+			continue // right of the panel: on no data
+		}
+		dc := pl.DataCanvas(c)
+		trX, trY := pl.Transforms(&dc)
+		box := lg.box(dc)
+		for _, d := range lg.data {
+			pts := make([]vg.Point, len(d.xys))
+			for i, p := range d.xys {
+				pts[i] = vg.Point{X: trX(p.X), Y: trY(p.Y)}
+			}
+			if covered(box, pts, d.joined) {
+				t.Errorf("%s: the legend at %v covers data", name, box)
+			}
+		}
+		if name == "many runs" && !lg.outside {
+			t.Errorf("14 runs: the legend is inside the panel")
+		}
+	}
 }
 
 func TestLegendAvoidsTheData(t *testing.T) {
