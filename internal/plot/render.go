@@ -141,6 +141,12 @@ func Render(w io.Writer, f Figure) error {
 			}
 			c, lg := canvases[i][j], legends[i][j]
 			lg.place(pl, c, f.LogY || f.Panels[i*cols+j].LogY)
+			if lg.outside && lg.outsideWidth(c) > (c.Max.X-c.Min.X)/2 {
+				// A panel too narrow for it beside: over the data, at
+				// the top right, rather than no room for the data.
+				lg.outside = false
+				lg.setPlace(0)
+			}
 			if lg.outside {
 				c = draw.Crop(c, 0, -lg.outsideWidth(c), 0, 0)
 			}

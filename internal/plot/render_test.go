@@ -282,6 +282,11 @@ func TestLegendNeverCoversData(t *testing.T) {
 			t.Errorf("14 runs: the legend is inside the panel")
 		}
 	}
+	// A panel too narrow to hold the legend beside it still draws.
+	narrow := Figure{Width: 220, Height: 300, Format: "png", Panels: []Panel{{Lines: many}}}
+	if err := Render(io.Discard, narrow); err != nil {
+		t.Error(err)
+	}
 }
 
 func TestLegendAvoidsTheData(t *testing.T) {
