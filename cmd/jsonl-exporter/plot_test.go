@@ -507,3 +507,42 @@ func TestPlotOutputs(t *testing.T) {
 		t.Errorf("the link was removed: %v", err)
 	}
 }
+
+// Learning rates 300 times apart: a log scale by itself, with a note;
+// --logy=false keeps the axis linear.
+func TestPlotLogScaleByItself(t *testing.T) {
+	dir := t.TempDir()
+	var inputs []string
+	for _, run := range []struct {
+		name string
+		lr   float64
+	}{{"small", 3e-4}, {"large", 0.1}} {
+		var b strings.Builder
+		for i := range 100 {
+			fmt.Fprintf(&b, `{"step":%d,"train.lr":%g}`+"\n", i, run.lr*(1-float64(i)/200))
+		}
+		log := filepath.Join(dir, run.name+".jsonl")
+		writeFile(t, log, b.String())
+		inputs = append(inputs, log)
+	}
+	out := filepath.Join(dir, "lr.svg")
+	for _, tc := range []struct {
+		flags []string
+		log   bool
+	}{{nil, true}, {[]string{"--logy=false"}, false}} {
+		args := append(append([]string{"plot", "--input"}, inputs...), "--metrics", "train.lr", "--out", out)
+		_, stderr, code := runBinary(t, nil, append(args, tc.flags...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		image, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		noted := strings.Contains(stderr, "plot: train.lr: the curves differ by 2.5 decades, so the panel has a log scale (--logy=false for a linear one)")
+		titled := strings.Contains(string(image), "train.lr (log scale)")
+		if noted != tc.log || titled != tc.log {
+			t.Errorf("%v: note %v, title %v; want %v (stderr %q)", tc.flags, noted, titled, tc.log, stderr)
+		}
+	}
+}
