@@ -37,7 +37,8 @@ const plotUsage = "Usage: " + programName + " plot --input FILE|DIR... [--metric
 func plotFlags(fs *pflag.FlagSet) {
 	fs.StringArray("input", nil, "Log files (.jsonl, .jsonl.gz, anything the profiles read) or folders (the newest log file under each); several are overlaid by run. Takes several values: --input a.jsonl b.jsonl.")
 	fs.StringArray("metrics", nil, "Metrics as logged (train.loss, train/loss, val.mlm_acc, loss), several values or comma-separated; default: the training and validation loss, an accuracy and the learning rate, whichever exist.")
-	fs.String("out", "", "Image to write; the extension gives the format: .png, .svg or .pdf.")
+	fs.String("out", "", "Image to write; the extension gives the format: .png, .svg or .pdf (- for standard output, with --format).")
+	fs.String("format", "", "Image format: png, svg or pdf (default: by the extension of --out; needed with --out -).")
 	fs.String("csv", "", "Also write the plotted points (run, metric, x, raw, smoothed) to this CSV file.")
 	fs.String("x-key", "step", "X axis: step, global_step, epoch or time (since each run's first record). Steps that reset every epoch are drawn by global_step, with a note.")
 	fs.Int("smooth", 0, "Smoothing window in points (0: off).")
@@ -48,7 +49,7 @@ func plotFlags(fs *pflag.FlagSet) {
 	fs.Int("downsample", 0, "Average each N adjacent points before smoothing (0: off).")
 	fs.Bool("force-line", false, "Join the points of validation metrics and sparse curves (fewer than 50 points) with lines, not markers only.")
 	fs.Bool("single", false, "All metrics on one axis instead of one panel per metric.")
-	fs.Bool("logy", false, "Logarithmic y axis (values <= 0 are not drawn).")
+	fs.Bool("logy", false, "Logarithmic y axis (values <= 0 are not drawn). Without it, a panel whose curves differ by two decades or more gets one, with a note; --logy=false keeps every axis linear.")
 	fs.String("title", "", "Title of the figure.")
 	fs.Int("width", 1200, "Width of the image in pixels.")
 	fs.Int("height", 0, "Height of the image in pixels (0: 360 per row of panels, plus room for the title).")
@@ -63,7 +64,7 @@ type plotRequest struct {
 	x                        curves.XKey
 	prep                     curves.Options
 	preferAvg, single, force bool
-	logY, show               bool
+	logY, linearY, show      bool
 	title                    string
 	width, height            int
 }
@@ -92,6 +93,8 @@ func readPlotFlags(fs *pflag.FlagSet) (plotRequest, error) {
 	r.single, _ = fs.GetBool("single")
 	r.force, _ = fs.GetBool("force-line")
 	r.logY, _ = fs.GetBool("logy")
+	r.linearY = !r.logY && fs.Changed("logy")
+	r.format, _ = fs.GetString("format")
 	r.show, _ = fs.GetBool("show")
 	r.title, _ = fs.GetString("title")
 	r.width, _ = fs.GetInt("width")
@@ -111,10 +114,17 @@ func readPlotFlags(fs *pflag.FlagSet) (plotRequest, error) {
 			}
 		}
 	}
-	if r.out != "" {
-		r.format = strings.ToLower(strings.TrimPrefix(filepath.Ext(r.out), "."))
+	switch ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(r.out), ".")); {
+	case r.format != "":
+		r.format = strings.ToLower(r.format)
 		if !slices.Contains(plot.Formats, r.format) {
-			return r, usagef("out: %q: the name must end in .png, .svg or .pdf", r.out)
+			return r, usagef("format: must be png, svg or pdf, got %q", r.format)
+		}
+	case r.out == "-":
+		return r, usagef("out: -: give the format of standard output with --format png, svg or pdf")
+	case r.out != "":
+		if r.format = ext; !slices.Contains(plot.Formats, r.format) {
+			return r, usagef("out: %q: the name must end in .png, .svg or .pdf (or give --format)", r.out)
 		}
 	}
 	if r.x, ok = curves.ParseXKey(xkey); !ok {
@@ -282,7 +292,7 @@ func runPlot(args []string, stdout, stderr io.Writer) error {
 		return slices.Index(files, a.Path) - slices.Index(files, b.Path)
 	})
 	plotted := plot.Build(runs, sel, plot.Options{
-		X: req.x, Prepare: req.prep, Single: req.single, Joined: req.force, LogY: req.logY,
+		X: req.x, Prepare: req.prep, Single: req.single, Joined: req.force, LogY: req.logY, LinearY: req.linearY,
 		Title: req.title, Format: req.format, Width: req.width, Height: req.height,
 		IsValidation: func(series string) bool { return curves.IsValidation(names.Short(series)) },
 	}, note)

@@ -106,7 +106,7 @@ func TestPlotDrawsWhatTheLogSays(t *testing.T) {
 		{"prefer-avg", []string{"--metrics", "train.loss", "--prefer-avg"}, "train.avg_loss bert-a", steps,
 			[]string{"100", "101", "102", "103", "104", "105", "106", "107", "108", "109"}, nil, "plotting train.avg_loss for train.loss"},
 		{"unprefixed", []string{"--metrics", "loss"}, "train.loss bert-a", steps, steps, nil, "no metric loss; plotting train.loss"},
-		{"ema", []string{"--metrics", "train.loss", "--smooth", "3", "--smooth-mode", "ema"}, "train.loss bert-a", steps, steps,
+		{"ema", []string{"--metrics", "train.loss", "--smooth", "3", "--smooth-mode", "ema", "--force-line"}, "train.loss bert-a", steps, steps,
 			// alpha 0.5 over 0, 1, 2, ...: (x + 0.5 prev_num) / (1 + 0.5 prev_den)
 			[]string{"0", "0.6666666666666666", "1.4285714285714286", "2.2666666666666666", "3.161290322580645"}, ""},
 		{"downsample then clip", []string{"--metrics", "train.loss", "--downsample", "5", "--clip-pct", "50"}, "train.loss bert-a",
@@ -250,6 +250,8 @@ func TestPlotBadInput(t *testing.T) {
 		{"folder without logs", []string{"--input", t.TempDir(), "--out", out}, 2, "no log files under it"},
 		{"no output", []string{"--input", good}, 2, "plot: name the image to write with --out (or a table with --csv)"},
 		{"unknown format", []string{"--input", good, "--out", filepath.Join(dir, "plot.gif")}, 2, "the name must end in .png, .svg or .pdf"},
+		{"standard output without a format", []string{"--input", good, "--out", "-"}, 2, "out: -: give the format of standard output with --format png, svg or pdf"},
+		{"an unknown --format", []string{"--input", good, "--out", "-", "--format", "gif"}, 2, `format: must be png, svg or pdf, got "gif"`},
 		{"x-key", []string{"--input", good, "--out", out, "--x-key", "iteration"}, 2, `x-key: must be step, global_step, epoch or time, got "iteration"`},
 		{"smooth-mode", []string{"--input", good, "--out", out, "--smooth-mode", "gauss"}, 2, "smooth-mode: must be mean, centered, ema or median"},
 		{"clip", []string{"--input", good, "--out", out, "--clip-pct", "120"}, 2, "clip-pct: must be a percentile in (0, 100]"},
@@ -304,12 +306,15 @@ func TestPlotRestartedRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	// A resumed run is not an epoch reset: its steps stay as logged.
+	// A resumed run is not an epoch reset: it is drawn by step, and
+	// the steps run again replace the first ones, as TensorBoard shows
+	// them (no line back from step 2 to 1).
 	if !strings.Contains(stdout, "by step") || !strings.Contains(stderr, "resumed was restarted once") || strings.Contains(stderr, "global_step") {
 		t.Errorf("stdout %q stderr %q", stdout, stderr)
 	}
-	if x := column(readCSV(t, table)["loss resumed"], 0); !slices.Equal(x, []string{"0", "1", "2", "1", "2"}) {
-		t.Errorf("x %v", x)
+	rows := readCSV(t, table)["loss resumed"]
+	if x, y := column(rows, 0), column(rows, 1); !slices.Equal(x, []string{"0", "1", "2"}) || !slices.Equal(y, []string{"4", "3.5", "2.5"}) {
+		t.Errorf("x %v y %v, want the resumed values at steps 1 and 2", x, y)
 	}
 }
 
@@ -435,6 +440,10 @@ func TestPlotEdgeCases(t *testing.T) {
 			"", "height: 250 pixels are too low for 2 rows of panels: give at least 340, or --single"},
 		{"the table on stdout, the summary on stderr", []string{"--input", plain, "--metrics", "loss", "--csv", "-"}, 0,
 			"run,metric,x,raw,smoothed\nplain,loss,1,2,\nplain,loss,2,1,\n", "plot: wrote -: 1 metric, 1 run, 2 points, by step"},
+		{"an SVG image on stdout, the summary on stderr", []string{"--input", plain, "--metrics", "loss", "--out", "-", "--format", "svg"}, 0,
+			"<?xml", "plot: wrote -: 1 panel, 1 run, 2 points, by step"},
+		{"--format over the extension", []string{"--input", plain, "--metrics", "loss", "--out", filepath.Join(dir, "p.img"), "--format", "PDF"}, 0,
+			"plot: wrote " + filepath.Join(dir, "p.img"), ""},
 		{"the same file by two paths", []string{"--input", seed, filepath.Join(link, "logs", "metrics.jsonl"), "--metrics", "train.loss", "--out", out}, 0,
 			"1 panel, 1 run, 10 points", ""},
 	} {
@@ -496,5 +505,44 @@ func TestPlotOutputs(t *testing.T) {
 	}
 	if fi, err := os.Lstat(full); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the link was removed: %v", err)
+	}
+}
+
+// Learning rates 300 times apart: a log scale by itself, with a note;
+// --logy=false keeps the axis linear.
+func TestPlotLogScaleByItself(t *testing.T) {
+	dir := t.TempDir()
+	var inputs []string
+	for _, run := range []struct {
+		name string
+		lr   float64
+	}{{"small", 3e-4}, {"large", 0.1}} {
+		var b strings.Builder
+		for i := range 100 {
+			fmt.Fprintf(&b, `{"step":%d,"train.lr":%g}`+"\n", i, run.lr*(1-float64(i)/200))
+		}
+		log := filepath.Join(dir, run.name+".jsonl")
+		writeFile(t, log, b.String())
+		inputs = append(inputs, log)
+	}
+	out := filepath.Join(dir, "lr.svg")
+	for _, tc := range []struct {
+		flags []string
+		log   bool
+	}{{nil, true}, {[]string{"--logy=false"}, false}} {
+		args := append(append([]string{"plot", "--input"}, inputs...), "--metrics", "train.lr", "--out", out)
+		_, stderr, code := runBinary(t, nil, append(args, tc.flags...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		image, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		noted := strings.Contains(stderr, "plot: train.lr: the curves differ by 2.5 decades, so the panel has a log scale (--logy=false for a linear one)")
+		titled := strings.Contains(string(image), "train.lr (log scale)")
+		if noted != tc.log || titled != tc.log {
+			t.Errorf("%v: note %v, title %v; want %v (stderr %q)", tc.flags, noted, titled, tc.log, stderr)
+		}
 	}
 }

@@ -37,6 +37,10 @@ type Options struct {
 	ClipLow    float64 // values below this percentile are set to it (0: off)
 	Smooth     int     // window (0 or 1: off)
 	Mode       Mode
+	// Replace: where x goes back (a run resumed from a checkpoint), the
+	// points from there on replace those logged before at the same or
+	// later x, as TensorBoard shows a resumed run; else they are kept.
+	Replace bool
 }
 
 // A Prepared curve is what is drawn and written to --csv.
@@ -54,6 +58,11 @@ func Prepare(c *Curve, byAlt bool, o Options) Prepared {
 			x := pt.X
 			if byAlt {
 				x = pt.Alt
+			}
+			if o.Replace && len(p.X) > 0 && x < p.X[len(p.X)-1] {
+				// p.X is sorted: each point before x stays.
+				cut, _ := slices.BinarySearch(p.X, x)
+				p.X, p.Raw = p.X[:cut], p.Raw[:cut]
 			}
 			p.X, p.Raw = append(p.X, x), append(p.Raw, pt.Y)
 		}

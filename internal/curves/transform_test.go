@@ -103,6 +103,24 @@ func TestPrepare(t *testing.T) {
 			}
 		})
 	}
+	// A run resumed from step 2 after step 4: the steps run again
+	// replace the first ones, or, without Replace, are kept after them.
+	resumed := &Curve{}
+	for i, x := range []float64{0, 1, 2, 3, 4, 2, 3, 4, 5, 5} {
+		resumed.add(Point{X: x, Alt: x, Y: float64(i)})
+	}
+	for _, tc := range []struct {
+		replace bool
+		x, y    []float64
+	}{
+		{true, []float64{0, 1, 2, 3, 4, 5, 5}, []float64{0, 1, 5, 6, 7, 8, 9}},
+		{false, []float64{0, 1, 2, 3, 4, 2, 3, 4, 5, 5}, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+	} {
+		got := Prepare(resumed, false, Options{Replace: tc.replace})
+		if !near(got.X, tc.x) || !near(got.Raw, tc.y) {
+			t.Errorf("resumed run, Replace %v: x %v y %v, want %v %v", tc.replace, got.X, got.Raw, tc.x, tc.y)
+		}
+	}
 	if p := in.Points(); p[4].Y != 10 {
 		t.Errorf("Prepare changed its input: %v", p)
 	}

@@ -34,10 +34,23 @@ type Options struct {
 	X              curves.XKey
 	Prepare        curves.Options
 	Single, Joined bool // all metrics on one axis; markers joined (--force-line)
-	LogY           bool
+	LogY           bool // every panel on a log scale (--logy)
+	LinearY        bool // no panel on a log scale, not even by itself (--logy=false)
 	Title, Format  string
 	Width, Height  int // pixels; Height 0: by the panels
 	IsValidation   func(series string) bool
+}
+
+// SmoothFraction: a smoothing window is at most this fraction of a
+// curve's points (1/2): a window over more is a mean of nearly all.
+const SmoothFraction = 2
+
+// pointsAfter is how many points n become when downsampled by d.
+func pointsAfter(n, d int) int {
+	if d > 1 {
+		return (n + d - 1) / d
+	}
+	return n
 }
 
 // SparsePoints: curves of fewer points are drawn as markers, as
@@ -69,15 +82,21 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 			if r.Restarts > 1 {
 				times = strconv.Itoa(r.Restarts) + " times"
 			}
-			note("%s was restarted %s (its step went back within an epoch): the steps run again are drawn where they were logged", r.Name, times)
+			note("%s was restarted %s (its step went back within an epoch): the steps run again replace those logged before, as TensorBoard shows them", r.Name, times)
 		}
 	}
 	var res Result
 	drawn := map[string]bool{}
 	var prepared [][]curves.Plotted // by selection
 	var xMax float64
+	prep := o.Prepare
+	// A step that goes back is a restart (epoch resets are drawn by
+	// global step): the resumed part replaces what it repeats.
+	prep.Replace = o.X == curves.Step || o.X == curves.GlobalStep
 	for _, s := range sel {
 		var row []curves.Plotted
+		var narrowed []string
+		unsmoothed := false
 		for _, r := range runs {
 			c := r.Curves[s.Series]
 			if c == nil {
@@ -89,7 +108,23 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 			if c.Len() == 0 {
 				continue
 			}
-			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c, byAlt, o.Prepare)}
+			cp := prep
+			n := pointsAfter(c.Len(), cp.Downsample)
+			switch {
+			case cp.Smooth <= 1:
+			case !o.Joined && (o.IsValidation(s.Series) || n < SparsePoints):
+				// Drawn as markers: the points are the values; a line
+				// smoothed over a window sized for training steps sat
+				// well off a few validation points.
+				cp.Smooth = 0
+				unsmoothed = true
+			case cp.Smooth > max(n/SmoothFraction, 1):
+				// A window of 50 over 20 validation points draws a mean
+				// of them all, well off the points.
+				cp.Smooth = n / SmoothFraction
+				narrowed = append(narrowed, fmt.Sprintf("%s %d of %d points", r.Name, max(cp.Smooth, 1), n))
+			}
+			p := curves.Plotted{Run: r.Name, Metric: s.Label, Prepared: curves.Prepare(c, byAlt, cp)}
 			c.Release() // drawn from p from now on
 			for _, x := range p.X {
 				xMax = max(xMax, math.Abs(x))
@@ -102,6 +137,12 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 			row = append(row, p)
 			drawn[r.Name] = true
 			res.Points += len(p.X)
+		}
+		if unsmoothed {
+			note("%s: drawn as points, not smoothed (--force-line joins and smooths them)", s.Label)
+		}
+		if len(narrowed) > 0 {
+			note("%s: smoothed over at most half a curve's points (a window of 1: not smoothed): %s", s.Label, strings.Join(narrowed, ", "))
 		}
 		if len(row) == 0 && !slices.ContainsFunc(runs, func(r *curves.Run) bool { return r.Unplaced > 0 }) {
 			note("%s: no values to draw", s.Label) // else the runs' notes say why
@@ -167,6 +208,17 @@ func Build(runs []*curves.Run, sel []curves.Selection, o Options, note func(stri
 				// Past the palette's ten colors, runs differ by dashes.
 				panel.Lines = append(panel.Lines, line(p, sel[i], p.Run, color[p.Run]/Colors))
 			}
+			if !o.LogY && !o.LinearY {
+				if decades, ok := spread(panel.Lines); ok {
+					panel.LogY = true
+					panel.Title += " (log scale)"
+					note("%s: the curves differ by %.1f decades, so the panel has a log scale (--logy=false for a linear one)", sel[i].Label, decades)
+					if n := countLines(panel.Lines, func(v float64) bool { return v <= 0 }); n > 0 {
+						note("%s: %d values <= 0 not drawn on the log scale", sel[i].Label, n)
+					}
+				}
+			}
+			panel.LogY = panel.LogY || o.LogY
 			if o.LogY && !slices.ContainsFunc(panel.Lines, positive) {
 				note("%s: no value above 0 to draw on a log scale", sel[i].Label)
 				continue
@@ -198,4 +250,41 @@ func labels(sel []curves.Selection) []string {
 func positive(l Line) bool {
 	return slices.ContainsFunc(l.Raw, func(v float64) bool { return v > 0 }) ||
 		slices.ContainsFunc(l.Smoothed, func(v float64) bool { return v > 0 })
+}
+
+// LogDecades: a panel whose curves' peaks differ by this many decades or
+// more (a factor of 100) draws the smaller flat at 0 on a linear axis.
+const LogDecades = 2
+
+// spread reports how many decades the peaks of a panel's curves span,
+// and whether that calls for a log scale: at least LogDecades, and the
+// values above 0 but for at most 1 % (a warm-up from 0), which a log
+// scale leaves out.
+func spread(lines []Line) (float64, bool) {
+	if len(lines) < 2 {
+		return 0, false
+	}
+	lo, hi := math.Inf(1), 0.0
+	total := 0
+	for _, l := range lines {
+		peak := 0.0
+		for _, v := range l.Raw {
+			peak = max(peak, v)
+		}
+		if peak <= 0 {
+			return 0, false
+		}
+		lo, hi = min(lo, peak), max(hi, peak)
+		total += len(l.Raw)
+	}
+	nonPositive := countLines(lines, func(v float64) bool { return v <= 0 })
+	decades := math.Log10(hi / lo)
+	return decades, decades >= LogDecades && nonPositive*100 <= total
+}
+
+func countLines(lines []Line, f func(float64) bool) (n int) {
+	for _, l := range lines {
+		n += countFunc(l.Raw, f)
+	}
+	return n
 }

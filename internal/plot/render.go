@@ -11,7 +11,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"strconv"
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -43,6 +42,7 @@ type Figure struct {
 type Panel struct {
 	Title, YLabel string
 	Lines         []Line
+	LogY          bool // a log y axis (with Figure.LogY: every panel's)
 }
 
 // A Line is one curve of a panel.
@@ -71,8 +71,14 @@ var (
 	dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)},
 		{vg.Points(8), vg.Points(3), vg.Points(2), vg.Points(3)}, {vg.Points(12), vg.Points(4)},
 		{vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2), vg.Points(1), vg.Points(2)}}
-	glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.BoxGlyph{}, draw.RingGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
+	// Filled shapes, as matplotlib's markers: gonum's hollow triangle of
+	// 0.5 pt strokes was hard to see.
+	glyphs = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.PyramidGlyph{}, draw.BoxGlyph{}, diamondGlyph{}, invertedGlyph{}, crossGlyph{}}
 )
+
+// markerRadius is the size of markers: matplotlib's default marker is
+// 6 points across.
+var markerRadius = vg.Points(3.2)
 
 // px is a length of n pixels.
 func px(n float64) vg.Length { return vg.Length(n) * vg.Inch / DPI }
@@ -114,60 +120,75 @@ func Render(w io.Writer, f Figure) error {
 	cols := Columns(len(f.Panels))
 	rows := (len(f.Panels) + cols - 1) / cols
 	grid := make([][]*gplot.Plot, rows)
+	legends := make([][]*legend, rows)
 	for i := range grid {
 		grid[i] = make([]*gplot.Plot, cols)
+		legends[i] = make([]*legend, cols)
 	}
 	for i, p := range f.Panels {
-		pl, err := panel(f, p)
+		pl, lg, err := panel(f, p)
 		if err != nil {
 			return fmt.Errorf("%s: %v", p.Title, err)
 		}
-		grid[i/cols][i%cols] = pl
+		grid[i/cols][i%cols], legends[i/cols][i%cols] = pl, lg
 	}
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: px(24), PadY: px(24), PadTop: px(8), PadBottom: px(8), PadLeft: px(8), PadRight: px(16)}
 	canvases := gplot.Align(grid, tiles, dc)
 	for i := range grid {
 		for j, pl := range grid[i] {
-			if pl != nil {
-				pl.Draw(canvases[i][j])
+			if pl == nil {
+				continue
 			}
+			c, lg := canvases[i][j], legends[i][j]
+			lg.place(pl, c, f.LogY || f.Panels[i*cols+j].LogY)
+			if lg.outside && lg.outsideWidth(c) > (c.Max.X-c.Min.X)/2 {
+				// A panel too narrow for it beside: over the data, at
+				// the top right, rather than no room for the data.
+				lg.outside = false
+				lg.setPlace(0)
+			}
+			if lg.outside {
+				c = draw.Crop(c, 0, -lg.outsideWidth(c), 0, 0)
+			}
+			pl.Draw(c)
+			lg.draw(pl, c)
 		}
 	}
 	_, err = c.WriteTo(w)
 	return err
 }
 
-func panel(f Figure, p Panel) (*gplot.Plot, error) {
+func panel(f Figure, p Panel) (*gplot.Plot, *legend, error) {
+	logY := f.LogY || p.LogY
 	pl := gplot.New()
 	pl.Title.Text = p.Title
 	pl.X.Label.Text = f.XLabel
 	pl.Y.Label.Text = p.YLabel
-	pl.Legend.TextStyle.Font.Size = vg.Points(9)
 	pl.Add(plotter.NewGrid())
-	pl.X.Tick.Marker = readableTicks{}
-	pl.Y.Tick.Marker = readableTicks{}
+	pl.X.Tick.Marker = linearTicks{}
+	pl.Y.Tick.Marker = linearTicks{}
+	lg := newLegend()
 	width := f.Width / Columns(len(f.Panels))
-	var drawn []plotter.XYs
 	for _, l := range p.Lines {
 		col := palette[l.Color%len(palette)]
-		raw := points(l.X, l.Raw, f.LogY, width)
+		raw := points(l.X, l.Raw, logY, width)
 		var smooth plotter.XYs
 		if l.Smoothed != nil {
-			smooth = points(l.X, l.Smoothed, f.LogY, width)
+			smooth = points(l.X, l.Smoothed, logY, width)
 		}
 		if len(raw) == 0 && len(smooth) == 0 {
 			continue
 		}
-		drawn = append(drawn, raw, smooth)
-		var thumb gplot.Thumbnailer
+		var thumbs []gplot.Thumbnailer
 		if l.Markers {
 			s, err := plotter.NewScatter(raw)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			s.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: glyphs[l.Style%len(glyphs)]}
+			s.GlyphStyle = draw.GlyphStyle{Color: col, Radius: markerRadius, Shape: glyphs[l.Style%len(glyphs)]}
 			pl.Add(s)
-			thumb = s
+			thumbs = append(thumbs, s)
+			lg.data = append(lg.data, drawnData{xys: raw, joined: l.Joined, radius: markerRadius})
 		}
 		if !l.Markers || l.Joined {
 			line := &polyline{xys: raw, style: draw.LineStyle{Color: col, Width: vg.Points(1.2), Dashes: dashes[l.Style%len(dashes)]}}
@@ -176,30 +197,31 @@ func panel(f Figure, p Panel) (*gplot.Plot, error) {
 				line.style.Width = vg.Points(0.6)
 			}
 			pl.Add(line)
-			if thumb == nil {
-				thumb = line
+			if !l.Markers {
+				thumbs = append(thumbs, line)
+				lg.data = append(lg.data, drawnData{xys: raw, joined: true})
 			}
 		}
 		if smooth != nil {
 			line := &polyline{xys: smooth, style: draw.LineStyle{Color: col, Width: vg.Points(1.6), Dashes: dashes[l.Style%len(dashes)]}}
 			pl.Add(line)
-			thumb = line
+			if !l.Markers {
+				thumbs = thumbs[:0] // the bold line, not the faint one
+			}
+			thumbs = append(thumbs, line)
+			lg.data = append(lg.data, drawnData{xys: smooth, joined: true})
 		}
-		pl.Legend.Add(l.Label, thumb)
+		lg.Add(l.Label, thumbs...)
 	}
-	if len(p.Lines) > 8 {
-		pl.Legend.TextStyle.Font.Size = vg.Points(7)
-	}
-	if f.LogY && len(drawn) > 0 {
+	if logY && len(lg.data) > 0 {
 		pl.Y.Scale = gplot.LogScale{}
 		pl.Y.Tick.Marker = logTicks{}
 	}
-	if len(drawn) > 0 {
+	if len(lg.data) > 0 {
 		pad(&pl.X, false)
-		pad(&pl.Y, f.LogY && len(drawn) > 0)
+		pad(&pl.Y, logY)
 	}
-	placeLegend(pl, drawn, len(p.Lines), f.LogY)
-	return pl, nil
+	return pl, lg, nil
 }
 
 // pad widens an axis by 3 % of its span on each side, so that points at
@@ -224,160 +246,6 @@ func pad(a *gplot.Axis, log bool) {
 		lo, hi = math.Pow(10, lo), math.Pow(10, hi)
 	}
 	a.Min, a.Max = lo, hi
-}
-
-// placeLegend puts the legend in the corner where the fewest points are,
-// as matplotlib's loc="best" does.
-func placeLegend(pl *gplot.Plot, drawn []plotter.XYs, entries int, logY bool) {
-	xmin, xmax, ymin, ymax := pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max
-	scale := func(y float64) float64 { return y }
-	if logY {
-		scale = math.Log10
-		ymin, ymax = scale(ymin), scale(ymax)
-	}
-	if xmax <= xmin || ymax <= ymin {
-		pl.Legend.Top = true
-		return
-	}
-	// The legend covers about 30 % of the width and 6 % of the height per entry.
-	w, h := 0.3, min(0.06*float64(entries)+0.04, 0.9)
-	best, bestCount := 0, -1
-	for corner := range 4 {
-		top, left := corner < 2, corner%2 == 1
-		count := 0
-		for _, xys := range drawn {
-			for _, p := range xys {
-				u := (p.X - xmin) / (xmax - xmin)
-				v := (scale(p.Y) - ymin) / (ymax - ymin)
-				if (left && u <= w || !left && u >= 1-w) && (top && v >= 1-h || !top && v <= h) {
-					count++
-				}
-			}
-		}
-		if bestCount < 0 || count < bestCount {
-			best, bestCount = corner, count
-		}
-	}
-	pl.Legend.Top, pl.Legend.Left = best < 2, best%2 == 1
-}
-
-// readableTicks are gonum's default ticks labelled with as many decimals
-// as tell them apart, no more (2500, not 2500.00; 2.85 and 2.9, not 2.9
-// twice), in exponent form for very small or large values.
-type readableTicks struct{}
-
-func (readableTicks) Ticks(min, max float64) []gplot.Tick {
-	return relabel(gplot.DefaultTicks{}.Ticks(min, max))
-}
-
-// logTicks are gonum's powers of ten, and where fewer than two of them
-// fall in the range (a loss from 2 to 9), labels at 1, 2 and 5 times them.
-type logTicks struct{}
-
-func (logTicks) Ticks(min, max float64) []gplot.Tick {
-	ticks := gplot.LogTicks{Prec: -1}.Ticks(min, max)
-	labelled := 0
-	for _, t := range ticks {
-		if !t.IsMinor() && t.Value >= min && t.Value <= max {
-			labelled++
-		}
-	}
-	if labelled >= 2 {
-		return relabel(ticks)
-	}
-	var values []float64
-	for i, t := range ticks {
-		mantissa := t.Value / math.Pow10(int(math.Floor(math.Log10(t.Value)+1e-9)))
-		if m := math.Round(mantissa); math.Abs(mantissa-m) < 1e-6 && (m == 1 || m == 2 || m == 5) {
-			values = append(values, t.Value)
-			ticks[i].Label = "?"
-		}
-	}
-	inRange := 0
-	for _, v := range values {
-		if v >= min && v <= max {
-			inRange++
-		}
-	}
-	if inRange < 2 { // less than a factor of 2.5: linear ticks say more
-		return readableTicks{}.Ticks(min, max)
-	}
-	return relabel(ticks)
-}
-
-// relabel writes the labels of labelled ticks with tickFormat (gonum's
-// read 2500.00, or 9.999999999999999e-05 on a log axis).
-func relabel(ticks []gplot.Tick) []gplot.Tick {
-	var values []float64
-	for _, t := range ticks {
-		if !t.IsMinor() {
-			values = append(values, t.Value)
-		}
-	}
-	format := tickFormat(values)
-	for i, t := range ticks {
-		if !t.IsMinor() {
-			ticks[i].Label = format(t.Value)
-		}
-	}
-	return ticks
-}
-
-// tickFormat returns the shortest formatting that labels values apart.
-func tickFormat(values []float64) func(float64) string {
-	large, small := 0.0, math.Inf(1)
-	for _, v := range values {
-		large = max(large, math.Abs(v))
-		if v != 0 {
-			small = min(small, math.Abs(v))
-		}
-	}
-	// Exponents for very large or small values, and for ticks over many
-	// decades (a log axis from 1e-9 to 1e-3), not 0.000000001.
-	if large >= 1e7 || (large > 0 && large < 1e-3) || small < large*1e-3 && small < 1e-3 {
-		for digits := 1; digits < 16; digits++ {
-			f := func(v float64) string { return strconv.FormatFloat(v, 'e', digits-1, 64) }
-			if distinct(values, f) && exact(values, f) {
-				return f
-			}
-		}
-	}
-	for decimals := 0; decimals < 16; decimals++ {
-		f := func(v float64) string { return strconv.FormatFloat(v, 'f', decimals, 64) }
-		if distinct(values, f) && exact(values, f) {
-			return f
-		}
-	}
-	return func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-}
-
-// distinct reports whether format labels the values all differently.
-func distinct(values []float64, format func(float64) string) bool {
-	seen := map[string]bool{}
-	for _, v := range values {
-		l := format(v)
-		if seen[l] {
-			return false
-		}
-		seen[l] = true
-	}
-	return true
-}
-
-// exact reports whether format's labels read back as the values, up to
-// rounding noise of a millionth of their spacing.
-func exact(values []float64, format func(float64) string) bool {
-	for i, v := range values {
-		tol := math.Abs(v) * 1e-12
-		if i > 0 {
-			tol = max(tol, math.Abs(v-values[i-1])*1e-6)
-		}
-		back, err := strconv.ParseFloat(format(v), 64)
-		if err != nil || math.Abs(back-v) > tol {
-			return false
-		}
-	}
-	return true
 }
 
 // A polyline is plotter.Line drawn in short pieces: the rasterizer
@@ -484,4 +352,45 @@ func ordered(idx ...int) []int {
 		}
 	}
 	return out
+}
+
+// diamondGlyph is a filled diamond.
+type diamondGlyph struct{}
+
+func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r := sty.Radius * 1.2
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X, Y: pt.Y + r})
+	p.Line(vg.Point{X: pt.X + r, Y: pt.Y})
+	p.Line(vg.Point{X: pt.X, Y: pt.Y - r})
+	p.Line(vg.Point{X: pt.X - r, Y: pt.Y})
+	p.Close()
+	c.Fill(p)
+}
+
+// invertedGlyph is a filled triangle standing on its tip.
+type invertedGlyph struct{}
+
+func (invertedGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	r := sty.Radius * 1.25
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X, Y: pt.Y - r})
+	p.Line(vg.Point{X: pt.X - r*0.866, Y: pt.Y + r/2})
+	p.Line(vg.Point{X: pt.X + r*0.866, Y: pt.Y + r/2})
+	p.Close()
+	c.Fill(p)
+}
+
+// crossGlyph is an x of strokes thick enough to see.
+type crossGlyph struct{}
+
+func (crossGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.5)})
+	r := sty.Radius
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X - r, Y: pt.Y - r})
+	p.Line(vg.Point{X: pt.X + r, Y: pt.Y + r})
+	p.Move(vg.Point{X: pt.X - r, Y: pt.Y + r})
+	p.Line(vg.Point{X: pt.X + r, Y: pt.Y - r})
+	c.Stroke(p)
 }

@@ -5,6 +5,7 @@ package plot
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"io"
 	"math"
@@ -16,6 +17,9 @@ import (
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // noisy is a falling loss with noise, as a trainer logs it.
@@ -78,10 +82,16 @@ func svg(t *testing.T, f Figure) (texts, strokes, markers []string) {
 	if err := Render(&buf, f); err != nil {
 		t.Fatal(err)
 	}
-	out := buf.String()
-	if !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, `<svg width="`) {
+	if out := buf.String(); !strings.HasPrefix(out, "<?xml") || !strings.Contains(out, `<svg width="`) {
 		t.Fatalf("not an SVG document: %.100s", out)
 	}
+	return parseSVG(buf.Bytes())
+}
+
+// parseSVG returns the texts of an SVG, the colors of its strokes (with
+// repeats) and the fill colors of its circle markers.
+func parseSVG(svg []byte) (texts, strokes, markers []string) {
+	out := string(svg)
 	for _, m := range svgText.FindAllStringSubmatch(out, -1) {
 		texts = append(texts, m[1])
 	}
@@ -150,7 +160,7 @@ func TestLogScale(t *testing.T) {
 	for _, tc := range []struct {
 		lo, hi float64
 		want   []string
-	}{{1.5, 9, []string{"2", "5"}}, {1.1, 2.9, []string{"1.2", "2.0", "2.8"}}} {
+	}{{1.5, 9, []string{"2", "5"}}, {1.1, 2.9, []string{"1.25", "2.00", "2.75"}}} {
 		f.Panels = []Panel{{Title: "decade", Lines: []Line{{Label: "a", X: []float64{0, 1, 2}, Raw: []float64{tc.hi, (tc.lo + tc.hi) / 2, tc.lo}}}}}
 		texts, _, _ = svg(t, f)
 		for _, w := range tc.want {
@@ -186,52 +196,109 @@ func TestPointsPerColumn(t *testing.T) {
 
 func TestTickLabels(t *testing.T) {
 	for _, tc := range []struct {
-		values []float64
+		lo, hi float64
+		log    bool
 		want   []string
 	}{
-		{[]float64{2500, 10000, 17500}, []string{"2500", "10000", "17500"}},
-		{[]float64{2.81, 2.85, 2.89}, []string{"2.81", "2.85", "2.89"}},
-		{[]float64{2.8, 2.85, 2.9}, []string{"2.80", "2.85", "2.90"}},
-		{[]float64{0.5, 1, 1.5}, []string{"0.5", "1.0", "1.5"}},
-		{[]float64{4e-5, 1.6e-4, 2.8e-4}, []string{"4.0e-05", "1.6e-04", "2.8e-04"}},
-		{[]float64{0, 2e6, 4e6}, []string{"0", "2000000", "4000000"}},
-		{[]float64{0, 2e7, 4e7}, []string{"0e+00", "2e+07", "4e+07"}},
-		// gonum's log ticks come as 9.999999999999999e-05.
-		{[]float64{9.999999999999999e-05, 0.001, 0.01}, []string{"0.0001", "0.0010", "0.0100"}},
-		{[]float64{9.999999999999999e-06, 0.0001, 0.0009999999999999998}, []string{"1e-05", "1e-04", "1e-03"}},
+		{0, 20000, false, []string{"0", "5000", "10000", "15000", "20000"}},
+		{2.78, 2.92, false, []string{"2.78", "2.80", "2.82", "2.84", "2.86", "2.88", "2.90", "2.92"}},
+		{0.1, 3.2, false, []string{"0.5", "1.0", "1.5", "2.0", "2.5", "3.0"}},
+		{-1, 1, false, []string{"-1.0", "-0.5", "0", "0.5", "1.0"}},
+		// A learning rate: one format, zero as 0.
+		{0, 3e-4, false, []string{"0", "5e-5", "1e-4", "1.5e-4", "2e-4", "2.5e-4", "3e-4"}},
+		{1e-5, 2.9e-4, false, []string{"5e-5", "1e-4", "1.5e-4", "2e-4", "2.5e-4"}},
+		{0, 4e7, false, []string{"0", "1e7", "2e7", "3e7", "4e7"}},
+		{0, 2e6, false, []string{"0", "5e5", "1e6", "1.5e6", "2e6"}},
+		// Log axes: 1, 2, 3 and 5 times powers of ten over a decade or two,
+		// powers of ten over many, every other one over very many.
+		{0.25, 2.9, true, []string{"0.3", "0.5", "1", "2"}},
+		{0.05, 8, true, []string{"0.05", "0.1", "0.2", "0.5", "1", "2", "5"}},
+		{1.5, 9, true, []string{"2", "3", "5"}},
+		{1e-9, 1e-3, true, []string{"1e-9", "1e-8", "1e-7", "1e-6", "1e-5", "1e-4", "1e-3"}},
+		{1e-7, 3e-4, true, []string{"1e-7", "1e-6", "1e-5", "1e-4"}},
+		{1e-12, 1e3, true, []string{"1e-12", "1e-10", "1e-8", "1e-6", "1e-4", "1e-2", "1", "1e2"}},
+		// Less than a factor of three: the ticks of a linear axis.
+		{1.1, 2.9, true, []string{"1.25", "1.50", "1.75", "2.00", "2.25", "2.50", "2.75"}},
 	} {
-		format := tickFormat(tc.values)
+		var ticks []gplot.Tick
+		if tc.log {
+			ticks = logTicks{}.Ticks(tc.lo, tc.hi)
+		} else {
+			ticks = linearTicks{}.Ticks(tc.lo, tc.hi)
+		}
 		var got []string
-		for _, v := range tc.values {
-			got = append(got, format(v))
+		for _, tk := range ticks {
+			if !tk.IsMinor() {
+				got = append(got, tk.Label)
+			}
 		}
 		if !slices.Equal(got, tc.want) {
-			t.Errorf("labels of %v: %q, want %q", tc.values, got, tc.want)
+			t.Errorf("%v..%v (log %v): labels %q, want %q", tc.lo, tc.hi, tc.log, got, tc.want)
+		}
+		if !tc.log && (len(got) < 5 || len(got) > 8) {
+			t.Errorf("%v..%v: %d labels, want 5 to 8", tc.lo, tc.hi, len(got))
 		}
 	}
-	// Ticks of a real axis are told apart.
-	ticks := readableTicks{}.Ticks(2.78, 2.92)
-	var labels []string
-	for _, tk := range ticks {
-		if !tk.IsMinor() {
-			labels = append(labels, tk.Label)
+	var _ gplot.Ticker = linearTicks{}
+	var _ gplot.Ticker = logTicks{}
+}
+
+// Wherever the data are, the legend's box covers none of them: the
+// sparse corners of detectron2's bbox/AP, a panel full of noise, many
+// runs.
+func TestLegendNeverCoversData(t *testing.T) {
+	x, y := noisy(3000, 5)
+	full := []Line{{Label: "a", X: x, Raw: y}}
+	var many []Line
+	for i := range 14 {
+		many = append(many, Line{Label: fmt.Sprintf("run-%02d", i), Color: i, X: x, Raw: y})
+	}
+	corners := []Line{{Label: "retinanet", X: []float64{0, 5000, 10000, 15000, 20000}, Raw: []float64{38, 12, 25, 31, 38.5}, Markers: true},
+		{Label: "faster-rcnn", Color: 1, X: []float64{0, 5000, 10000, 15000, 20000}, Raw: []float64{10, 20, 30, 35, 11}, Markers: true}}
+	for name, lines := range map[string][]Line{"corners": corners, "noise": full, "many runs": many} {
+		f := Figure{Width: 600, Height: 360, Format: "png", Panels: []Panel{{Lines: lines}}}
+		pl, lg, err := panel(f, f.Panels[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := draw.New(vgimg.New(px(600), px(360)))
+		lg.place(pl, c, false)
+		if lg.outside {
+			continue // right of the panel: on no data
+		}
+		dc := pl.DataCanvas(c)
+		trX, trY := pl.Transforms(&dc)
+		box := lg.box(dc)
+		for _, d := range lg.data {
+			pts := make([]vg.Point, len(d.xys))
+			for i, p := range d.xys {
+				pts[i] = vg.Point{X: trX(p.X), Y: trY(p.Y)}
+			}
+			if covered(box, pts, d.joined) {
+				t.Errorf("%s: the legend at %v covers data", name, box)
+			}
+		}
+		if name == "many runs" && !lg.outside {
+			t.Errorf("14 runs: the legend is inside the panel")
 		}
 	}
-	if len(slices.Compact(slices.Clone(labels))) != len(labels) || len(labels) < 2 {
-		t.Errorf("labels %q repeat", labels)
+	// A panel too narrow to hold the legend beside it still draws.
+	narrow := Figure{Width: 220, Height: 300, Format: "png", Panels: []Panel{{Lines: many}}}
+	if err := Render(io.Discard, narrow); err != nil {
+		t.Error(err)
 	}
-	var _ gplot.Ticker = readableTicks{}
 }
 
 func TestLegendAvoidsTheData(t *testing.T) {
 	rising := Figure{Width: 600, Height: 400, Format: "png", Panels: []Panel{{Lines: []Line{{Label: "a", X: []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, Raw: []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}}}}}
-	pl, err := panel(rising, rising.Panels[0])
+	pl, lg, err := panel(rising, rising.Panels[0])
 	if err != nil {
 		t.Fatal(err)
 	}
+	lg.place(pl, draw.New(vgimg.New(600, 400)), false)
 	// The line crosses from bottom left to top right.
-	if pl.Legend.Top != pl.Legend.Left {
-		t.Errorf("a rising line's legend at top=%v left=%v: over the data", pl.Legend.Top, pl.Legend.Left)
+	if lg.top != lg.left || lg.center || lg.middle || lg.outside {
+		t.Errorf("a rising line's legend at top=%v left=%v: over the data", lg.top, lg.left)
 	}
 	if err := Render(io.Discard, rising); err != nil {
 		t.Fatal(err)
@@ -247,7 +314,7 @@ func TestAxisRange(t *testing.T) {
 		y    []float64
 		logY bool
 	}{{"flat", []float64{0.0003, 0.0003}, false}, {"flat on a log axis", []float64{0.0003, 0.0003}, true}, {"rising", []float64{1, 2}, false}} {
-		pl, err := panel(Figure{Width: f.Width, Height: f.Height, Format: "png", LogY: tc.logY}, Panel{Lines: []Line{{Label: "a", X: []float64{0, 10}, Raw: tc.y}}})
+		pl, _, err := panel(Figure{Width: f.Width, Height: f.Height, Format: "png", LogY: tc.logY}, Panel{Lines: []Line{{Label: "a", X: []float64{0, 10}, Raw: tc.y}}})
 		if err != nil {
 			t.Fatal(err)
 		}
