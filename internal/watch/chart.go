@@ -291,4 +291,3 @@ func visibleLen(s string) int {
 }
 
 func itoa(n int) string { return formatValue(float64(n)) }
-
