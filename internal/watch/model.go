@@ -38,7 +38,6 @@ type stamp struct{ t, g float64 }
 // run is what the view keeps of one run.
 type run struct {
 	name     string
-	order    int
 	step     float64 // global step: it does not go back at an epoch
 	hasStep  bool
 	records  float64
@@ -111,9 +110,12 @@ func (m *Model) Append(b *store.Batch) {
 	defer m.mu.Unlock()
 	r := m.runs[b.Run]
 	if r == nil {
-		r = &run{name: b.Run, order: len(m.order), series: map[string]*Series{}}
+		r = &run{name: b.Run, series: map[string]*Series{}}
 		m.runs[b.Run] = r
-		m.order = append(m.order, b.Run)
+		// By name: files read at once come in any order, and a run found
+		// later takes its place in the table, not the end of it.
+		i, _ := slices.BinarySearch(m.order, b.Run)
+		m.order = slices.Insert(m.order, i, b.Run)
 	}
 	var step, global float64
 	hasStep, hasGlobal := false, false
@@ -226,7 +228,7 @@ type Row struct {
 	HasTrain, HasVal, HasAge bool
 }
 
-// Rows are the runs in the order their first record came.
+// Rows are the runs by name.
 func (m *Model) Rows(now time.Time) []Row {
 	m.mu.Lock()
 	defer m.mu.Unlock()
