@@ -43,9 +43,11 @@ const usageText = `Usage:
                                        send finished runs to a remote-write receiver
   jsonl-exporter plot --input FILE|DIR... [--metrics NAME...] --out FILE.png
                                        draw metrics of logs to an image, offline
+  jsonl-exporter watch FILE|DIR|GLOB... [--metrics NAME...] [--once]
+                                       runs table and chart of logs in the terminal
   jsonl-exporter version
 
-"jsonl-exporter COMMAND --help" lists the flags of demo, inspect, backfill and plot.
+"jsonl-exporter COMMAND --help" lists the flags of demo, inspect, backfill, plot and watch.
 `
 
 // printUsage prints the commands and the flags of serve.
@@ -67,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 {
 		switch args[0] {
-		case "serve", "demo", "inspect", "backfill", "plot", "version", "help":
+		case "serve", "demo", "inspect", "backfill", "plot", "watch", "version", "help":
 			cmd, args = args[0], args[1:]
 		case "-h", "--help":
 			printUsage(stdout)
@@ -95,6 +97,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBackfill(args, stdout, stderr)
 	case "plot":
 		err = runPlot(args, stdout, stderr)
+	case "watch":
+		err = runWatch(args, stdout, stderr)
 	case "demo":
 		err = runServe(args, stdout, stderr, true)
 	default:

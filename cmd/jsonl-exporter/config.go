@@ -78,6 +78,7 @@ const (
 	cmdInspect
 	cmdBackfill
 	cmdPlot
+	cmdWatch
 )
 
 // newFlagSet declares every flag of a command with its default: serve's,
@@ -86,7 +87,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	d := engine.DefaultConfig()
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SortFlags = false
-	serves := cmd != cmdInspect && cmd != cmdBackfill && cmd != cmdPlot
+	serves := cmd != cmdInspect && cmd != cmdBackfill && cmd != cmdPlot && cmd != cmdWatch
 	if serves {
 		fs.StringArray("input", nil, "Glob of log files to follow (repeatable; ** matches any folders, {a,b} either; .gz files are read once).")
 		fs.StringArray("web.listen-address", []string{":9478"}, "Address to listen on for the web interface and telemetry (repeatable).")
@@ -106,6 +107,12 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	fs.String("namespace", d.Namespace, "Prefix of the series made from logs.")
 	if cmd == cmdPlot {
 		plotFlags(fs)
+		addParserFlags(fs, d)
+		fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
+		return fs
+	}
+	if cmd == cmdWatch {
+		watchFlags(fs)
 		addParserFlags(fs, d)
 		fs.Int("tail.max-line-size", d.Tail.MaxLineSize, "Longest line in bytes; longer lines are skipped and counted.")
 		return fs

@@ -1,0 +1,209 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package watch
+
+import (
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// seriesOf names a metric as the store does, for the tests' names.
+func seriesOf(n string) string {
+	return "ml_" + strings.NewReplacer(".", "_", "/", "_").Replace(n)
+}
+
+// rec is one record as the store hands it over.
+type rec struct {
+	run      string
+	t        float64
+	step     float64
+	finished bool
+	metrics  map[string]float64
+}
+
+func (r rec) batch(records float64) *store.Batch {
+	b := &store.Batch{Run: r.run, Time: r.t}
+	add := func(n string, v float64) { b.Samples = append(b.Samples, store.Sample{Name: n, Value: v}) }
+	add("ml_global_step", r.step)
+	add("ml_last_record_timestamp_seconds", r.t)
+	add("ml_records_total", records)
+	fin := 0.0
+	if r.finished {
+		fin = 1
+	}
+	add("ml_run_finished", fin)
+	add("ml_step", r.step)
+	add("ml_run_info", 1)
+	for n, v := range r.metrics {
+		add(seriesOf(n), v)
+		add(seriesOf(n)+"_best", v)
+	}
+	return b
+}
+
+func feed(m *Model, recs ...rec) {
+	count := map[string]float64{}
+	for _, r := range recs {
+		count[r.run]++
+		m.Append(r.batch(count[r.run]))
+	}
+}
+
+const t0 = 1764115200.0
+
+// trainRun is a run of n records, one a second, 10 steps apart.
+func trainRun(run string, n int, loss func(i int) float64) []rec {
+	var out []rec
+	for i := range n {
+		r := rec{run: run, t: t0 + float64(i), step: float64(10 * (i + 1)), metrics: map[string]float64{"train.loss": loss(i), "train.lr": 1e-4}}
+		out = append(out, r)
+		if (i+1)%25 == 0 {
+			out = append(out, rec{run: run, t: t0 + float64(i) + 0.5, step: float64(10 * (i + 1)), metrics: map[string]float64{"val.loss": loss(i) + 0.1}})
+		}
+	}
+	return out
+}
+
+func TestRows(t *testing.T) {
+	m := New("ml", seriesOf, nil)
+	feed(m, trainRun("alpha", 100, func(i int) float64 { return 3 - float64(i)/50 })...)
+	feed(m, trainRun("beta", 40, func(i int) float64 { return 2 + math.Sin(float64(i)) })...)
+	feed(m, rec{run: "beta", t: t0 + 40, step: 400, finished: true})
+	feed(m, rec{run: "gamma", t: t0 + 5, step: 0, metrics: map[string]float64{"loss": math.NaN()}})
+
+	now := time.Unix(int64(t0)+100, 0)
+	rows := m.Rows(now)
+	if len(rows) != 3 {
+		t.Fatalf("rows %d", len(rows))
+	}
+	for _, tc := range []struct {
+		run        string
+		status     store.Status
+		step, rate float64
+		train      float64
+		best       float64
+		val        float64
+		hasVal     bool
+		age        time.Duration
+	}{
+		{"alpha", store.StatusRunning, 1000, 10, 3 - 99.0/50, 3 - 99.0/50, 3 - 99.0/50 + 0.1, true, 500 * time.Millisecond},
+		{"beta", store.StatusFinished, 400, 10, 2 + math.Sin(39), 2 + math.Sin(11), 2 + math.Sin(24) + 0.1, true, 60 * time.Second},
+		{"gamma", store.StatusRunning, 0, 0, 0, 0, 0, false, 95 * time.Second},
+	} {
+		t.Run(tc.run, func(t *testing.T) {
+			var r Row
+			for _, r = range rows {
+				if r.Run == tc.run {
+					break
+				}
+			}
+			if r.Status != tc.status || r.Step != tc.step || r.Age != tc.age {
+				t.Errorf("status %v step %g age %v, want %v %g %v", r.Status, r.Step, r.Age, tc.status, tc.step, tc.age)
+			}
+			if math.Abs(r.StepsPerSec-tc.rate) > 1e-9 {
+				t.Errorf("steps/s %g, want %g", r.StepsPerSec, tc.rate)
+			}
+			if math.Abs(r.TrainLoss-tc.train) > 1e-9 || math.Abs(r.BestTrainLoss-tc.best) > 1e-9 {
+				t.Errorf("train loss %g best %g, want %g %g", r.TrainLoss, r.BestTrainLoss, tc.train, tc.best)
+			}
+			if r.HasVal != tc.hasVal || math.Abs(r.ValLoss-tc.val) > 1e-9 {
+				t.Errorf("val loss %g (%v), want %g", r.ValLoss, r.HasVal, tc.val)
+			}
+		})
+	}
+	// The store's rule: a run silent for more than 10 minutes is stalled.
+	if got := m.Rows(now.Add(20 * time.Minute))[0].Status; got != store.StatusStalled {
+		t.Errorf("alpha 20 minutes on: %v, want stalled", got)
+	}
+}
+
+func TestMetricsOrder(t *testing.T) {
+	m := New("ml", seriesOf, nil)
+	feed(m, rec{run: "a", t: t0, step: 1, metrics: map[string]float64{"train.lr": 1, "train.grad_norm": 2, "train.loss": 3, "val.loss": 4, "val.acc": 0.5}})
+	want := "ml_train_loss ml_val_loss ml_val_acc ml_train_lr ml_train_grad_norm"
+	if got := strings.Join(m.Metrics(), " "); got != want {
+		t.Errorf("metrics %q, want %q", got, want)
+	}
+	asked := New("ml", seriesOf, []string{"val.acc", "ml_train_lr", "val/acc"})
+	if got := strings.Join(asked.Metrics(), " "); got != "ml_val_acc ml_train_lr" {
+		t.Errorf("asked metrics %q", got)
+	}
+}
+
+// TestMemoryBounded: a long run keeps MaxBuckets points per metric.
+func TestMemoryBounded(t *testing.T) {
+	m := New("ml", seriesOf, nil)
+	b := rec{run: "long", metrics: map[string]float64{"train.loss": 0}}.batch(0)
+	for i := range 200_000 {
+		for k := range b.Samples {
+			switch b.Samples[k].Name {
+			case "ml_global_step", "ml_step":
+				b.Samples[k].Value = float64(i)
+			case "ml_train_loss":
+				b.Samples[k].Value = 1 / float64(i+1)
+			}
+		}
+		m.Append(b)
+	}
+	s := m.runs["long"].series["ml_train_loss"]
+	if s.Len() > MaxBuckets || s.Count() != 200_000 || s.Least() != 1/200_000.0 {
+		t.Errorf("kept %d of %d, least %g", s.Len(), s.Count(), s.Least())
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	m := New("ml", seriesOf, nil)
+	feed(m, trainRun("bert-base-lr3e-4", 200, func(i int) float64 { return 0.5 + 2.5*math.Exp(-float64(i)/40) + 0.1*math.Sin(float64(i)) })...)
+	feed(m, trainRun("bert-base-lr1e-3", 120, func(i int) float64 { return 0.8 + 2*math.Exp(-float64(i)/25) })...)
+	feed(m, rec{run: "bert-base-lr1e-3", t: t0 + 121, step: 1200, finished: true})
+	now := time.Unix(int64(t0)+300, 0)
+	for _, tc := range []struct {
+		name string
+		v    View
+	}{
+		{"default", View{Width: 80, ChartRows: 12}},
+		{"smooth-ema-logy", View{Width: 80, ChartRows: 12, Smooth: 20, Mode: 2, LogY: true}},
+		{"val-loss-narrow", View{Width: 50, ChartRows: 8, Metric: "ml_val_loss", Smooth: 20}},
+		{"lr-flat", View{Width: 60, ChartRows: 6, Metric: "ml_train_lr"}},
+		{"unknown-metric", View{Width: 60, ChartRows: 6, Metric: "ml_nothing"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, filepath.Join("testdata", tc.name+".txt"), m.Render(now, tc.v))
+		})
+	}
+	golden(t, filepath.Join("testdata", "empty.txt"), New("ml", seriesOf, nil).Render(now, View{Width: 60, ChartRows: 6}))
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs; got:\n%s", path, got)
+	}
+	for i, l := range strings.Split(strings.TrimRight(got, "\n"), "\n") {
+		if n := visibleLen(l); n > 80 {
+			t.Errorf("%s line %d is %d characters wide", path, i+1, n)
+		}
+	}
+}
