@@ -8,7 +8,7 @@ import "math"
 // MaxBuckets bounds the points kept of one metric of one run. A chart
 // column of braille is two dots wide, so 512 buckets are about two
 // points per dot column of a 130-column chart, whatever the log's
-// length: 512 × 48 bytes, 24 KB per series at most.
+// length: 512 × 40 bytes, 20 KB per series at most.
 const MaxBuckets = 512
 
 // A bucket is the mean of consecutive points of a series, with their
