@@ -183,8 +183,8 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("watch: interrupted")
 	}
 	view := watch.View{Smooth: req.smooth, Mode: req.mode, LogY: req.logY, Width: req.width, ChartRows: req.height}
-	if !req.once && isTerminal(stdout) {
-		fmt.Fprintln(stderr, "watch: the interactive view is not built yet; printing a snapshot (--once)")
+	if !req.once && isTerminal(stdout) && isTerminal(os.Stdin) {
+		return runWatchTUI(ctx, model, view, os.Stdin, stdout)
 	}
 	_, err = io.WriteString(stdout, model.Render(watchNow(), view))
 	return err
