@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/creack/pty"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/watch"
 )
 
 // ptyWatch is the built exporter's watch running in a pseudo-terminal.
@@ -195,4 +198,65 @@ func TestWatchTUITooSmall(t *testing.T) {
 	}
 	w.press("q")
 	w.exit()
+}
+
+// TestWatchTUIKeys checks the keys on the view's state, without a
+// terminal.
+func TestWatchTUIKeys(t *testing.T) {
+	model := watch.New("ml", func(n string) string { return "ml_" + n }, []string{"a", "b", "c"})
+	at := time.Unix(1764115800, 0)
+	ui := &tui{model: model, now: func() time.Time { return at }, width: 100, height: 30}
+	press := func(k string) {
+		key := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		if k == " " {
+			key = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune(k)}
+		}
+		ui.Update(key)
+	}
+	for _, c := range []struct {
+		keys, metric string
+		smooth       int
+		logY, paused bool
+	}{
+		{"n", "ml_b", 0, false, false},
+		{"nn", "ml_a", 0, false, false},
+		{"p", "ml_c", 0, false, false},
+		{"pp", "ml_a", 0, false, false},
+		{"+", "ml_a", 2, false, false},
+		{"+++", "ml_a", 20, false, false},
+		{"+++++++++++++", "ml_a", 1000, false, false},
+		{"-", "ml_a", 500, false, false},
+		{"---------------", "ml_a", 0, false, false},
+		{"l", "ml_a", 0, true, false},
+		{"l ", "ml_a", 0, false, true},
+		{" ", "ml_a", 0, false, false},
+	} {
+		for _, k := range c.keys {
+			press(string(k))
+		}
+		if ui.view.Metric != c.metric || ui.view.Smooth != c.smooth || ui.view.LogY != c.logY || ui.paused != c.paused {
+			t.Errorf("after %q: metric %q smooth %d logy %v paused %v, want %q %d %v %v", c.keys,
+				ui.view.Metric, ui.view.Smooth, ui.view.LogY, ui.paused, c.metric, c.smooth, c.logY, c.paused)
+		}
+	}
+	// Paused, a tick keeps the frame; resumed, it draws anew.
+	press(" ")
+	frame := ui.View()
+	ui.width = 120
+	ui.Update(tickMsg(at))
+	if ui.View() != frame {
+		t.Errorf("a tick redrew the paused view")
+	}
+	press(" ")
+	ui.Update(tickMsg(at))
+	if ui.View() == frame || !strings.Contains(ui.View(), "q quit") {
+		t.Errorf("a tick did not redraw the view: %q", ui.View())
+	}
+	if _, cmd := ui.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil || cmd() != tea.Quit() {
+		t.Errorf("Ctrl-C does not quit")
+	}
+	ui.Update(tea.WindowSizeMsg{Width: 39, Height: 30})
+	if !strings.HasPrefix(ui.View(), "terminal too small") {
+		t.Errorf("39 columns: %q", ui.View())
+	}
 }
