@@ -10,11 +10,13 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/watch"
 )
@@ -65,7 +67,7 @@ func (t *tui) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		t.redraw()
 		return t, tick()
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "q", "ctrl+c", "esc":
 			return t, tea.Quit
@@ -79,7 +81,7 @@ func (t *tui) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			t.smooth(-1)
 		case "l":
 			t.view.LogY = !t.view.LogY
-		case " ":
+		case "space", " ":
 			t.paused = !t.paused
 		default:
 			return t, nil
@@ -91,7 +93,11 @@ func (t *tui) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return t, nil
 }
 
-func (t *tui) View() string { return t.frame }
+func (t *tui) View() tea.View {
+	v := tea.NewView(t.frame)
+	v.AltScreen = true
+	return v
+}
 
 // nextMetric moves the chart by d metrics, in the order of Metrics.
 func (t *tui) nextMetric(d int) {
@@ -161,8 +167,38 @@ func (t *tui) redraw() {
 
 // paintRuns colours a run's text with its colour.
 func paintRuns(run int, s string) string {
-	c := termenv.ANSI256Color(runColours[run%len(runColours)])
-	return termenv.String(s).Foreground(c).String()
+	c := lipgloss.Color(strconv.Itoa(runColours[run%len(runColours)]))
+	return lipgloss.NewStyle().Foreground(c).Render(s)
+}
+
+// heldLogLimit bounds the log lines held while the view is shown.
+const heldLogLimit = 64 << 10
+
+// heldLog keeps the first log lines written while the view is shown.
+type heldLog struct {
+	mu      sync.Mutex
+	b       []byte
+	dropped bool
+}
+
+func (h *heldLog) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.b)+len(p) > heldLogLimit {
+		h.dropped = true
+	} else {
+		h.b = append(h.b, p...)
+	}
+	return len(p), nil
+}
+
+func (h *heldLog) bytes() []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.dropped {
+		return append(slices.Clone(h.b), "watch: more log lines were left out\n"...)
+	}
+	return slices.Clone(h.b)
 }
 
 // runWatchTUI shows the view until q, Ctrl-C or ctx ends.
@@ -171,7 +207,7 @@ func runWatchTUI(ctx context.Context, model *watch.Model, view watch.View, in *o
 		view.Paint = paintRuns
 	}
 	t := &tui{model: model, view: view, now: watchNow}
-	p := tea.NewProgram(t, tea.WithAltScreen(), tea.WithInput(in), tea.WithOutput(out),
+	p := tea.NewProgram(t, tea.WithInput(in), tea.WithOutput(out),
 		tea.WithContext(ctx), tea.WithoutSignalHandler())
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {

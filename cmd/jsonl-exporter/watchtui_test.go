@@ -16,19 +16,23 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
 
 	"github.com/jsonl-exporter/jsonl-exporter/internal/watch"
 )
 
-// ptyWatch is the built exporter's watch running in a pseudo-terminal.
+// ptyWatch is the built exporter's watch running in a pseudo-terminal,
+// its output read by a terminal emulator: the renderer rewrites only the
+// cells that change, so the screen, not the bytes, says what is shown.
 type ptyWatch struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	tty  *os.File
 	mu   sync.Mutex
 	out  bytes.Buffer
+	emu  *vt.Emulator
 	done chan struct{}
 }
 
@@ -41,7 +45,7 @@ func startPTYWatch(t *testing.T, rows, cols uint16, env []string, args ...string
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &ptyWatch{t: t, cmd: cmd, tty: tty, done: make(chan struct{})}
+	w := &ptyWatch{t: t, cmd: cmd, tty: tty, emu: vt.NewEmulator(int(cols), int(rows)), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		buf := make([]byte, 4096)
@@ -49,49 +53,73 @@ func startPTYWatch(t *testing.T, rows, cols uint16, env []string, args ...string
 			n, err := tty.Read(buf)
 			w.mu.Lock()
 			w.out.Write(buf[:n])
+			_, _ = w.emu.Write(buf[:n])
 			w.mu.Unlock()
 			if err != nil {
 				return
 			}
 		}
 	}()
+	// The emulator answers the program's queries as a terminal would.
+	go func() { _, _ = io.Copy(tty, w.emu) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		tty.Close()
 		<-w.done
+		// The emulator is not closed: Close races with the Read of the
+		// copy above, which stays blocked until the test binary ends.
 	})
 	return w
 }
 
-// output is everything the view wrote so far.
+// output is every byte the view wrote so far.
 func (w *ptyWatch) output() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.out.String()
 }
 
-// waitFor polls until every want is written after offset from, within a
-// bound, and returns the output's length then.
-func (w *ptyWatch) waitFor(from int, bound time.Duration, want ...string) int {
+// screen is what the terminal shows.
+func (w *ptyWatch) screen() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.emu.String()
+}
+
+// waitFor polls, within a bound, until ok holds of the screen.
+func (w *ptyWatch) waitFor(bound time.Duration, what string, ok func(screen string) bool) {
 	w.t.Helper()
 	deadline := time.Now().Add(bound)
-	for {
-		out := w.output()
-		missing := ""
-		for _, s := range want {
-			if !strings.Contains(out[from:], s) {
-				missing = s
-				break
-			}
-		}
-		if missing == "" {
-			return len(out)
-		}
+	for !ok(w.screen()) {
 		if time.Now().After(deadline) {
-			w.t.Fatalf("%q not shown within %s; output after %d:\n%q", missing, bound, from, out[from:])
+			w.t.Fatalf("not shown within %s: %s; screen:\n%s", bound, what, w.screen())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitShown waits until the screen shows every want.
+func (w *ptyWatch) waitShown(bound time.Duration, want ...string) {
+	w.t.Helper()
+	w.waitFor(bound, fmt.Sprintf("%q", want), func(s string) bool {
+		for _, x := range want {
+			if !strings.Contains(s, x) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// resize sets the terminal's size, the PTY's and the emulator's.
+func (w *ptyWatch) resize(rows, cols uint16) {
+	w.t.Helper()
+	w.mu.Lock()
+	w.emu.Resize(int(cols), int(rows))
+	w.mu.Unlock()
+	if err := pty.Setsize(w.tty, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
+		w.t.Fatal(err)
 	}
 }
 
@@ -112,22 +140,27 @@ func (w *ptyWatch) exit() {
 	case err := <-errc:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			w.t.Fatalf("exit code %d; output:\n%q", ee.ExitCode(), w.output())
+			w.t.Fatalf("exit code %d; screen:\n%s", ee.ExitCode(), w.screen())
 		} else if err != nil {
 			w.t.Fatal(err)
 		}
 	case <-time.After(10 * time.Second):
-		w.t.Fatalf("watch did not exit; output:\n%q", w.output())
+		w.t.Fatalf("watch did not exit; screen:\n%s", w.screen())
 	}
 	<-w.done // the PTY's output drained
 	out := w.output()
 	const leave, show = "\x1b[?1049l", "\x1b[?25h"
 	i := strings.LastIndex(out, leave)
 	if i < 0 || i < strings.LastIndex(out, "\x1b[?1049h") {
-		w.t.Fatalf("the alternate screen was not left at the end:\n%q", tail(out))
+		w.t.Errorf("the alternate screen was not left at the end:\n%q", tail(out))
 	}
 	if j := strings.LastIndex(out, show); j < 0 || j < strings.LastIndex(out, "\x1b[?25l") {
-		w.t.Fatalf("the cursor was not shown at the end:\n%q", tail(out))
+		w.t.Errorf("the cursor was not shown at the end:\n%q", tail(out))
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.emu.IsAltScreen() || w.emu.CursorHidden() {
+		w.t.Errorf("the terminal is left on the alternate screen (%v) or without a cursor (%v)", w.emu.IsAltScreen(), w.emu.CursorHidden())
 	}
 }
 
@@ -162,22 +195,23 @@ func TestWatchTUI(t *testing.T) {
 			demoShapedLog(t, dir)
 			w := startPTYWatch(t, 40, 120, nil, filepath.Join(dir, "**", "*.jsonl"))
 
-			at := w.waitFor(0, 10*time.Second, "\x1b[?1049h", "RUN", "demo-run-1", "demo-run-3", "train_loss by step", "┤", "n/p metric")
+			w.waitShown(10*time.Second, "RUN", "demo-run-1", "demo-run-3", "train_loss by step", "┤", "q quit")
 			w.press("n")
-			at = w.waitFor(at, 5*time.Second, "val_loss by step")
+			w.waitShown(5*time.Second, "val_loss by step")
 
-			// A resize is drawn anew: the table's header is written again.
-			if err := pty.Setsize(w.tty, &pty.Winsize{Rows: 30, Cols: 90}); err != nil {
-				t.Fatal(err)
-			}
-			at = w.waitFor(at, 5*time.Second, "RUN", "val_loss by step")
+			// A resize draws the view anew for the size: the help line on
+			// the last row.
+			w.resize(30, 90)
+			w.waitFor(5*time.Second, "the view laid out in 30 rows", func(s string) bool {
+				lines := strings.Split(s, "\n")
+				return len(lines) == 30 && strings.Contains(lines[29], "q quit") && strings.Contains(s, "val_loss by step")
+			})
 
 			appendRun(t, dir, "demo-run-4")
-			at = w.waitFor(at, 10*time.Second, "demo-run-4")
+			w.waitShown(10*time.Second, "4 demo-run-4")
 
 			w.press(quit.key)
 			w.exit()
-			_ = at
 		})
 	}
 }
@@ -187,13 +221,10 @@ func TestWatchTUITooSmall(t *testing.T) {
 	dir := t.TempDir()
 	demoShapedLog(t, dir)
 	w := startPTYWatch(t, 8, 30, []string{"NO_COLOR=1"}, dir)
-	at := w.waitFor(0, 10*time.Second, "terminal too small")
-	if err := pty.Setsize(w.tty, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
-	w.waitFor(at, 5*time.Second, "RUN", "train_loss by step")
-	out := w.output()
-	if strings.Contains(out, "\x1b[38;5;") {
+	w.waitShown(10*time.Second, "terminal too small")
+	w.resize(40, 120)
+	w.waitShown(5*time.Second, "RUN", "train_loss by step")
+	if strings.Contains(w.output(), "\x1b[38;5;") {
 		t.Errorf("NO_COLOR set, yet colours were written")
 	}
 	w.press("q")
@@ -207,9 +238,9 @@ func TestWatchTUIKeys(t *testing.T) {
 	at := time.Unix(1764115800, 0)
 	ui := &tui{model: model, now: func() time.Time { return at }, width: 100, height: 30}
 	press := func(k string) {
-		key := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+		key := tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 		if k == " " {
-			key = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune(k)}
+			key = tea.KeyPressMsg{Code: tea.KeySpace, Text: k}
 		}
 		ui.Update(key)
 	}
@@ -241,22 +272,22 @@ func TestWatchTUIKeys(t *testing.T) {
 	}
 	// Paused, a tick keeps the frame; resumed, it draws anew.
 	press(" ")
-	frame := ui.View()
+	frame := ui.View().Content
 	ui.width = 120
 	ui.Update(tickMsg(at))
-	if ui.View() != frame {
+	if ui.View().Content != frame {
 		t.Errorf("a tick redrew the paused view")
 	}
 	press(" ")
 	ui.Update(tickMsg(at))
-	if ui.View() == frame || !strings.Contains(ui.View(), "q quit") {
-		t.Errorf("a tick did not redraw the view: %q", ui.View())
+	if ui.View().Content == frame || !strings.Contains(ui.View().Content, "q quit") {
+		t.Errorf("a tick did not redraw the view: %q", ui.View().Content)
 	}
-	if _, cmd := ui.Update(tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil || cmd() != tea.Quit() {
+	if _, cmd := ui.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}); cmd == nil || cmd() != tea.Quit() {
 		t.Errorf("Ctrl-C does not quit")
 	}
 	ui.Update(tea.WindowSizeMsg{Width: 39, Height: 30})
-	if !strings.HasPrefix(ui.View(), "terminal too small") {
-		t.Errorf("39 columns: %q", ui.View())
+	if !strings.HasPrefix(ui.View().Content, "terminal too small") {
+		t.Errorf("39 columns: %q", ui.View().Content)
 	}
 }
