@@ -169,8 +169,18 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		return naming.SeriesOf(record.KindMetric, []byte(n))
 	}, req.metrics)
 
+	// The full-screen view would be torn by log lines: they wait, in a
+	// bounded buffer, until it ends.
+	interactive := !req.once && isTerminal(stdout) && isTerminal(os.Stdin)
+	logTo := stderr
+	var held *heldLog
+	if interactive {
+		held = &heldLog{}
+		logTo = held
+		defer func() { _, _ = stderr.Write(held.bytes()) }()
+	}
 	reg := prometheus.NewRegistry()
-	logger := slog.New(dropMessages{newLogger(opts.Log, stderr).Handler(), []string{"skipping unusable line", "cannot read file"}})
+	logger := slog.New(dropMessages{newLogger(opts.Log, logTo).Handler(), []string{"skipping unusable line", "cannot read file"}})
 	svc := engine.NewService(reg, logger)
 	svc.Deliver(model)
 	if err := svc.Start(opts.Config); err != nil {
@@ -183,8 +193,8 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("watch: interrupted")
 	}
 	view := watch.View{Smooth: req.smooth, Mode: req.mode, LogY: req.logY, Width: req.width, ChartRows: req.height}
-	if !req.once && isTerminal(stdout) {
-		fmt.Fprintln(stderr, "watch: the interactive view is not built yet; printing a snapshot (--once)")
+	if interactive {
+		return runWatchTUI(ctx, model, view, os.Stdin, stdout)
 	}
 	_, err = io.WriteString(stdout, model.Render(watchNow(), view))
 	return err

@@ -18,6 +18,10 @@ func (m *Model) Render(now time.Time, v View) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// ChartLines is the chart of v alone, as lines of text: the
+// interactive view lays it out under the table itself.
+func (m *Model) ChartLines(v View) []string { return m.chart(v) }
+
 // tableHeader names the columns of the runs table.
 // LOSS and BEST are the training loss, its last and least values; AGO is
 // the time since the run's newest record.

@@ -1,0 +1,293 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/watch"
+)
+
+// ptyWatch is the built exporter's watch running in a pseudo-terminal,
+// its output read by a terminal emulator: the renderer rewrites only the
+// cells that change, so the screen, not the bytes, says what is shown.
+type ptyWatch struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	tty  *os.File
+	mu   sync.Mutex
+	out  bytes.Buffer
+	emu  *vt.Emulator
+	done chan struct{}
+}
+
+func startPTYWatch(t *testing.T, rows, cols uint16, env []string, args ...string) *ptyWatch {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"watch"}, args...)...)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "JSONL_EXPORTER_DISCOVERY_INTERVAL=200ms")
+	cmd.Env = append(cmd.Env, env...)
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: rows, Cols: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &ptyWatch{t: t, cmd: cmd, tty: tty, emu: vt.NewEmulator(int(cols), int(rows)), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			w.mu.Lock()
+			w.out.Write(buf[:n])
+			_, _ = w.emu.Write(buf[:n])
+			w.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	// The emulator answers the program's queries as a terminal would.
+	go func() { _, _ = io.Copy(tty, w.emu) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		tty.Close()
+		<-w.done
+		// The emulator is not closed: Close races with the Read of the
+		// copy above, which stays blocked until the test binary ends.
+	})
+	return w
+}
+
+// output is every byte the view wrote so far.
+func (w *ptyWatch) output() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out.String()
+}
+
+// screen is what the terminal shows.
+func (w *ptyWatch) screen() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.emu.String()
+}
+
+// waitFor polls, within a bound, until ok holds of the screen.
+func (w *ptyWatch) waitFor(bound time.Duration, what string, ok func(screen string) bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(bound)
+	for !ok(w.screen()) {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("not shown within %s: %s; screen:\n%s", bound, what, w.screen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitShown waits until the screen shows every want.
+func (w *ptyWatch) waitShown(bound time.Duration, want ...string) {
+	w.t.Helper()
+	w.waitFor(bound, fmt.Sprintf("%q", want), func(s string) bool {
+		for _, x := range want {
+			if !strings.Contains(s, x) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// resize sets the terminal's size, the PTY's and the emulator's.
+func (w *ptyWatch) resize(rows, cols uint16) {
+	w.t.Helper()
+	w.mu.Lock()
+	w.emu.Resize(int(cols), int(rows))
+	w.mu.Unlock()
+	if err := pty.Setsize(w.tty, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *ptyWatch) press(keys string) {
+	w.t.Helper()
+	if _, err := io.WriteString(w.tty, keys); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// exit waits for the exporter to end and checks its code and that the
+// terminal was restored: the alternate screen left, the cursor shown.
+func (w *ptyWatch) exit() {
+	w.t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- w.cmd.Wait() }()
+	select {
+	case err := <-errc:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			w.t.Fatalf("exit code %d; screen:\n%s", ee.ExitCode(), w.screen())
+		} else if err != nil {
+			w.t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		w.t.Fatalf("watch did not exit; screen:\n%s", w.screen())
+	}
+	<-w.done // the PTY's output drained
+	out := w.output()
+	const leave, show = "\x1b[?1049l", "\x1b[?25h"
+	i := strings.LastIndex(out, leave)
+	if i < 0 || i < strings.LastIndex(out, "\x1b[?1049h") {
+		w.t.Errorf("the alternate screen was not left at the end:\n%q", tail(out))
+	}
+	if j := strings.LastIndex(out, show); j < 0 || j < strings.LastIndex(out, "\x1b[?25l") {
+		w.t.Errorf("the cursor was not shown at the end:\n%q", tail(out))
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.emu.IsAltScreen() || w.emu.CursorHidden() {
+		w.t.Errorf("the terminal is left on the alternate screen (%v) or without a cursor (%v)", w.emu.IsAltScreen(), w.emu.CursorHidden())
+	}
+}
+
+func tail(s string) string { return s[max(0, len(s)-400):] }
+
+// appendRun writes a run's records as the demo's trainer writes them.
+func appendRun(t *testing.T, dir, name string) {
+	t.Helper()
+	var b strings.Builder
+	tm := float64(time.Now().Unix())
+	fmt.Fprintf(&b, `{"_type":"run_start","run_name":%q,"time":%g}`+"\n", name, tm)
+	for step := range 40 {
+		fmt.Fprintf(&b, `{"_type":"metric","time":%g,"epoch":0,"step":%d,"train/loss":%.3f,"train/lr":0.0003}`+"\n", tm+float64(step), step, 2.0-float64(step)/40)
+	}
+	path := filepath.Join(dir, name, "logs", "metrics.jsonl")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWatchTUI drives the view in a real pseudo-terminal: it shows the
+// demo's runs and a chart, changes metric on n, redraws on a resize,
+// shows a run that appears while it runs and quits on q or Ctrl-C with the
+// terminal restored.
+func TestWatchTUI(t *testing.T) {
+	for _, quit := range []struct{ name, key string }{{"q", "q"}, {"ctrl-c", "\x03"}} {
+		t.Run(quit.name, func(t *testing.T) {
+			dir := t.TempDir()
+			demoShapedLog(t, dir)
+			w := startPTYWatch(t, 40, 120, nil, filepath.Join(dir, "**", "*.jsonl"))
+
+			w.waitShown(10*time.Second, "RUN", "demo-run-1", "demo-run-3", "train_loss by step", "┤", "q quit")
+			w.press("n")
+			w.waitShown(5*time.Second, "val_loss by step")
+
+			// A resize draws the view anew for the size: the help line on
+			// the last row.
+			w.resize(30, 90)
+			w.waitFor(5*time.Second, "the view laid out in 30 rows", func(s string) bool {
+				lines := strings.Split(s, "\n")
+				return len(lines) == 30 && strings.Contains(lines[29], "q quit") && strings.Contains(s, "val_loss by step")
+			})
+
+			appendRun(t, dir, "demo-run-4")
+			w.waitShown(10*time.Second, "4 demo-run-4")
+
+			w.press(quit.key)
+			w.exit()
+		})
+	}
+}
+
+// TestWatchTUITooSmall: a terminal too small says so instead of drawing.
+func TestWatchTUITooSmall(t *testing.T) {
+	dir := t.TempDir()
+	demoShapedLog(t, dir)
+	w := startPTYWatch(t, 8, 30, []string{"NO_COLOR=1"}, dir)
+	w.waitShown(10*time.Second, "terminal too small")
+	w.resize(40, 120)
+	w.waitShown(5*time.Second, "RUN", "train_loss by step")
+	if strings.Contains(w.output(), "\x1b[38;5;") {
+		t.Errorf("NO_COLOR set, yet colours were written")
+	}
+	w.press("q")
+	w.exit()
+}
+
+// TestWatchTUIKeys checks the keys on the view's state, without a
+// terminal.
+func TestWatchTUIKeys(t *testing.T) {
+	model := watch.New("ml", func(n string) string { return "ml_" + n }, []string{"a", "b", "c"})
+	at := time.Unix(1764115800, 0)
+	ui := &tui{model: model, now: func() time.Time { return at }, width: 100, height: 30}
+	press := func(k string) {
+		key := tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+		if k == " " {
+			key = tea.KeyPressMsg{Code: tea.KeySpace, Text: k}
+		}
+		ui.Update(key)
+	}
+	for _, c := range []struct {
+		keys, metric string
+		smooth       int
+		logY, paused bool
+	}{
+		{"n", "ml_b", 0, false, false},
+		{"nn", "ml_a", 0, false, false},
+		{"p", "ml_c", 0, false, false},
+		{"pp", "ml_a", 0, false, false},
+		{"+", "ml_a", 2, false, false},
+		{"+++", "ml_a", 20, false, false},
+		{"+++++++++++++", "ml_a", 1000, false, false},
+		{"-", "ml_a", 500, false, false},
+		{"---------------", "ml_a", 0, false, false},
+		{"l", "ml_a", 0, true, false},
+		{"l ", "ml_a", 0, false, true},
+		{" ", "ml_a", 0, false, false},
+	} {
+		for _, k := range c.keys {
+			press(string(k))
+		}
+		if ui.view.Metric != c.metric || ui.view.Smooth != c.smooth || ui.view.LogY != c.logY || ui.paused != c.paused {
+			t.Errorf("after %q: metric %q smooth %d logy %v paused %v, want %q %d %v %v", c.keys,
+				ui.view.Metric, ui.view.Smooth, ui.view.LogY, ui.paused, c.metric, c.smooth, c.logY, c.paused)
+		}
+	}
+	// Paused, a tick keeps the frame; resumed, it draws anew.
+	press(" ")
+	frame := ui.View().Content
+	ui.width = 120
+	ui.Update(tickMsg(at))
+	if ui.View().Content != frame {
+		t.Errorf("a tick redrew the paused view")
+	}
+	press(" ")
+	ui.Update(tickMsg(at))
+	if ui.View().Content == frame || !strings.Contains(ui.View().Content, "q quit") {
+		t.Errorf("a tick did not redraw the view: %q", ui.View().Content)
+	}
+	if _, cmd := ui.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}); cmd == nil || cmd() != tea.Quit() {
+		t.Errorf("Ctrl-C does not quit")
+	}
+	ui.Update(tea.WindowSizeMsg{Width: 39, Height: 30})
+	if !strings.HasPrefix(ui.View().Content, "terminal too small") {
+		t.Errorf("39 columns: %q", ui.View().Content)
+	}
+}
