@@ -406,11 +406,15 @@ func (c *CSV) row(b []byte, r *Record) error {
 				c.mask[k>>6] |= 1 << (k & 63)
 			}
 		case colStep:
-			if col.idx < st.stepIdx {
+			if !isFinite(v) { // 1e700: what value() says of it
+				c.value(&st, k, cellNumber, v, nil)
+			} else if col.idx < st.stepIdx {
 				st.stepIdx, st.step = col.idx, v
 			}
 		case colEpoch:
-			if col.idx < st.epochIdx {
+			if !isFinite(v) {
+				c.value(&st, k, cellNumber, v, nil)
+			} else if col.idx < st.epochIdx {
 				st.epochIdx, st.epoch = col.idx, v
 			}
 		default:
