@@ -71,16 +71,7 @@ type plotRequest struct {
 
 func readPlotFlags(fs *pflag.FlagSet) (plotRequest, error) {
 	var r plotRequest
-	r.inputs, _ = fs.GetStringArray("input")
-	r.inputs = append(r.inputs, fs.Args()...)
-	metrics, _ := fs.GetStringArray("metrics")
-	for _, m := range metrics {
-		for _, part := range strings.Split(m, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				r.metrics = append(r.metrics, part)
-			}
-		}
-	}
+	r.inputs, r.metrics = inputsAndMetrics(fs)
 	r.out, _ = fs.GetString("out")
 	r.csv, _ = fs.GetString("csv")
 	xkey, _ := fs.GetString("x-key")
@@ -417,20 +408,15 @@ func plotFiles(inputs []string, note func(string, ...any)) ([]string, error) {
 			if resolved, err := filepath.EvalSymlinks(in); err == nil {
 				dir = resolved // a walk does not enter a link it starts from
 			}
-			found, err := engine.LogFilesUnder(dir)
+			logs, found, err := logsUnder(dir)
 			if err != nil {
-				return nil, usagef("input: %v", err)
-			}
-			// A dataset or predictions written after the log are no log.
-			logs := slices.DeleteFunc(slices.Clone(found), engine.LooksLikeData)
-			if len(logs) == 0 {
-				logs = found
+				return nil, err
 			}
 			if path = newest(logs); path == "" {
 				return nil, usagef("input: %s: no log files under it (*.jsonl, *.jsonl.gz, metrics.json, scalars.json, *.log.json, trainer_state.json, log.txt, train.log, *.csv, *.tsv)", in)
 			}
-			if len(found) > 1 {
-				note("%s: plotting its newest log file, %s (of %d)", in, path, len(found))
+			if found > 1 {
+				note("%s: plotting its newest log file, %s (of %d)", in, path, found)
 			}
 		}
 		if abs, err := filepath.Abs(path); err == nil {

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,16 +53,7 @@ type watchRequest struct {
 
 func readWatchFlags(fs *pflag.FlagSet) (watchRequest, error) {
 	var r watchRequest
-	r.inputs, _ = fs.GetStringArray("input")
-	r.inputs = append(r.inputs, fs.Args()...)
-	metrics, _ := fs.GetStringArray("metrics")
-	for _, m := range metrics {
-		for _, part := range strings.Split(m, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				r.metrics = append(r.metrics, part)
-			}
-		}
-	}
+	r.inputs, r.metrics = inputsAndMetrics(fs)
 	r.once, _ = fs.GetBool("once")
 	r.logY, _ = fs.GetBool("logy")
 	r.smooth, _ = fs.GetInt("smooth")
@@ -101,13 +91,9 @@ func watchInputs(inputs []string) ([]string, error) {
 		fi, err := os.Stat(in)
 		switch {
 		case err == nil && fi.IsDir():
-			found, err := engine.LogFilesUnder(in)
+			logs, _, err := logsUnder(in)
 			if err != nil {
-				return nil, usagef("input: %v", err)
-			}
-			logs := slices.DeleteFunc(slices.Clone(found), engine.LooksLikeData)
-			if len(logs) == 0 {
-				logs = found
+				return nil, err
 			}
 			if len(logs) == 0 {
 				return nil, usagef("input: %s: no log files under it", in)
