@@ -38,6 +38,9 @@ func watchFlags(fs *pflag.FlagSet) {
 	fs.Int("smooth", 0, "Smoothing window in points, as plot's (0: off; validation metrics are not smoothed).")
 	fs.String("smooth-mode", "mean", "Smoothing: mean (trailing), centered, ema or median.")
 	fs.Bool("logy", false, "Logarithmic y axis (values <= 0 are not drawn).")
+	fs.String("x-key", "step", "X axis: step (the global step, which does not go back at an epoch; global_step is the same), time (since each run's first record) or epoch.")
+	fs.String("sort", "run", "Runs table order: run, status (stalled first), step or rate (largest first), loss, best, val_loss or ago (least first).")
+	fs.Bool("reverse", false, "Sort the runs table the other way.")
 	fs.Int("width", 0, "Columns of the snapshot (0: $COLUMNS, else 100).")
 	fs.Int("height", 16, "Rows of the snapshot's chart.")
 	fs.String("log.level", "warn", "Only log messages with the given severity or above: debug, info, warn, error.")
@@ -48,6 +51,9 @@ type watchRequest struct {
 	once, logY      bool
 	smooth          int
 	mode            curves.Mode
+	x               watch.XKey
+	sort            watch.Column
+	reverse         bool
 	width, height   int
 }
 
@@ -59,10 +65,19 @@ func readWatchFlags(fs *pflag.FlagSet) (watchRequest, error) {
 	r.smooth, _ = fs.GetInt("smooth")
 	r.width, _ = fs.GetInt("width")
 	r.height, _ = fs.GetInt("height")
+	r.reverse, _ = fs.GetBool("reverse")
 	mode, _ := fs.GetString("smooth-mode")
+	xkey, _ := fs.GetString("x-key")
+	sortBy, _ := fs.GetString("sort")
 	var ok bool
 	if r.mode, ok = curves.ParseMode(mode); !ok {
 		return r, usagef("smooth-mode: must be mean, centered, ema or median, got %q", mode)
+	}
+	if r.x, ok = watch.ParseXKey(xkey); !ok {
+		return r, usagef("x-key: must be step, time or epoch, got %q", xkey)
+	}
+	if r.sort, ok = watch.ParseColumn(sortBy); !ok {
+		return r, usagef("sort: must be run, status, step, rate, loss, best, val_loss or ago, got %q", sortBy)
 	}
 	if r.width == 0 {
 		r.width = 100
@@ -178,7 +193,8 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	if err := svc.Engine().WaitReady(ctx); err != nil {
 		return fmt.Errorf("watch: interrupted")
 	}
-	view := watch.View{Smooth: req.smooth, Mode: req.mode, LogY: req.logY, Width: req.width, ChartRows: req.height}
+	view := watch.View{Smooth: req.smooth, Mode: req.mode, LogY: req.logY, X: req.x,
+		Sort: req.sort, Reverse: req.reverse, Width: req.width, ChartRows: req.height}
 	if interactive {
 		return runWatchTUI(ctx, model, view, os.Stdin, stdout)
 	}

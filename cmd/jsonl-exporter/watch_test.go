@@ -93,6 +93,8 @@ func TestWatchOnceDemo(t *testing.T) {
 		{"demo", []string{dir}},
 		{"demo-glob-val-acc", []string{filepath.Join(dir, "*", "logs", "*.jsonl"), "--metrics", "val.acc"}},
 		{"demo-smooth-logy", []string{"--smooth", "20", "--smooth-mode", "ema", "--logy", dir}},
+		{"demo-by-epoch-sorted-by-loss", []string{"--x-key", "epoch", "--sort", "loss", dir}},
+		{"demo-by-time-sorted-by-step-reversed", []string{"--x-key", "time", "--sort", "step", "--reverse", dir}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkWatchGolden(t, tc.name, strings.ReplaceAll(watchOnce(t, tc.args...), dir, "DIR"))
@@ -134,6 +136,8 @@ func TestWatchUsage(t *testing.T) {
 		{[]string{"watch"}, "watch: name at least one log file, folder or glob"},
 		{[]string{"watch", "--smooth-mode", "wiggly", "x.jsonl"}, `smooth-mode: must be mean, centered, ema or median, got "wiggly"`},
 		{[]string{"watch", "--width", "10", "x.jsonl"}, "width: must be 40 to 1000 columns, got 10"},
+		{[]string{"watch", "--x-key", "wall", "x.jsonl"}, `x-key: must be step, time or epoch, got "wall"`},
+		{[]string{"watch", "--sort", "LOSS", "x.jsonl"}, `sort: must be run, status, step, rate, loss, best, val_loss or ago, got "LOSS"`},
 		{[]string{"watch", "/nonexistent/x.jsonl"}, "input: stat /nonexistent/x.jsonl: no such file or directory"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {

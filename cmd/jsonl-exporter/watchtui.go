@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -48,7 +49,9 @@ type tui struct {
 	now           func() time.Time
 	width, height int
 	paused        bool
-	frame         string // what is shown; kept as is while paused
+	cursor        string   // the run the table's cursor is on
+	runs          []string // the runs in the table's order, at the last redraw
+	frame         string   // what is shown; kept as is while paused
 }
 
 func (t *tui) Init() tea.Cmd { return tick() }
@@ -75,6 +78,22 @@ func (t *tui) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			t.nextMetric(1)
 		case "p", "left":
 			t.nextMetric(-1)
+		case "down", "j":
+			t.moveCursor(1)
+		case "up", "k":
+			t.moveCursor(-1)
+		case "enter", "h":
+			t.toggleRun()
+		case "o":
+			t.onlyRun()
+		case "a":
+			t.view.Hidden = nil
+		case "s":
+			t.view.Sort, t.view.Reverse = (t.view.Sort+1)%watch.NumColumns, false
+		case "S":
+			t.view.Reverse = !t.view.Reverse
+		case "x":
+			t.view.X = (t.view.X + 1) % watch.NumXKeys
 		case "+", "=":
 			t.smooth(1)
 		case "-", "_":
@@ -115,6 +134,57 @@ func (t *tui) nextMetric(d int) {
 	t.view.Metric = all[((i+d)%len(all)+len(all))%len(all)]
 }
 
+// moveCursor moves the table's cursor d runs down (up when d < 0), in
+// the order last drawn.
+func (t *tui) moveCursor(d int) {
+	if len(t.runs) == 0 {
+		return
+	}
+	i := max(slices.Index(t.runs, t.cursor), 0)
+	if t.cursor != "" && slices.Contains(t.runs, t.cursor) {
+		i += d
+	}
+	t.cursor = t.runs[max(0, min(i, len(t.runs)-1))]
+}
+
+// toggleRun shows or hides the run under the cursor on the chart.
+func (t *tui) toggleRun() {
+	if t.cursor == "" {
+		return
+	}
+	if t.view.Hidden[t.cursor] {
+		delete(t.view.Hidden, t.cursor)
+		return
+	}
+	if t.view.Hidden == nil {
+		t.view.Hidden = map[string]bool{}
+	}
+	t.view.Hidden[t.cursor] = true
+}
+
+// onlyRun shows the run under the cursor alone; again, every run.
+func (t *tui) onlyRun() {
+	if t.cursor == "" {
+		return
+	}
+	others := 0
+	for _, r := range t.runs {
+		if r != t.cursor && t.view.Hidden[r] {
+			others++
+		}
+	}
+	if others == len(t.runs)-1 && !t.view.Hidden[t.cursor] {
+		t.view.Hidden = nil
+		return
+	}
+	t.view.Hidden = map[string]bool{}
+	for _, r := range t.runs {
+		if r != t.cursor {
+			t.view.Hidden[r] = true
+		}
+	}
+}
+
 // smooth moves the smoothing window one step up (d > 0) or down.
 func (t *tui) smooth(d int) {
 	i, _ := slices.BinarySearch(smoothSteps, t.view.Smooth)
@@ -127,42 +197,91 @@ func (t *tui) smooth(d int) {
 	t.view.Smooth = smoothSteps[max(0, min(i, len(smoothSteps)-1))]
 }
 
+// helpKeys are the keys of the help line, wrapped to the terminal.
+var helpKeys = []string{"↑↓ run", "enter show/hide", "o only", "a all", "s/S sort", "n/p metric",
+	"x step/time/epoch", "+/- smooth", "l log y", "space pause", "q quit"}
+
 // redraw renders the frame for the terminal's size.
 func (t *tui) redraw() {
 	if t.width == 0 {
 		return // the size comes first
 	}
-	help := "n/p metric  +/- smoothing  l log y  space " + map[bool]string{false: "pause", true: "resume"}[t.paused] + "  q quit"
-	if t.paused {
-		help = "PAUSED  " + help
-	}
 	if t.width < watchMinWidth || t.height < watchMinHeight {
 		t.frame = fmt.Sprintf("terminal too small: %dx%d, watch needs %dx%d", t.width, t.height, watchMinWidth, watchMinHeight)
 		return
 	}
-	now := t.now()
-	table := t.model.Table(now, t.width, t.view.Paint)
-	// The table gives way to the chart when there are many runs.
-	if most := t.height / 2; len(table) > most {
-		more := len(table) - most + 1
-		table = append(table[:most-1:most-1], fmt.Sprintf("… %d more runs", more))
+	keys := slices.Clone(helpKeys)
+	if t.paused {
+		keys = append([]string{"PAUSED"}, keys...)
+		keys[len(keys)-2] = "space resume"
 	}
+	help := wrapWords(keys, "  ", t.width)
+	now := t.now()
 	v := t.view
+	v.Width = t.width - 2 // the cursor's column
+	table := t.model.Table(now, v)
+	t.runs = table.Runs
+	if len(t.runs) > 0 && !slices.Contains(t.runs, t.cursor) {
+		t.cursor = t.runs[0]
+	}
+	lines := t.tableLines(table, max(2, t.height/2))
 	v.Width = t.width
 	// The chart's lines beyond its plot rows (title, axis, ticks, legend)
 	// are measured by drawing once.
-	avail := t.height - len(table) - 2 // blank line, help line
+	avail := t.height - len(lines) - 1 - len(help) // blank line, help
 	v.ChartRows = 4
 	extra := len(t.model.ChartLines(v)) - v.ChartRows
 	v.ChartRows = avail - extra
 	if v.ChartRows < 4 {
-		t.frame = fmt.Sprintf("terminal too small: %dx%d for %d runs and a chart", t.width, t.height, len(table)-1)
+		t.frame = fmt.Sprintf("terminal too small: %dx%d for %d runs and a chart", t.width, t.height, len(lines)-1)
 		return
 	}
-	lines := append(table, "")
+	lines = append(lines, "")
 	lines = append(lines, t.model.ChartLines(v)...)
-	lines = append(lines, help)
+	lines = append(lines, help...)
 	t.frame = strings.Join(lines, "\n")
+}
+
+// tableLines are the table's header and at most most-1 of its runs,
+// scrolled to show the cursor's, each behind the cursor's column.
+func (t *tui) tableLines(table watch.Table, most int) []string {
+	rows := table.Lines[1:]
+	first, n := 0, len(rows)
+	if n > most-1 {
+		n = most - 2 // a line says which runs are shown
+		at := max(slices.Index(table.Runs, t.cursor), 0)
+		first = max(0, min(at-n/2, len(rows)-n))
+	}
+	lines := []string{"  " + table.Lines[0]}
+	for i := first; i < first+n; i++ {
+		mark := "  "
+		if table.Runs[i] == t.cursor {
+			mark = "> "
+		}
+		lines = append(lines, mark+rows[i])
+	}
+	if n < len(rows) {
+		lines = append(lines, fmt.Sprintf("  runs %d-%d of %d (↑↓ to scroll)", first+1, first+n, len(rows)))
+	}
+	return lines
+}
+
+// wrapWords joins items with sep into lines of at most width cells.
+func wrapWords(items []string, sep string, width int) []string {
+	var lines []string
+	cur := ""
+	for _, it := range items {
+		switch {
+		case cur == "":
+			cur = it
+		case utf8.RuneCountInString(cur+sep+it) > width:
+			lines = append(lines, cur)
+			cur = it
+		default:
+			cur += sep + it
+		}
+	}
+	return append(lines, cur)
 }
 
 // paintRuns colours a run's text with its colour.

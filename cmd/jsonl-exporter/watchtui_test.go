@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
 
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 	"github.com/jsonl-exporter/jsonl-exporter/internal/watch"
 )
 
@@ -289,5 +290,87 @@ func TestWatchTUIKeys(t *testing.T) {
 	ui.Update(tea.WindowSizeMsg{Width: 39, Height: 30})
 	if !strings.HasPrefix(ui.View().Content, "terminal too small") {
 		t.Errorf("39 columns: %q", ui.View().Content)
+	}
+}
+
+// TestWatchTUIRunKeys checks choosing runs, sorting and the x axis on
+// the view's state and frame, without a terminal.
+func TestWatchTUIRunKeys(t *testing.T) {
+	model := watch.New("ml", func(n string) string { return "ml_" + n }, nil)
+	at := time.Unix(1764115800, 0)
+	// Three runs by name; "gamma" has gone furthest and has the least loss.
+	for i, run := range []string{"alpha", "beta", "gamma"} {
+		for step := range 10 {
+			model.Append(&store.Batch{Run: run, Time: float64(at.Unix() - 100 + int64(step)), Samples: []store.Sample{
+				{Name: "ml_global_step", Value: float64((i + 1) * step)},
+				{Name: "ml_records_total", Value: float64(step + 1)},
+				{Name: "ml_epoch", Value: float64(step / 5)},
+				{Name: "ml_train_loss", Value: 3 - float64(i)},
+			}})
+		}
+	}
+	ui := &tui{model: model, now: func() time.Time { return at }, width: 100, height: 40}
+	press := func(keys ...string) {
+		for _, k := range keys {
+			var key tea.KeyPressMsg
+			switch k {
+			case "enter":
+				key = tea.KeyPressMsg{Code: tea.KeyEnter}
+			case "down":
+				key = tea.KeyPressMsg{Code: tea.KeyDown}
+			case "up":
+				key = tea.KeyPressMsg{Code: tea.KeyUp}
+			default:
+				key = tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+			}
+			ui.Update(key)
+		}
+	}
+	ui.Update(tickMsg(at))
+	order := func() string { return strings.Join(ui.runs, " ") }
+	hidden := func() string {
+		var h []string
+		for _, r := range []string{"alpha", "beta", "gamma"} {
+			if ui.view.Hidden[r] {
+				h = append(h, r)
+			}
+		}
+		return strings.Join(h, " ")
+	}
+	for _, c := range []struct {
+		keys                  []string
+		cursor, order, hidden string
+		x                     watch.XKey
+	}{
+		{nil, "alpha", "alpha beta gamma", "", watch.XStep},
+		{[]string{"down"}, "beta", "alpha beta gamma", "", watch.XStep},
+		{[]string{"j", "j", "j"}, "gamma", "alpha beta gamma", "", watch.XStep}, // stops at the last
+		{[]string{"enter"}, "gamma", "alpha beta gamma", "gamma", watch.XStep},
+		{[]string{"k", "h"}, "beta", "alpha beta gamma", "beta gamma", watch.XStep},
+		{[]string{"a"}, "beta", "alpha beta gamma", "", watch.XStep},
+		{[]string{"o"}, "beta", "alpha beta gamma", "alpha gamma", watch.XStep},
+		{[]string{"o"}, "beta", "alpha beta gamma", "", watch.XStep}, // again: all
+		{[]string{"s"}, "beta", "alpha beta gamma", "", watch.XStep}, // status: all running, by name
+		{[]string{"s"}, "beta", "gamma beta alpha", "", watch.XStep}, // step: furthest first
+		{[]string{"S"}, "beta", "alpha beta gamma", "", watch.XStep},
+		{[]string{"up"}, "alpha", "alpha beta gamma", "", watch.XStep},
+		{[]string{"x"}, "alpha", "alpha beta gamma", "", watch.XTime},
+		{[]string{"x"}, "alpha", "alpha beta gamma", "", watch.XEpoch},
+		{[]string{"x"}, "alpha", "alpha beta gamma", "", watch.XStep},
+	} {
+		press(c.keys...)
+		if ui.cursor != c.cursor || order() != c.order || hidden() != c.hidden || ui.view.X != c.x {
+			t.Errorf("after %q: cursor %s, order %q, hidden %q, x %v; want %s, %q, %q, %v", c.keys,
+				ui.cursor, order(), hidden(), ui.view.X, c.cursor, c.order, c.hidden, c.x)
+		}
+	}
+	frame := ui.View().Content
+	if !strings.Contains(frame, "> 1 alpha") || !strings.Contains(frame, "  2 beta") {
+		t.Errorf("the cursor is not drawn on alpha:\n%s", frame)
+	}
+	press("enter", "x")
+	frame = ui.View().Content
+	if !strings.Contains(frame, "> · alpha") || !strings.Contains(frame, "train_loss by time") {
+		t.Errorf("alpha hidden, by time:\n%s", frame)
 	}
 }

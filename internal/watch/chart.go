@@ -4,6 +4,7 @@
 package watch
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -75,11 +76,17 @@ type View struct {
 	Smooth    int    // window in points, as plot's --smooth (0: off)
 	Mode      curves.Mode
 	LogY      bool
+	X         XKey
 	Width     int // columns of the whole text
 	ChartRows int // rows of the chart's plot area
 	// Paint colours text drawn for the run of index (the table's order);
 	// nil draws plain text, with each curve ending in its run's mark.
 	Paint func(run int, s string) string
+	// The table's order: by column, the column's natural way unless
+	// Reverse.
+	Sort    Column
+	Reverse bool
+	Hidden  map[string]bool // runs left off the chart
 }
 
 // chart renders the chart of v.Metric to lines of text.
@@ -94,8 +101,11 @@ func (m *Model) chart(v View) []string {
 		return []string{"no metric records yet"}
 	}
 	short := m.names.Short(series)
-	cs := m.curves(series)
-	title := short + " by step"
+	cs, missing := m.curves(series, v.X, v.Hidden)
+	title := short + " by " + v.X.String()
+	if v.X == XTime {
+		title += " since each run's first record"
+	}
 	smooth := v.Smooth > 1 && !curves.IsValidation(short)
 	if smooth {
 		title += ", smoothed (" + v.Mode.String() + " of " + itoa(v.Smooth) + ")"
@@ -127,6 +137,12 @@ func (m *Model) chart(v View) []string {
 		}
 	}
 	if math.IsInf(ymin, 0) {
+		if missing > 0 {
+			return append(lines, "no record of "+short+" carries an epoch")
+		}
+		if len(cs) == 0 && len(v.Hidden) > 0 {
+			return append(lines, "every run of "+short+" is hidden")
+		}
 		return append(lines, "no values of "+short+" to draw yet")
 	}
 	if ymax == ymin {
@@ -220,8 +236,15 @@ func (m *Model) chart(v View) []string {
 	}
 
 	// The x axis: ticks, then their labels where they do not collide.
-	xv := linearTicks(xmin, xmax, max(2, cols/12))
-	xl := formatTicks(xv, true)
+	var xv []float64
+	var xl []string
+	if v.X == XTime {
+		xv = durationTicks(xmin, xmax, max(2, cols/12))
+		xl = formatDurations(xv)
+	} else {
+		xv = linearTicks(xmin, xmax, max(2, cols/12))
+		xl = formatTicks(xv, true)
+	}
 	axis := []rune(strings.Repeat("─", cols))
 	under := []rune(strings.Repeat(" ", cols+lw+2))
 	next := 0
@@ -241,6 +264,13 @@ func (m *Model) chart(v View) []string {
 	lines = append(lines, strings.Repeat(" ", lw+1)+"└"+string(axis))
 	lines = append(lines, strings.TrimRight(string(under), " "))
 	var legend []string
+	if missing > 0 {
+		runs := "runs"
+		if missing == 1 {
+			runs = "run"
+		}
+		legend = append(legend, fmt.Sprintf("(%d %s without an epoch left out)", missing, runs))
+	}
 	for _, c := range cs {
 		s := string(c.mark) + " " + c.run
 		if v.Paint != nil {

@@ -27,6 +27,7 @@ const (
 	kindRecords
 	kindFinished
 	kindInterval
+	kindEpoch
 )
 
 // rateRecords is how many recent records steps per second is measured
@@ -34,6 +35,15 @@ const (
 const rateRecords = 32
 
 type stamp struct{ t, g float64 }
+
+// A slot is what a sample position of a run's batches was last time:
+// batches of a run mostly have the same shape, so a sample is placed
+// without a map lookup by its name.
+type slot struct {
+	name   string
+	kind   seriesKind
+	series *Series // the run's series of a metric, once it has a value
+}
 
 // run is what the view keeps of one run.
 type run struct {
@@ -48,7 +58,10 @@ type run struct {
 	hasIntvl bool
 	recent   [rateRecords]stamp // ring of (time, global step)
 	nRecent  int
+	first    float64 // the first record's time: time 0 of the x axis
+	timed    bool
 	series   map[string]*Series
+	slots    []slot
 }
 
 // Model follows the batches of the store and answers the view. It is an
@@ -86,6 +99,7 @@ func New(namespace string, seriesOf func(string) string, metrics []string) *Mode
 	m.kinds[full("records_total")] = kindRecords
 	m.kinds[full("run_finished")] = kindFinished
 	m.kinds[full("run_record_interval_seconds")] = kindInterval
+	m.kinds[full("epoch")] = kindEpoch
 	for _, name := range metrics {
 		s := name
 		if namespace == "" || !strings.HasPrefix(name, namespace+"_") {
@@ -117,14 +131,22 @@ func (m *Model) Append(b *store.Batch) {
 		i, _ := slices.BinarySearch(m.order, b.Run)
 		m.order = slices.Insert(m.order, i, b.Run)
 	}
-	var step, global float64
-	hasStep, hasGlobal := false, false
-	for _, s := range b.Samples {
-		switch m.kind(s.Name) {
+	if !r.timed {
+		r.first, r.timed = b.Time, true
+	}
+	var step, global, epoch float64
+	hasStep, hasGlobal, hasEpoch := false, false, false
+	for i, s := range b.Samples {
+		if i >= len(r.slots) || r.slots[i].name != s.Name {
+			r.slots = append(r.slots[:min(i, len(r.slots))], slot{name: s.Name, kind: m.kind(s.Name)})
+		}
+		switch r.slots[i].kind {
 		case kindStep:
 			step, hasStep = s.Value, true
 		case kindGlobalStep:
 			global, hasGlobal = s.Value, true
+		case kindEpoch:
+			epoch, hasEpoch = s.Value, true
 		case kindLastRecord:
 			r.last, r.hasLast = s.Value, true
 		case kindRecords:
@@ -138,7 +160,7 @@ func (m *Model) Append(b *store.Batch) {
 	if !hasGlobal {
 		global, hasGlobal = step, hasStep
 	}
-	x := r.records // by record number until the run has a step
+	at := Place{Step: r.records, Time: b.Time - r.first, Epoch: epoch, HasEpoch: hasEpoch} // by record number until the run has a step
 	if hasGlobal {
 		// A record at the step of the one before (a validation record,
 		// an epoch's end) is no progress: it would slow the rate down.
@@ -146,18 +168,20 @@ func (m *Model) Append(b *store.Batch) {
 			r.recent[r.nRecent%rateRecords] = stamp{b.Time, global}
 			r.nRecent++
 		}
-		x, r.step, r.hasStep = global, global, true
+		at.Step, r.step, r.hasStep = global, global, true
 	}
-	for _, s := range b.Samples {
-		if m.kind(s.Name) != kindMetric || math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
+	for i, s := range b.Samples {
+		sl := &r.slots[i]
+		if sl.kind != kindMetric || math.IsNaN(s.Value) || math.IsInf(s.Value, 0) {
 			continue
 		}
-		sr := r.series[s.Name]
-		if sr == nil {
-			sr = newSeries(m.capacity)
-			r.series[s.Name] = sr
+		if sl.series == nil {
+			if sl.series = r.series[s.Name]; sl.series == nil {
+				sl.series = newSeries(m.capacity)
+				r.series[s.Name] = sl.series
+			}
 		}
-		sr.Add(x, s.Value)
+		sl.series.Add(at, s.Value)
 	}
 }
 
@@ -217,6 +241,7 @@ func (m *Model) Short(series string) string { return m.names.Short(series) }
 type Row struct {
 	Run    string
 	Mark   rune // the run's mark on the chart
+	Index  int  // the run's place by name: its mark and colour
 	Status store.Status
 	Step   float64 // global step
 	// StepsPerSec is measured over the last records' own times.
@@ -237,7 +262,7 @@ func (m *Model) Rows(now time.Time) []Row {
 		r := m.runs[name]
 		c := store.Completion{Finished: r.finished, Interval: r.interval, HasInterval: r.hasIntvl,
 			LastRecord: r.last, HasLastRecord: r.hasLast}
-		row := Row{Run: name, Mark: mark(i), Status: c.Status(now), Step: r.step, HasStep: r.hasStep}
+		row := Row{Run: name, Mark: mark(i), Index: i, Status: c.Status(now), Step: r.step, HasStep: r.hasStep}
 		if r.hasLast {
 			row.Age, row.HasAge = time.Duration((float64(now.UnixNano())/1e9-r.last)*1e9), true
 		}
@@ -306,18 +331,23 @@ type curve struct {
 	width  int // raw points per kept point
 }
 
-// curves copies the points of series by run.
-func (m *Model) curves(series string) []curve {
+// curves copies the points of series by run on axis x, but for the
+// hidden runs; missing counts the runs whose points all lack that axis
+// (an epoch).
+func (m *Model) curves(series string, x XKey, hidden map[string]bool) (out []curve, missing int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []curve
 	for i, name := range m.order {
 		s := m.runs[name].series[series]
-		if s == nil || s.Len() == 0 {
+		if s == nil || s.Len() == 0 || hidden[name] {
 			continue
 		}
-		xs, ys := s.Points()
+		xs, ys := s.Points(x)
+		if len(xs) == 0 {
+			missing++
+			continue
+		}
 		out = append(out, curve{run: name, mark: mark(i), index: i, xs: xs, ys: ys, width: s.Width()})
 	}
-	return out
+	return out, missing
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,8 @@ type rec struct {
 	t        float64
 	step     float64
 	finished bool
+	epoch    float64 // with hasEpoch: the record carries an epoch
+	hasEpoch bool
 	metrics  map[string]float64
 }
 
@@ -44,6 +47,9 @@ func (r rec) batch(records float64) *store.Batch {
 	add("ml_run_finished", fin)
 	add("ml_step", r.step)
 	add("ml_run_info", 1)
+	if r.hasEpoch {
+		add("ml_epoch", r.epoch)
+	}
 	for n, v := range r.metrics {
 		add(seriesOf(n), v)
 		add(seriesOf(n)+"_best", v)
@@ -163,7 +169,11 @@ func TestMemoryBounded(t *testing.T) {
 
 func TestRenderGolden(t *testing.T) {
 	m := New("ml", seriesOf, nil)
-	feed(m, trainRun("bert-base-lr3e-4", 200, func(i int) float64 { return 0.5 + 2.5*math.Exp(-float64(i)/40) + 0.1*math.Sin(float64(i)) })...)
+	lr3e4 := trainRun("bert-base-lr3e-4", 200, func(i int) float64 { return 0.5 + 2.5*math.Exp(-float64(i)/40) + 0.1*math.Sin(float64(i)) })
+	for i := range lr3e4 {
+		lr3e4[i].epoch, lr3e4[i].hasEpoch = math.Floor(lr3e4[i].step/500), true // 50 records an epoch
+	}
+	feed(m, lr3e4...)
 	feed(m, trainRun("bert-base-lr1e-3", 120, func(i int) float64 { return 0.8 + 2*math.Exp(-float64(i)/25) })...)
 	feed(m, rec{run: "bert-base-lr1e-3", t: t0 + 121, step: 1200, finished: true})
 	now := time.Unix(int64(t0)+300, 0)
@@ -176,6 +186,12 @@ func TestRenderGolden(t *testing.T) {
 		{"val-loss-narrow", View{Width: 50, ChartRows: 8, Metric: "ml_val_loss", Smooth: 20}},
 		{"lr-flat", View{Width: 60, ChartRows: 6, Metric: "ml_train_lr"}},
 		{"unknown-metric", View{Width: 60, ChartRows: 6, Metric: "ml_nothing"}},
+		{"sorted-by-loss-one-hidden", View{Width: 80, ChartRows: 8, Sort: ColLoss, Hidden: map[string]bool{"bert-base-lr1e-3": true}}},
+		{"sorted-by-step-reversed", View{Width: 80, ChartRows: 4, Sort: ColStep, Reverse: true}},
+		{"all-hidden", View{Width: 80, ChartRows: 4, Hidden: map[string]bool{"bert-base-lr1e-3": true, "bert-base-lr3e-4": true}}},
+		{"by-time", View{Width: 80, ChartRows: 8, X: XTime}},
+		{"by-epoch-one-without", View{Width: 80, ChartRows: 8, X: XEpoch}},
+		{"by-epoch-none", View{Width: 80, ChartRows: 8, X: XEpoch, Hidden: map[string]bool{"bert-base-lr3e-4": true}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			golden(t, filepath.Join("testdata", tc.name+".txt"), m.Render(now, tc.v))
@@ -205,5 +221,62 @@ func golden(t *testing.T, path, got string) {
 		if n := visibleLen(l); n > 80 {
 			t.Errorf("%s line %d is %d characters wide", path, i+1, n)
 		}
+	}
+}
+
+func TestSortRows(t *testing.T) {
+	// Rows by name, as Rows gives them; "c" has no loss, no rate, no age.
+	rows := []Row{
+		{Run: "a", Status: store.StatusFinished, Step: 300, HasStep: true, StepsPerSec: 5, HasRate: true, TrainLoss: 0.9, BestTrainLoss: 0.5, HasTrain: true, Age: time.Hour, HasAge: true},
+		{Run: "b", Status: store.StatusStalled, Step: 100, HasStep: true, StepsPerSec: 9, HasRate: true, TrainLoss: 0.4, BestTrainLoss: 0.4, HasTrain: true, ValLoss: 1, HasVal: true, Age: time.Minute, HasAge: true},
+		{Run: "c", Status: store.StatusRunning, Step: 300, HasStep: true},
+		{Run: "d", Status: store.StatusRunning, Step: 200, HasStep: true, StepsPerSec: 1, HasRate: true, TrainLoss: 0.6, BestTrainLoss: 0.3, HasTrain: true, ValLoss: 0.8, HasVal: true, Age: time.Second, HasAge: true},
+	}
+	for _, tc := range []struct {
+		col     Column
+		reverse bool
+		want    string
+	}{
+		{ColRun, false, "abcd"},
+		{ColRun, true, "dcba"},
+		{ColStatus, false, "bcda"}, // stalled first, then running, then finished
+		{ColStep, false, "acdb"},   // furthest first; ties by name
+		{ColStep, true, "bdac"},
+		{ColRate, false, "badc"}, // fastest first; no rate last
+		{ColRate, true, "dabc"},  // no rate last either way
+		{ColLoss, false, "bdac"},
+		{ColBest, false, "dbac"},
+		{ColValLoss, false, "dbac"},
+		{ColAgo, false, "dbac"},
+		{ColAgo, true, "abdc"},
+	} {
+		got := slices.Clone(rows)
+		sortRows(got, tc.col, tc.reverse)
+		var order string
+		for _, r := range got {
+			order += r.Run
+		}
+		if order != tc.want {
+			t.Errorf("%v reverse %v: %s, want %s", tc.col, tc.reverse, order, tc.want)
+		}
+	}
+}
+
+func TestParseColumnAndXKey(t *testing.T) {
+	for i := range NumColumns {
+		if c, ok := ParseColumn(i.String()); !ok || c != i {
+			t.Errorf("%v does not read back", i)
+		}
+	}
+	if _, ok := ParseColumn("LOSS"); ok {
+		t.Error("column names are lower case")
+	}
+	for s, want := range map[string]XKey{"step": XStep, "global_step": XStep, "time": XTime, "epoch": XEpoch} {
+		if k, ok := ParseXKey(s); !ok || k != want {
+			t.Errorf("%s: %v %v", s, k, ok)
+		}
+	}
+	if _, ok := ParseXKey("wall"); ok {
+		t.Error("wall is no x key")
 	}
 }

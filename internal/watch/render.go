@@ -4,15 +4,19 @@
 package watch
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
 // Render is the runs table and the chart of v, as lines of text of at
 // most v.Width characters, judged at now.
 func (m *Model) Render(now time.Time, v View) string {
-	lines := m.Table(now, v.Width, v.Paint)
+	lines := m.Table(now, v).Lines
 	lines = append(lines, "")
 	lines = append(lines, m.chart(v)...)
 	return strings.Join(lines, "\n") + "\n"
@@ -22,46 +26,101 @@ func (m *Model) Render(now time.Time, v View) string {
 // interactive view lays it out under the table itself.
 func (m *Model) ChartLines(v View) []string { return m.chart(v) }
 
+// A Column of the runs table, in the table's order.
+type Column uint8
+
+const (
+	ColRun Column = iota
+	ColStatus
+	ColStep
+	ColRate
+	ColLoss
+	ColBest
+	ColValLoss
+	ColAgo
+	NumColumns
+)
+
 // tableHeader names the columns of the runs table.
 // LOSS and BEST are the training loss, its last and least values; AGO is
 // the time since the run's newest record.
-var tableHeader = []string{"RUN", "STATUS", "STEP", "STEP/S", "LOSS", "BEST", "VAL LOSS", "AGO"}
+var tableHeader = [NumColumns]string{"RUN", "STATUS", "STEP", "STEP/S", "LOSS", "BEST", "VAL LOSS", "AGO"}
 
-// Table is the runs table as lines: the header, then a run a line.
-func (m *Model) Table(now time.Time, width int, paint func(int, string) string) []string {
+// columnNames are the names --sort takes.
+var columnNames = [NumColumns]string{"run", "status", "step", "rate", "loss", "best", "val_loss", "ago"}
+
+func (c Column) String() string { return columnNames[c] }
+
+// ParseColumn reads --sort: a column's name (steps/s is rate).
+func ParseColumn(s string) (Column, bool) {
+	for i, n := range columnNames {
+		if s == n {
+			return Column(i), true
+		}
+	}
+	return ColRun, false
+}
+
+// descending says which columns sort largest first: the furthest and
+// fastest runs lead; for losses and ages the least leads.
+func (c Column) descending() bool { return c == ColStep || c == ColRate }
+
+// A Table is the runs table as lines, the header first; Runs names the
+// run of each line after the header.
+type Table struct {
+	Lines []string
+	Runs  []string
+}
+
+// Table is the runs table, sorted as v says: a run's mark and colour
+// stay its own whatever the order.
+func (m *Model) Table(now time.Time, v View) Table {
 	rows := m.Rows(now)
 	if len(rows) == 0 {
-		return []string{"no runs yet: waiting for records"}
+		return Table{Lines: []string{"no runs yet: waiting for records"}}
 	}
-	cells := [][]string{tableHeader}
-	for _, r := range rows {
-		c := []string{string(r.Mark) + " " + r.Run, r.Status.String(), "-", "-", "-", "-", "-", "-"}
+	sortRows(rows, v.Sort, v.Reverse)
+	header := tableHeader
+	arrow := "▲"
+	if v.Sort.descending() != v.Reverse {
+		arrow = "▼"
+	}
+	header[v.Sort] += arrow
+	cells := [][]string{header[:]}
+	runs := make([]string, len(rows))
+	for k, r := range rows {
+		runs[k] = r.Run
+		mark := string(r.Mark)
+		if v.Hidden[r.Run] {
+			mark = "·"
+		}
+		c := []string{mark + " " + r.Run, r.Status.String(), "-", "-", "-", "-", "-", "-"}
 		if r.HasStep {
-			c[2] = fmt.Sprintf("%.0f", r.Step)
+			c[ColStep] = fmt.Sprintf("%.0f", r.Step)
 		}
 		if r.HasRate {
-			c[3] = formatValue(r.StepsPerSec)
+			c[ColRate] = formatValue(r.StepsPerSec)
 		}
 		if r.HasTrain {
-			c[4], c[5] = formatValue(r.TrainLoss), formatValue(r.BestTrainLoss)
+			c[ColLoss], c[ColBest] = formatValue(r.TrainLoss), formatValue(r.BestTrainLoss)
 		}
 		if r.HasVal {
-			c[6] = formatValue(r.ValLoss)
+			c[ColValLoss] = formatValue(r.ValLoss)
 		}
 		if r.HasAge {
-			c[7] = Ago(r.Age)
+			c[ColAgo] = Ago(r.Age)
 		}
 		cells = append(cells, c)
 	}
-	widths := make([]int, len(tableHeader))
+	widths := make([]int, NumColumns)
 	for _, c := range cells {
 		for i, s := range c {
 			widths[i] = max(widths[i], len([]rune(s)))
 		}
 	}
 	// A long run name gives way first: the other columns are short.
-	if total := sum(widths) + 2*(len(widths)-1); total > width {
-		widths[0] = max(8, widths[0]-(total-width))
+	if total := sum(widths) + 2*(len(widths)-1); total > v.Width {
+		widths[0] = max(8, widths[0]-(total-v.Width))
 	}
 	lines := make([]string, 0, len(cells))
 	for k, c := range cells {
@@ -72,19 +131,81 @@ func (m *Model) Table(now time.Time, width int, paint func(int, string) string) 
 			}
 			s = clip(s, widths[i])
 			pad := strings.Repeat(" ", widths[i]-len([]rune(s)))
-			if i >= 2 { // numbers to the right
+			if i >= int(ColStep) { // numbers to the right
 				b.WriteString(pad + s)
 			} else {
 				b.WriteString(s + pad)
 			}
 		}
 		line := strings.TrimRight(b.String(), " ")
-		if k > 0 && paint != nil {
-			line = paint(k-1, line)
+		if k > 0 && v.Paint != nil && !v.Hidden[rows[k-1].Run] {
+			line = v.Paint(rows[k-1].Index, line)
 		}
 		lines = append(lines, line)
 	}
-	return lines
+	return Table{Lines: lines, Runs: runs}
+}
+
+// sortRows orders rows by column c, the column's natural way (reverse:
+// the other way); a run without a value comes last either way, and ties
+// keep the order by name.
+func sortRows(rows []Row, c Column, reverse bool) {
+	if c == ColRun {
+		if reverse {
+			slices.Reverse(rows)
+		}
+		return
+	}
+	key := func(r Row) (float64, bool) {
+		switch c {
+		case ColStatus:
+			return float64(statusOrder(r.Status)), true
+		case ColStep:
+			return r.Step, r.HasStep
+		case ColRate:
+			return r.StepsPerSec, r.HasRate
+		case ColLoss:
+			return r.TrainLoss, r.HasTrain
+		case ColBest:
+			return r.BestTrainLoss, r.HasTrain
+		case ColValLoss:
+			return r.ValLoss, r.HasVal
+		case ColAgo:
+			return r.Age.Seconds(), r.HasAge
+		}
+		return 0, false
+	}
+	desc := c.descending() != reverse
+	slices.SortStableFunc(rows, func(a, b Row) int {
+		x, okA := key(a)
+		y, okB := key(b)
+		switch {
+		case !okA || !okB:
+			return boolOrder(okB) - boolOrder(okA)
+		case desc:
+			return cmp.Compare(y, x)
+		}
+		return cmp.Compare(x, y)
+	})
+}
+
+// statusOrder puts the runs that need a look first: stalled, running,
+// finished.
+func statusOrder(s store.Status) int {
+	switch s {
+	case store.StatusStalled:
+		return 0
+	case store.StatusRunning:
+		return 1
+	}
+	return 2
+}
+
+func boolOrder(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func sum(v []int) int {

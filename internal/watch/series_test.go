@@ -5,6 +5,7 @@ package watch
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -23,7 +24,7 @@ func TestSeriesBounded(t *testing.T) {
 			s := newSeries(tc.capacity)
 			sum := 0.0
 			for i := range tc.points {
-				s.Add(float64(i), float64(i%10))
+				s.Add(Place{Step: float64(i), Time: float64(2 * i)}, float64(i%10))
 				sum += float64(i % 10)
 			}
 			if s.Len() != tc.wantLen || s.Width() != tc.wantW {
@@ -40,7 +41,7 @@ func TestSeriesBounded(t *testing.T) {
 			if math.Abs(got-sum) > 1e-6 {
 				t.Errorf("sum %g, want %g", got, sum)
 			}
-			xs, _ := s.Points()
+			xs, _ := s.Points(XStep)
 			for i := 1; i < len(xs); i++ {
 				if xs[i] <= xs[i-1] {
 					t.Fatalf("x not increasing at %d: %v", i, xs[i-1:i+1])
@@ -53,7 +54,7 @@ func TestSeriesBounded(t *testing.T) {
 func TestSeriesLastLeast(t *testing.T) {
 	s := newSeries(4)
 	for _, y := range []float64{3, 1, 2, 5, 4, 0.5, 6} {
-		s.Add(0, y)
+		s.Add(Place{}, y)
 	}
 	if s.Last() != 6 || s.Least() != 0.5 {
 		t.Errorf("last %g least %g", s.Last(), s.Least())
@@ -64,5 +65,28 @@ func TestSeriesLastLeast(t *testing.T) {
 	}
 	if lo != 0.5 || hi != 6 {
 		t.Errorf("extremes %g %g", lo, hi)
+	}
+}
+
+func TestSeriesAxes(t *testing.T) {
+	s := newSeries(2)
+	// Four points in two buckets of two: the first pair carries no
+	// epoch, the second pair one epoch of two.
+	s.Add(Place{Step: 10, Time: 1}, 4)
+	s.Add(Place{Step: 20, Time: 3}, 2)
+	s.Add(Place{Step: 30, Time: 5, Epoch: 1, HasEpoch: true}, 1)
+	s.Add(Place{Step: 40, Time: 7}, 3)
+	for _, tc := range []struct {
+		key    XKey
+		xs, ys []float64
+	}{
+		{XStep, []float64{15, 35}, []float64{3, 2}},
+		{XTime, []float64{2, 6}, []float64{3, 2}},
+		{XEpoch, []float64{1}, []float64{2}}, // the epoch of the points that carry one
+	} {
+		xs, ys := s.Points(tc.key)
+		if !slices.Equal(xs, tc.xs) || !slices.Equal(ys, tc.ys) {
+			t.Errorf("%v: %v %v, want %v %v", tc.key, xs, ys, tc.xs, tc.ys)
+		}
 	}
 }

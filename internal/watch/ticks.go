@@ -157,3 +157,64 @@ func formatValue(v float64) string {
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}
 }
+
+// durationSteps are the spacings of time ticks: round to a clock.
+var durationSteps = []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+	3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400}
+
+// durationTicks are at most n values of [lo, hi] seconds at multiples of
+// a round duration (1 s, 5 min, 1 h, 1 day, ...); past weeks, as numbers.
+func durationTicks(lo, hi float64, n int) []float64 {
+	if !(hi > lo) || n < 2 {
+		return []float64{lo}
+	}
+	for _, step := range durationSteps {
+		if math.Floor(hi/step+1e-9)-math.Ceil(lo/step-1e-9)+1 > float64(n) {
+			continue
+		}
+		var out []float64
+		for k := math.Ceil(lo/step - 1e-9); k <= math.Floor(hi/step+1e-9); k++ {
+			out = append(out, k*step)
+		}
+		return out
+	}
+	week := 7 * 86400.0
+	ticks := linearTicks(lo/week, hi/week, n)
+	for i := range ticks {
+		ticks[i] *= week
+	}
+	return ticks
+}
+
+// formatDurations writes seconds as 0, 30s, 5m, 1h30m, 2d, 3d12h.
+func formatDurations(v []float64) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = formatDuration(s)
+	}
+	return out
+}
+
+func formatDuration(sec float64) string {
+	if sec == 0 {
+		return "0"
+	}
+	sign := ""
+	if sec < 0 {
+		sign, sec = "-", -sec
+	}
+	s := int64(math.Round(sec))
+	d, h, m := s/86400, s%86400/3600, s%3600/60
+	s %= 60
+	var b strings.Builder
+	b.WriteString(sign)
+	for _, p := range []struct {
+		n    int64
+		unit string
+	}{{d, "d"}, {h, "h"}, {m, "m"}, {s, "s"}} {
+		if p.n != 0 {
+			b.WriteString(strconv.FormatInt(p.n, 10) + p.unit)
+		}
+	}
+	return b.String()
+}
