@@ -168,3 +168,21 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestInputLogsOnly: an input's logs-only key reaches the engine.
+func TestInputLogsOnly(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.yml")
+	writeFile(t, cfg, "inputs:\n  - path: /scratch/runs/**\n    logs-only: true\n  - path: /data/*/metrics.jsonl\n")
+	fs := newFlagSet("test", cmdServe)
+	if err := fs.Parse([]string{"--config.file", cfg}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := (&loader{fs: fs, getenv: func(string) string { return "" }}).load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := o.Config.AllInputs()
+	if len(in) != 2 || !in[0].LogsOnly || in[1].LogsOnly {
+		t.Errorf("inputs %+v: want the first logs-only", in)
+	}
+}

@@ -65,6 +65,7 @@ type inputKeys struct {
 	RunRegex string            `mapstructure:"run-regex"`
 	Labels   map[string]string `mapstructure:"labels"`
 	Profile  string            `mapstructure:"profile"`
+	LogsOnly bool              `mapstructure:"logs-only"`
 }
 
 // toEngine is the engine's configuration.

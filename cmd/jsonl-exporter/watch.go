@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -98,33 +99,35 @@ func readWatchFlags(fs *pflag.FlagSet) (watchRequest, error) {
 	return r, nil
 }
 
-// watchInputs turns the arguments into the engine's input globs: a file
-// is itself, a folder every log file under it, anything else a glob.
-func watchInputs(inputs []string) ([]string, error) {
-	var globs []string
+// watchInputs turns the arguments into the engine's inputs: a file is
+// itself, a folder the log files under it (DIR/**, logs only, so that
+// runs started later are found), anything else a glob. A folder without
+// a log file yet is refused for a snapshot, which would be empty.
+func watchInputs(inputs []string, snapshot bool) ([]inputKeys, error) {
+	var out []inputKeys
 	for _, in := range inputs {
 		fi, err := os.Stat(in)
 		switch {
 		case err == nil && fi.IsDir():
-			logs, _, err := logsUnder(in)
-			if err != nil {
-				return nil, err
+			if snapshot {
+				logs, _, err := logsUnder(in)
+				if err != nil {
+					return nil, err
+				}
+				if len(logs) == 0 {
+					return nil, usagef("input: %s: no log files under it", in)
+				}
 			}
-			if len(logs) == 0 {
-				return nil, usagef("input: %s: no log files under it", in)
-			}
-			for _, f := range logs {
-				globs = append(globs, globQuote(f))
-			}
+			out = append(out, inputKeys{Path: filepath.Join(globQuote(in), "**"), LogsOnly: true})
 		case err == nil:
-			globs = append(globs, globQuote(in))
+			out = append(out, inputKeys{Path: globQuote(in)})
 		case strings.ContainsAny(in, "*?[{"):
-			globs = append(globs, in)
+			out = append(out, inputKeys{Path: in})
 		default:
 			return nil, usagef("input: %v", err)
 		}
 	}
-	return globs, nil
+	return out, nil
 }
 
 // isTerminal reports whether w is a terminal.
@@ -148,7 +151,10 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	globs, err := watchInputs(req.inputs)
+	// The full-screen view would be torn by log lines: they wait, in a
+	// bounded buffer, until it ends.
+	interactive := !req.once && isTerminal(stdout) && isTerminal(os.Stdin)
+	inputs, err := watchInputs(req.inputs, !interactive)
 	if err != nil {
 		return err
 	}
@@ -156,7 +162,7 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 	_ = all.Lookup("log.level").Value.Set("warn")
 	copyFlags(fs, all)
 	l := &loader{fs: all, cmd: cmdWatch, getenv: os.Getenv, adjust: func(o *options) {
-		o.Input, o.Inputs = globs, nil
+		o.Input, o.Inputs = nil, inputs
 		o.Discovery.MaxAge = 0 // named logs are read, however old
 		o.Run.Expiry = 0
 		o.Best.Minimize, o.Best.Maximize, o.Watch.Metrics = "", "", ""
@@ -170,9 +176,6 @@ func runWatch(args []string, stdout, stderr io.Writer) error {
 		return naming.SeriesOf(record.KindMetric, []byte(n))
 	}, req.metrics)
 
-	// The full-screen view would be torn by log lines: they wait, in a
-	// bounded buffer, until it ends.
-	interactive := !req.once && isTerminal(stdout) && isTerminal(os.Stdin)
 	logTo := stderr
 	var held *heldLog
 	if interactive {

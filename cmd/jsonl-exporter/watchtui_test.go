@@ -217,7 +217,8 @@ func TestWatchTUI(t *testing.T) {
 	}
 }
 
-// TestWatchTUITooSmall: a terminal too small says so instead of drawing.
+// TestWatchTUITooSmall: a terminal too small says so instead of drawing;
+// a run started later under the folder watched appears.
 func TestWatchTUITooSmall(t *testing.T) {
 	dir := t.TempDir()
 	demoShapedLog(t, dir)
@@ -225,6 +226,8 @@ func TestWatchTUITooSmall(t *testing.T) {
 	w.waitShown(10*time.Second, "terminal too small")
 	w.resize(40, 120)
 	w.waitShown(5*time.Second, "RUN", "train_loss by step")
+	appendRun(t, dir, "demo-run-4")
+	w.waitShown(10*time.Second, "4 demo-run-4")
 	if strings.Contains(w.output(), "\x1b[38;5;") {
 		t.Errorf("NO_COLOR set, yet colours were written")
 	}

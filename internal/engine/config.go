@@ -75,6 +75,10 @@ type InputConfig struct {
 	// Profile names the producer of the files (docs/formats.md); empty
 	// takes parser.profile.
 	Profile string
+	// LogsOnly keeps of the glob's matches only the files named as
+	// logs are (profile.IsLogName): watch follows a folder as DIR/**, so
+	// that runs started later are found, without opening checkpoints.
+	LogsOnly bool
 }
 
 // DiscoveryConfig controls how often globs are evaluated again.

@@ -72,6 +72,7 @@ type input struct {
 	namer       *runNamer
 	labelValues []string
 	profile     *profile.Profile
+	logsOnly    bool // InputConfig.LogsOnly
 
 	// What discovery told the user, guarded by being used by scan only.
 	scanned     bool
@@ -124,7 +125,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		for i, n := range labelNames {
 			values[i] = in.Labels[n]
 		}
-		e.inputs = append(e.inputs, &input{glob: in.Path, namer: newRunNamer(in.Path, in.RunRegex), labelValues: values, profile: cfg.profileOf(in)})
+		e.inputs = append(e.inputs, &input{glob: in.Path, namer: newRunNamer(in.Path, in.RunRegex), labelValues: values, profile: cfg.profileOf(in), logsOnly: in.LogsOnly})
 	}
 	limit := cfg.Tail.MaxOpenFiles
 	if limit == 0 {

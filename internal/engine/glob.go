@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/profile"
 )
 
 // listings remembers the folder listings of an input's glob with each
@@ -78,6 +80,15 @@ func (in *input) globFiles(failOnIOErrors bool) ([]string, error) {
 	if rest == "" || rest == "." || rest == ".." {
 		return doublestar.FilepathGlob(in.glob, opts...) // no wildcard
 	}
+	matches, err := in.globListed(base, rest, failOnIOErrors, opts)
+	if in.logsOnly {
+		matches = slices.DeleteFunc(matches, func(m string) bool { return !profile.IsLogName(filepath.Base(m)) })
+	}
+	return matches, err
+}
+
+// globListed matches rest under base through the input's listings.
+func (in *input) globListed(base, rest string, failOnIOErrors bool, opts []doublestar.GlobOption) ([]string, error) {
 	l := in.listings
 	if l == nil || l.root != base {
 		l = &listings{root: base, dir: os.DirFS(base), cache: map[string]listing{}}

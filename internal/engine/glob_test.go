@@ -92,3 +92,59 @@ func TestGlobMatchesDoublestar(t *testing.T) {
 		}
 	}
 }
+
+// TestGlobLogsOnly: an input marked logs-only keeps of DIR/** the files
+// named as logs, found at every scan (a run started later too).
+func TestGlobLogsOnly(t *testing.T) {
+	root := t.TempDir()
+	write := func(name string) {
+		t.Helper()
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"a/logs/metrics.jsonl", "a/model.pt", "a/config.yaml", "b/trainer_state.json",
+		"b/checkpoint-500/optimizer.bin", "c/results.csv", "c/weights/best.pt", "notes.txt"} {
+		write(f)
+	}
+	want := func(names ...string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, filepath.Join(root, n))
+		}
+		slices.Sort(out)
+		return out
+	}
+	in := &input{glob: filepath.Join(root, "**"), logsOnly: true}
+	check := func(want []string) {
+		t.Helper()
+		got, err := in.globFiles(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("got  %q\nwant %q", got, want)
+		}
+	}
+	check(want("a/logs/metrics.jsonl", "b/trainer_state.json", "c/results.csv"))
+	write("d/logs/metrics.jsonl")
+	check(want("a/logs/metrics.jsonl", "b/trainer_state.json", "c/results.csv", "d/logs/metrics.jsonl"))
+
+	// Without the mark, every file matches (and every folder, passed
+	// over later).
+	all := &input{glob: filepath.Join(root, "**")}
+	got, err := all.globFiles(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range want("a/model.pt", "notes.txt", "c/weights/best.pt") {
+		if !slices.Contains(got, f) {
+			t.Errorf("without logs-only, %s is not matched: %q", f, got)
+		}
+	}
+}
