@@ -284,10 +284,19 @@ func wrapWords(items []string, sep string, width int) []string {
 	return append(lines, cur)
 }
 
+// runStyles are the runs' styles, made once: a redraw paints hundreds
+// of stretches.
+var runStyles = func() []lipgloss.Style {
+	styles := make([]lipgloss.Style, len(runColours))
+	for i, c := range runColours {
+		styles[i] = lipgloss.NewStyle().Foreground(lipgloss.Color(strconv.Itoa(c)))
+	}
+	return styles
+}()
+
 // paintRuns colours a run's text with its colour.
 func paintRuns(run int, s string) string {
-	c := lipgloss.Color(strconv.Itoa(runColours[run%len(runColours)]))
-	return lipgloss.NewStyle().Foreground(c).Render(s)
+	return runStyles[run%len(runStyles)].Render(s)
 }
 
 // heldLogLimit bounds the log lines held while the view is shown.
@@ -326,8 +335,10 @@ func runWatchTUI(ctx context.Context, model *watch.Model, view watch.View, in *o
 		view.Paint = paintRuns
 	}
 	t := &tui{model: model, view: view, now: watchNow}
+	// 20 frames a second at most: a key shows within 50 ms, and the
+	// renderer wakes a third as often as at its default 60.
 	p := tea.NewProgram(t, tea.WithInput(in), tea.WithOutput(out),
-		tea.WithContext(ctx), tea.WithoutSignalHandler())
+		tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(20))
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // SIGTERM: the terminal is restored all the same

@@ -209,12 +209,28 @@ func (m *Model) chart(v View) []string {
 			cells[ends[i]] = string(c.mark)
 		}
 	}
-	if v.Paint != nil {
-		for i, who := range canvas.owner {
-			if who >= 0 {
-				cells[i] = v.Paint(who, cells[i])
-			}
+	// A row's text: cells drawn by one run in a row are painted at once,
+	// a style's escape codes a stretch rather than a cell.
+	rowText := func(r int) string {
+		row := cells[r*cols : (r+1)*cols]
+		if v.Paint == nil {
+			return strings.Join(row, "")
 		}
+		owner := canvas.owner[r*cols : (r+1)*cols]
+		var b strings.Builder
+		for i := 0; i < cols; {
+			j := i + 1
+			for j < cols && owner[j] == owner[i] {
+				j++
+			}
+			if owner[i] >= 0 {
+				b.WriteString(v.Paint(owner[i], strings.Join(row[i:j], "")))
+			} else {
+				b.WriteString(strings.Join(row[i:j], ""))
+			}
+			i = j
+		}
+		return b.String()
 	}
 	label := make([]string, rows)
 	for i, t := range yv {
@@ -232,7 +248,7 @@ func (m *Model) chart(v View) []string {
 		if label[r] != "" {
 			axis = "┤"
 		}
-		lines = append(lines, strings.TrimRight(strings.Repeat(" ", lw-len(label[r]))+label[r]+" "+axis+strings.Join(cells[r*cols:(r+1)*cols], ""), " "))
+		lines = append(lines, strings.TrimRight(strings.Repeat(" ", lw-len(label[r]))+label[r]+" "+axis+rowText(r), " "))
 	}
 
 	// The x axis: ticks, then their labels where they do not collide.
