@@ -32,7 +32,7 @@ func (d *countingDelivery) Append(b *store.Batch) {
 }
 
 func (d *countingDelivery) DeliveredTo(string) (int64, int64) { return 0, 0 }
-func (d *countingDelivery) Wait(<-chan struct{})             {}
+func (d *countingDelivery) Wait(<-chan struct{})              {}
 
 func (d *countingDelivery) count(run string) int {
 	d.mu.Lock()
@@ -148,7 +148,7 @@ func TestFinishStopsAtItsDeadline(t *testing.T) {
 // blockedDelivery never has room: readers wait until the engine stops.
 type blockedDelivery struct{}
 
-func (blockedDelivery) Append(*store.Batch)                {}
+func (blockedDelivery) Append(*store.Batch)               {}
 func (blockedDelivery) DeliveredTo(string) (int64, int64) { return 0, 0 }
 func (blockedDelivery) Wait(done <-chan struct{})         { <-done }
 
