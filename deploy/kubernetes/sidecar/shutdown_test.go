@@ -76,6 +76,38 @@ func sidecarArgs(t *testing.T, c *corev1.Container, mounts map[string]string, ur
 	return args
 }
 
+// built is the exporter, built once for the tests that run it.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// exporterBinary builds cmd/jsonl-exporter once.
+func exporterBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "jsonl-exporter-sidecar-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		built.dir = dir
+		built.bin = promtest.BuildExporter(t, repoRoot, dir)
+	})
+	if built.bin == "" {
+		t.Fatal("the exporter did not build")
+	}
+	return built.bin
+}
+
 // exporterOf returns the exporter's container in the Job's pod.
 func exporterOf(t *testing.T, spec *corev1.PodSpec) *corev1.Container {
 	t.Helper()
@@ -90,7 +122,7 @@ func exporterOf(t *testing.T, spec *corev1.PodSpec) *corev1.Container {
 
 // TestManifestArgsParse: the exporter takes the arguments of both examples.
 func TestManifestArgsParse(t *testing.T) {
-	bin := promtest.BuildExporter(t, repoRoot, t.TempDir())
+	bin := exporterBinary(t)
 	job := readJob(t)
 	pt := readPyTorchJob(t)
 	for name, spec := range map[string]*corev1.PodSpec{
@@ -225,7 +257,7 @@ func lossText(step int) string { return strconv.FormatFloat(3/(1+0.01*float64(st
 func TestSidecarDeliversEveryRecordAtSIGTERM(t *testing.T) {
 	prom := promtest.Binary(t, "prometheus")
 	tmp := t.TempDir()
-	bin := promtest.BuildExporter(t, repoRoot, tmp)
+	bin := exporterBinary(t)
 	promAddr := promtest.FreeAddr(t)
 	api := promtest.StartPrometheus(t, prom, []byte(receiverConfig), promAddr, "--web.enable-remote-write-receiver")
 
@@ -332,7 +364,7 @@ func checkState(t *testing.T, state string, logs ...string) {
 // log (the other pods of an Indexed Job) exits at once at SIGTERM.
 func TestSidecarWithoutALogStopsAtOnce(t *testing.T) {
 	tmp := t.TempDir()
-	bin := promtest.BuildExporter(t, repoRoot, tmp)
+	bin := exporterBinary(t)
 	job := readJob(t)
 	spec := &job.Spec.Template.Spec
 	mounts := map[string]string{}
