@@ -123,7 +123,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 		addDetectorFlags(fs, d)
 		if cmd == cmdBackfill {
 			fs.String("out", "", "Write the samples as OpenMetrics to "+backfillFile+" in this folder, for promtool tsdb create-blocks-from openmetrics, instead of remote write.")
-			addRemoteWriteFlags(fs)
+			addRemoteWriteFlags(fs, false)
 			fs.String("log.level", "warn", "Only log messages with the given severity or above: debug, info, warn, error.")
 		}
 		return fs
@@ -140,7 +140,7 @@ func newFlagSet(name string, cmd command) *pflag.FlagSet {
 	fs.Duration("run.deleted-grace", d.Run.DeletedGrace, "Keep the run of a deleted file this long before removing its series.")
 	addParserFlags(fs, d)
 	addDetectorFlags(fs, d)
-	addRemoteWriteFlags(fs)
+	addRemoteWriteFlags(fs, true)
 	fs.String("log.level", "info", "Only log messages with the given severity or above: debug, info, warn, error.")
 	fs.String("log.format", "logfmt", "Output format of log messages: logfmt or json.")
 	if cmd == cmdDemo {
@@ -335,6 +335,9 @@ func (o *options) validate(cmd command) error {
 		if d < minInterval {
 			return fmt.Errorf("%s: must be at least %s, got %s", key, minInterval, d)
 		}
+	}
+	if (cmd == cmdServe || cmd == cmdDemo) && o.RemoteWrite.ShutdownTimeout <= 0 {
+		return fmt.Errorf("remote-write.shutdown-timeout: must be positive, got %s", o.RemoteWrite.ShutdownTimeout)
 	}
 	if o.Run.Expiry != 0 && o.Run.Expiry < time.Second {
 		return fmt.Errorf("run.expiry: must be 0 (keep runs) or at least 1s, got %s", o.Run.Expiry)

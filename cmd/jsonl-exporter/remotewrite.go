@@ -39,13 +39,22 @@ type remoteWriteOptions struct {
 	ExternalLabel  []string          `mapstructure:"external-label"`
 	Endpoints      []map[string]any  `mapstructure:"endpoints"`
 	ExternalLabels map[string]string `mapstructure:"external-labels"`
+	// ShutdownTimeout bounds the stop of serve: reading the logs to their
+	// end and sending what is queued.
+	ShutdownTimeout time.Duration `mapstructure:"shutdown-timeout"`
 }
+
+// defaultShutdownTimeout lets the exporter stop within 5 s, inside the
+// 10 s Docker and systemd give before they kill it.
+const defaultShutdownTimeout = 4 * time.Second
 
 type stateOptions struct {
 	File string `mapstructure:"file"`
 }
 
-func addRemoteWriteFlags(fs *pflag.FlagSet) {
+// addRemoteWriteFlags adds the remote-write flags; serving adds those of
+// a running exporter (not backfill's).
+func addRemoteWriteFlags(fs *pflag.FlagSet, serving bool) {
 	fs.StringArray("remote-write.url", nil, "Send every sample of every record, at the record's time, to this Prometheus remote-write receiver (repeatable).")
 	fs.String("remote-write.bearer-token-file", "", "File holding the bearer token sent to the receivers.")
 	fs.String("remote-write.username", "", "Basic auth user name for the receivers.")
@@ -59,6 +68,9 @@ func addRemoteWriteFlags(fs *pflag.FlagSet) {
 	fs.Int("remote-write.batch-size", remotewrite.DefaultBatchSize, "Most samples in one request.")
 	fs.Duration("remote-write.flush-interval", remotewrite.DefaultFlushInterval, "How long a batch smaller than batch-size waits before it is sent.")
 	fs.Int("remote-write.queue-capacity", remotewrite.DefaultQueueCapacity, "Samples queued per receiver before reading waits for the receiver.")
+	if serving {
+		fs.Duration("remote-write.shutdown-timeout", defaultShutdownTimeout, "At SIGTERM, how long the exporter may take to read the logs to their end and send what they hold before it exits; what is left is counted as dropped. Keep it below the time the exporter is given to stop (a pod's terminationGracePeriodSeconds).")
+	}
 	fs.StringArray("remote-write.external-label", nil, "Label added to every pushed series, as name=value (repeatable; node, cluster).")
 	fs.String("state.file", "", "File keeping how far each log was acknowledged by the receivers, so that a restart sends from there (\"\": send everything again).")
 }

@@ -32,9 +32,6 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
-// shutdownTimeout bounds a graceful stop.
-const shutdownTimeout = 4 * time.Second
-
 // runServe is the serve command, and with demo set the demo command: it
 // writes simulated runs to a folder and serves them.
 func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
@@ -100,7 +97,7 @@ func runServe(args []string, stdout, stderr io.Writer, isDemo bool) error {
 			cancel()
 			select {
 			case <-demoDone:
-			case <-time.After(shutdownTimeout):
+			case <-time.After(opts.RemoteWrite.ShutdownTimeout):
 			}
 		}()
 		demoFailed = demoDone
@@ -148,16 +145,28 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 	if err != nil {
 		return err
 	}
+	rw := &remoteWriteInForce{writer: writer, RemoteWrite: opts.RemoteWrite, State: opts.State}
+	// One deadline for the whole stop, from the signal on: closing the web
+	// server, reading the logs to their end, sending what they held.
+	stopBy := &stopDeadline{timeout: func() time.Duration { return rw.RemoteWrite.ShutdownTimeout }}
 	if writer != nil {
 		svc.Deliver(writer)
-		defer flushWriter(writer, logger) // after the engine stopped
+		defer flushWriter(writer, stopBy, logger) // after the engine stopped
 	}
 	if err := svc.Start(opts.Config); err != nil {
 		return usageError{err.Error()}
 	}
-	defer svc.Stop()
+	defer svc.Stop() // unless Finish stopped it
 	if writer != nil {
-		defer writer.Release() // readers waiting for room must not hold up the stop
+		// What a trainer wrote last, after the exporter's last look (a
+		// sidecar's trainer exits just before the exporter's SIGTERM), is
+		// read and sent too. Readers wait for room in the queues meanwhile:
+		// the deadline stops them.
+		defer func() {
+			ctx, cancel := stopBy.context()
+			defer cancel()
+			svc.Finish(ctx)
+		}()
 	}
 
 	var self prometheus.Gatherer = selfReg
@@ -192,7 +201,6 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 
 	reloads := make(chan chan error)
 	lifecycle(mux, svc, opts.Web.EnableLifecycle, reloads)
-	rw := &remoteWriteInForce{writer: writer, RemoteWrite: opts.RemoteWrite, State: opts.State}
 
 	// net/http's own messages (TLS handshake errors) in the configured format.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
@@ -236,13 +244,13 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 			return fmt.Errorf("web server: %w", err)
 		case err := <-failed:
 			logger.Error("demo: writing simulated runs stopped", "err", err)
-			_ = shutdown(server)
+			_ = shutdown(server, stopBy)
 			return fmt.Errorf("demo: %w", err)
 		case <-ctx.Done():
-			return shutdown(server)
+			return shutdown(server, stopBy)
 		case sig := <-term:
 			logger.Info("shutting down", "signal", sig.String())
-			return shutdown(server)
+			return shutdown(server, stopBy)
 		case <-hup:
 			_ = reload(ctx, l, svc, opts, rw, logger)
 		case done := <-reloads:
@@ -310,8 +318,11 @@ func reload(ctx context.Context, l *loader, svc *engine.Service, running options
 	if !reflect.DeepEqual(next.Web, running.Web) || next.Log != running.Log {
 		logger.Warn("web and log settings change only on restart")
 	}
+	// The shutdown timeout is read at the stop: a reload sets it as it is.
+	sameTimeout := next.RemoteWrite
+	sameTimeout.ShutdownTimeout = rw.RemoteWrite.ShutdownTimeout
 	var wopts *remotewrite.Options
-	if !reflect.DeepEqual(next.RemoteWrite, rw.RemoteWrite) || next.State != rw.State {
+	if !reflect.DeepEqual(sameTimeout, rw.RemoteWrite) || next.State != rw.State {
 		wopts, _ = next.writerOptions(nil, logger) // checked by load
 		if rw.writer == nil || wopts == nil {
 			logger.Warn("remote write is switched on or off only on restart")
@@ -330,13 +341,10 @@ func reload(ctx context.Context, l *loader, svc *engine.Service, running options
 			logger.Info("remote write: the receivers' client settings were reloaded")
 		}
 	}
+	rw.RemoteWrite.ShutdownTimeout = next.RemoteWrite.ShutdownTimeout
 	logger.Info("configuration reloaded")
 	return nil
 }
-
-// flushTimeout bounds the delivery of what is queued at SIGTERM, so that
-// the exporter stops within 5 s.
-const flushTimeout = 4 * time.Second
 
 // startWriter starts the remote-write writer when receivers are
 // configured.
@@ -359,16 +367,34 @@ func startWriter(opts options, reg prometheus.Registerer, logger *slog.Logger) (
 	return w, nil
 }
 
-func flushWriter(w *remotewrite.Writer, logger *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+// flushWriter sends what is queued until the stop's deadline, and writes
+// the state file.
+func flushWriter(w *remotewrite.Writer, stopBy *stopDeadline, logger *slog.Logger) {
+	ctx, cancel := stopBy.context()
 	defer cancel()
 	if err := w.Close(ctx); err != nil {
 		logger.Error("remote write: cannot write the state file", "err", err)
 	}
 }
 
-func shutdown(server *http.Server) error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+// stopDeadline is the end of the time the exporter gives itself to stop
+// (remote-write.shutdown-timeout), set when the stop begins.
+type stopDeadline struct {
+	timeout func() time.Duration
+	at      time.Time
+}
+
+// context returns a context that ends at the deadline, which is set now
+// when the stop has not begun yet.
+func (d *stopDeadline) context() (context.Context, context.CancelFunc) {
+	if d.at.IsZero() {
+		d.at = time.Now().Add(d.timeout())
+	}
+	return context.WithDeadline(context.Background(), d.at)
+}
+
+func shutdown(server *http.Server, stopBy *stopDeadline) error {
+	ctx, cancel := stopBy.context()
 	defer cancel()
 	if err := server.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

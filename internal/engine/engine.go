@@ -60,6 +60,11 @@ type Engine struct {
 	initial  []*file              // files of the first scan, for WaitReady
 	scanned  chan struct{}        // closed after the first scan
 
+	// finish, closed by Finish, makes Follow read every file to its end
+	// before it returns (the followers' tailer.Options.Finish).
+	finish     chan struct{}
+	finishOnce sync.Once
+
 	hparams hparamFiles // hparamfiles.go
 
 	wg sync.WaitGroup
@@ -112,6 +117,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		owners:   map[string]*file{},
 		orphaned: map[string]time.Time{},
 		scanned:  make(chan struct{}),
+		finish:   make(chan struct{}),
 		tail: tailer.Options{
 			Poll:         cfg.Tail.Poll,
 			PollInterval: cfg.Tail.PollInterval,
@@ -120,6 +126,7 @@ func New(cfg Config, self *SelfMetrics, logger *slog.Logger) (*Engine, error) {
 		},
 	}
 	e.collector = store.NewCollector(e.store)
+	e.tail.Finish = e.finish
 	for _, in := range cfg.AllInputs() {
 		values := make([]string, len(labelNames))
 		for i, n := range labelNames {
@@ -219,8 +226,9 @@ func (e *Engine) filesSetAside() int {
 	return n
 }
 
-// Follow discovers and follows files until ctx is done, then waits for
-// every follower to stop.
+// Follow discovers and follows files until ctx is done, or until Finish
+// was called and every file was read to its end, then waits for every
+// follower to stop.
 func (e *Engine) Follow(ctx context.Context) error {
 	defer e.wg.Wait()
 	e.stopping = ctx.Done()
@@ -241,12 +249,43 @@ func (e *Engine) Follow(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-e.finish:
+			e.finishReading(ctx)
+			return nil
 		case now := <-ticker.C:
 			e.scan(ctx, now)
 		case now := <-sweep.C:
 			e.sweep(now)
 		}
 	}
+}
+
+// Finish makes Follow return once it has read what every file holds now,
+// the files created since the last scan included: at shutdown, the
+// records a trainer wrote in its last moments (after the last wake-up,
+// or in a file discovery has not found yet) still reach the delivery.
+// Follow's ctx bounds the reading.
+func (e *Engine) Finish() { e.finishOnce.Do(func() { close(e.finish) }) }
+
+// finishing reports whether Finish was called.
+func (e *Engine) finishing() bool {
+	select {
+	case <-e.finish:
+		return true
+	default:
+		return false
+	}
+}
+
+// finishReading is Follow's last scan: the followers it starts, and
+// those running, see Finish closed and return once they read their file
+// to its end.
+func (e *Engine) finishReading(ctx context.Context) {
+	e.scan(ctx, time.Now())
+	e.wg.Wait()
+	// A follower may have closed its idle file while the scan looked at
+	// the closed ones: look again now that every follower returned.
+	e.lookAtClosed(ctx, time.Now())
 }
 
 func (e *Engine) sweepInterval() time.Duration {
@@ -496,6 +535,7 @@ func (e *Engine) ended(ctx context.Context, f *file, err error) {
 	var idle *tailer.IdleError
 	switch {
 	case ctx.Err() != nil:
+	case err == nil && e.finishing(): // read to its end at Finish
 	case err == nil: // a .gz file read to its end: it stays known
 		f.endOfContent()
 	case errors.As(err, &idle):

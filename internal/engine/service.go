@@ -212,6 +212,26 @@ func (s *Service) Stop() {
 	}
 }
 
+// Finish stops the current engine once it has read every file to its
+// end (Engine.Finish), delivering what it reads, or at once when ctx is
+// done first: a shutdown with remote write sends the last records too.
+func (s *Service) Finish(ctx context.Context) {
+	s.mu.Lock()
+	e, stop, done := s.current, s.stop, s.done
+	s.stop, s.done = nil, nil
+	s.mu.Unlock()
+	if stop == nil {
+		return
+	}
+	e.Finish()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	stop()
+	<-done
+}
+
 // Ready reports whether the current engine has read the files it found
 // at start to the size they had then (/-/ready).
 func (s *Service) Ready() bool {

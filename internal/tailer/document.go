@@ -44,26 +44,38 @@ func (s docState) same(o docState) bool {
 // PollInterval: documents change at checkpoints, not at every step. A
 // change is read once the file has held still for one look, so that a
 // document is not read while it is being written; the first read is at
-// once. A Handler that is also a Batcher gets EndBatch after each read.
+// once, and so is the last, when Options.Finish is closed (the writer
+// has stopped). A Handler that is also a Batcher gets EndBatch after
+// each read.
 func FollowDocument(ctx context.Context, path string, opts Options, h DocumentHandler) error {
 	opts = opts.withDefaults()
 	tick := time.NewTicker(opts.PollInterval)
 	defer tick.Stop()
-	return followDocument(ctx, path, opts, h, func() bool {
+	return followDocument(ctx, path, opts, h, func() look {
 		select {
 		case <-ctx.Done():
-			return false
+			return lookNoMore
+		case <-opts.Finish:
+			return lookLast
 		case <-tick.C:
-			return true
+			return lookAgain
 		}
 	})
 }
 
-// followDocument looks at path at once, then each time next returns true,
-// until it returns false.
-func followDocument(ctx context.Context, path string, opts Options, h DocumentHandler, next func() bool) error {
+// look is what followDocument does next.
+type look uint8
+
+const (
+	lookAgain  look = iota // look at the file again
+	lookLast               // look once more, and read a change at once
+	lookNoMore             // return
+)
+
+// followDocument looks at path at once, then each time next says so.
+func followDocument(ctx context.Context, path string, opts Options, h DocumentHandler, next func() look) error {
 	var read, last docState
-	first := true
+	first, final := true, false
 	for {
 		fi, err := os.Stat(path)
 		switch {
@@ -75,7 +87,7 @@ func followDocument(ctx context.Context, path string, opts Options, h DocumentHa
 			return fmt.Errorf("tailer: %w", notRegular(path, fi))
 		}
 		now := docState{size: fi.Size(), mod: fi.ModTime(), file: fi}
-		if !now.same(read) && (first || now.same(last)) {
+		if !now.same(read) && (first || final || now.same(last)) {
 			data, err := readDocument(path, opts)
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
@@ -90,8 +102,14 @@ func followDocument(ctx context.Context, path string, opts Options, h DocumentHa
 			read, first = now, false
 		}
 		last = now
-		if !next() {
+		if final {
 			return nil
+		}
+		switch next() {
+		case lookNoMore:
+			return nil
+		case lookLast:
+			final = true
 		}
 	}
 }

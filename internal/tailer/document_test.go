@@ -52,17 +52,17 @@ func startDocument(t *testing.T, path string) *docFollowing {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &docFollowing{docs: &documents{}, looked: make(chan struct{}), proceed: make(chan struct{}), done: make(chan error, 1)}
-	next := func() bool {
+	next := func() look {
 		select {
 		case f.looked <- struct{}{}:
 		case <-ctx.Done():
-			return false
+			return lookNoMore
 		}
 		select {
 		case <-f.proceed:
-			return true
+			return lookAgain
 		case <-ctx.Done():
-			return false
+			return lookNoMore
 		}
 	}
 	go func() { f.done <- followDocument(ctx, path, Options{}.withDefaults(), f.docs, next) }()

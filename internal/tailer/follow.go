@@ -75,7 +75,7 @@ func (f *follower) close() {
 func (f *follower) run(ctx context.Context) error {
 	tick := time.NewTicker(f.opts.PollInterval)
 	defer tick.Stop()
-	checkHead := true
+	checkHead, finishing := true, false
 	for {
 		if err := f.step(ctx, checkHead); err != nil {
 			if ctx.Err() != nil {
@@ -83,12 +83,20 @@ func (f *follower) run(ctx context.Context) error {
 			}
 			return err
 		}
-		if f.shouldPark(time.Now()) {
+		if finishing {
+			return nil // read to the end after Finish
+		}
+		// Once Finish is closed a file is not parked: the engine's last
+		// look at the closed files may have passed already.
+		if !f.opts.finishing() && f.shouldPark(time.Now()) {
 			return f.park()
 		}
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-f.opts.Finish:
+			// One more step: what was written since the last read.
+			finishing, checkHead = true, true
 		case <-f.wakeups():
 			checkHead = time.Since(f.lastHeadCheck) >= f.opts.PollInterval
 		case <-tick.C:

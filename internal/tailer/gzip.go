@@ -23,6 +23,8 @@ func followGzip(ctx context.Context, path string, opts Options, h Handler) error
 		select {
 		case <-ctx.Done():
 			return false
+		case <-opts.Finish: // still being written: left for the next start
+			return false
 		case <-tick.C:
 			return true
 		}

@@ -84,6 +84,24 @@ type Options struct {
 	// read buffer while it reads, and a thousand files caught up at once
 	// would each take one.
 	Readers *Slots
+	// Finish, when closed, asks followers to stop once they have read
+	// what their file holds: a live file is read to its end (complete
+	// lines; a rotation is followed) and Follow or Resume returns nil, a
+	// document is read once more if it changed, and an archive that was
+	// not yet read whole is left. ctx still bounds the reading. A process
+	// that delivers records elsewhere (remote write) closes it at
+	// shutdown, so that the last records written are delivered too.
+	Finish <-chan struct{}
+}
+
+// finishing reports whether Finish was closed.
+func (o Options) finishing() bool {
+	select {
+	case <-o.Finish:
+		return true
+	default:
+		return false
+	}
 }
 
 func (o Options) withDefaults() Options {
