@@ -51,6 +51,7 @@ type tui struct {
 	paused        bool
 	cursor        string   // the run the table's cursor is on
 	runs          []string // the runs in the table's order, at the last redraw
+	chartExtra    int      // the chart's lines besides its plot rows, last drawn
 	frame         string   // what is shown; kept as is while paused
 }
 
@@ -227,17 +228,28 @@ func (t *tui) redraw() {
 	lines := t.tableLines(table, max(2, t.height/2))
 	v.Width = t.width
 	// The chart's lines beyond its plot rows (title, axis, ticks, legend)
-	// are measured by drawing once.
+	// are those of the last frame; drawn again only when they changed (a
+	// legend wrapped anew), since drawing is most of a redraw's cost.
 	avail := t.height - len(lines) - 1 - len(help) // blank line, help
-	v.ChartRows = 4
-	extra := len(t.model.ChartLines(v)) - v.ChartRows
-	v.ChartRows = avail - extra
-	if v.ChartRows < 4 {
+	var chart []string
+	for try := 0; try < 2; try++ {
+		v.ChartRows = avail - t.chartExtra
+		if v.ChartRows < 4 {
+			v.ChartRows = 4
+		}
+		chart = t.model.ChartLines(v)
+		extra := max(len(chart)-v.ChartRows, 0) // a message has no plot rows
+		if extra == t.chartExtra {
+			break
+		}
+		t.chartExtra = extra
+	}
+	if avail-t.chartExtra < 4 || len(chart) > avail {
 		t.frame = fmt.Sprintf("terminal too small: %dx%d for %d runs and a chart", t.width, t.height, len(lines)-1)
 		return
 	}
 	lines = append(lines, "")
-	lines = append(lines, t.model.ChartLines(v)...)
+	lines = append(lines, chart...)
 	lines = append(lines, help...)
 	t.frame = strings.Join(lines, "\n")
 }

@@ -368,6 +368,9 @@ func TestWatchTUIRunKeys(t *testing.T) {
 		}
 	}
 	frame := ui.View().Content
+	if n := len(strings.Split(frame, "\n")); n != 40 {
+		t.Errorf("the frame is %d lines, want the terminal's 40:\n%s", n, frame)
+	}
 	if !strings.Contains(frame, "> 1 alpha") || !strings.Contains(frame, "  2 beta") {
 		t.Errorf("the cursor is not drawn on alpha:\n%s", frame)
 	}
