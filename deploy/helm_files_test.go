@@ -157,7 +157,7 @@ func TestChartConfigCoversEveryKey(t *testing.T) {
 			continue
 		}
 		leaf := key[strings.LastIndex(key, ".")+1:]
-		if !regexp.MustCompile(`(?m)^\s*#?\s*` + regexp.QuoteMeta(leaf) + `:`).MatchString(config) && !chartOwned[key] {
+		if !regexp.MustCompile(`(?m)^\s*#?\s*`+regexp.QuoteMeta(leaf)+`:`).MatchString(config) && !chartOwned[key] {
 			t.Errorf("values.yaml's config does not list %s", key)
 		}
 		if chartOwned[key] {
