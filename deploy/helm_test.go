@@ -51,6 +51,9 @@ type chartValues struct {
 		TLS struct {
 			Enabled    bool   `json:"enabled"`
 			SecretName string `json:"secretName"`
+			Config     struct {
+				ClientAuthType string `json:"client_auth_type"`
+			} `json:"config"`
 		} `json:"tls"`
 		BasicAuth struct {
 			Enabled bool              `json:"enabled"`
@@ -59,8 +62,9 @@ type chartValues struct {
 		ExistingSecret string `json:"existingSecret"`
 	} `json:"webConfig"`
 	Monitor struct {
-		Enabled bool   `json:"enabled"`
-		Kind    string `json:"kind"`
+		Enabled   bool            `json:"enabled"`
+		Kind      string          `json:"kind"`
+		TLSConfig json.RawMessage `json:"tlsConfig"`
 	} `json:"monitor"`
 	PrometheusRule struct {
 		Enabled bool `json:"enabled"`
@@ -301,7 +305,8 @@ func checkVolumes(t *testing.T, r *rendered, v chartValues) {
 }
 
 // checkProbes: liveness on /-/healthy, readiness on /-/ready, on the
-// container's port, over HTTPS when TLS is on; TCP under basic auth.
+// container's port, over HTTPS when TLS is on; TCP under basic auth or
+// client certificates, which a kubelet cannot pass.
 func checkProbes(t *testing.T, r *rendered, v chartValues) {
 	_, c := r.deployment(t)
 	if len(c.Ports) != 1 {
@@ -325,7 +330,7 @@ func checkProbes(t *testing.T, r *rendered, v chartValues) {
 			t.Errorf("no %s probe", p.name)
 			continue
 		}
-		if v.WebConfig.BasicAuth.Enabled {
+		if v.WebConfig.BasicAuth.Enabled || strings.HasPrefix(v.WebConfig.TLS.Config.ClientAuthType, "Require") {
 			if p.probe.TCPSocket == nil || p.probe.TCPSocket.Port.String() != port.Name || p.probe.HTTPGet != nil {
 				t.Errorf("%s probe %+v: want a TCP check of port %s under basic auth", p.name, p.probe.ProbeHandler, port.Name)
 			}
@@ -469,9 +474,20 @@ func checkMonitor(t *testing.T, r *rendered, v chartValues) {
 	wantScheme := "http"
 	if v.WebConfig.TLS.Enabled {
 		wantScheme = "https"
-		if ep.tls == nil {
+		var given monitoringv1.SafeTLSConfig
+		if len(v.Monitor.TLSConfig) > 2 {
+			if err := strictJSON(v.Monitor.TLSConfig, &given); err != nil {
+				t.Fatalf("monitor.tlsConfig: %v", err)
+			}
+		}
+		switch {
+		case ep.tls == nil:
 			t.Error("TLS is on and the monitor has no tlsConfig")
-		} else if v.WebConfig.TLS.SecretName != "" && v.WebConfig.ExistingSecret == "" {
+		case len(v.Monitor.TLSConfig) > 2:
+			if !reflect.DeepEqual(*ep.tls, given) {
+				t.Errorf("tlsConfig %+v, want monitor.tlsConfig %+v", *ep.tls, given)
+			}
+		case v.WebConfig.TLS.SecretName != "" && v.WebConfig.ExistingSecret == "":
 			if ep.tls.CA.Secret == nil || ep.tls.CA.Secret.Name != v.WebConfig.TLS.SecretName || ep.tls.ServerName == nil {
 				t.Errorf("tlsConfig %+v: want the CA of %s and the Service's name", ep.tls, v.WebConfig.TLS.SecretName)
 			}

@@ -70,6 +70,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if or .Values.remoteWrite.endpoints (get $rw "url") (get $rw "endpoints") }}true{{ end }}
 {{- end }}
 
+{{/* "true" when the kubelet's probes cannot pass the web configuration's
+     checks (a password, a client certificate): they check the TCP port. */}}
+{{- define "jsonl-exporter.tcpProbes" -}}
+{{- $clientAuth := dig "client_auth_type" "" .Values.webConfig.tls.config }}
+{{- if or .Values.webConfig.basicAuth.enabled (hasPrefix "Require" $clientAuth) }}true{{ end }}
+{{- end }}
+
 {{- define "jsonl-exporter.scheme" -}}
 {{- if .Values.webConfig.tls.enabled }}https{{ else }}http{{ end }}
 {{- end }}
