@@ -118,7 +118,7 @@ func TestChartRefusesBadValues(t *testing.T) {
 }
 
 // TestChartConfigCoversEveryKey: every key of docs/configuration.md that
-// serve reads is set by ci/full-config.yaml (whose rendering the exporter
+// serve reads is set by ci/full-config-values.yaml (whose rendering the exporter
 // loads in TestChart), or by the chart itself, and is listed in
 // values.yaml, so that a user finds it there.
 func TestChartConfigCoversEveryKey(t *testing.T) {
@@ -139,7 +139,7 @@ func TestChartConfigCoversEveryKey(t *testing.T) {
 	var full struct {
 		Config map[string]any `json:"config"`
 	}
-	data, err := os.ReadFile(filepath.Join(chartDir, "ci", "full-config.yaml"))
+	data, err := os.ReadFile(filepath.Join(chartDir, "ci", "full-config-values.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestChartConfigCoversEveryKey(t *testing.T) {
 			continue
 		}
 		if dig(full.Config, strings.Split(key, ".")...) == nil && !(key == "input" && full.Config["input"] != nil) {
-			t.Errorf("ci/full-config.yaml does not set %s", key)
+			t.Errorf("ci/full-config-values.yaml does not set %s", key)
 		}
 	}
 }

@@ -47,7 +47,7 @@ type rendered struct {
 // for the chart's defaults.
 func optionSets(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(chartDir, "ci", "*.yaml"))
+	files, err := filepath.Glob(filepath.Join(chartDir, "ci", "*-values.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no option sets in %s/ci: %v", chartDir, err)
 	}
@@ -58,7 +58,7 @@ func setName(valuesFile string) string {
 	if valuesFile == "" {
 		return "defaults"
 	}
-	return strings.TrimSuffix(filepath.Base(valuesFile), ".yaml")
+	return strings.TrimSuffix(filepath.Base(valuesFile), "-values.yaml")
 }
 
 // helmTemplate runs helm template on the chart with the values files and
