@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/jsonl-exporter/jsonl-exporter/internal/promtest"
 )
 
 var updateChart = flag.Bool("update-chart", false, "copy the rules and dashboards into the Helm chart's files/")
@@ -84,6 +86,7 @@ func TestChartFilesAreCopies(t *testing.T) {
 // TestChartRefusesBadValues: helm refuses values the schema or the
 // templates know to be wrong, with a message that names the value.
 func TestChartRefusesBadValues(t *testing.T) {
+	promtest.Binary(t, "helm")
 	for _, tc := range []struct {
 		name string
 		args []string
