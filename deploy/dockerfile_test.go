@@ -5,6 +5,7 @@ package deploy_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	k8syaml "sigs.k8s.io/yaml"
 )
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -296,5 +299,88 @@ func copyTree(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// imageUID is the numeric user of the runtime stage's USER.
+func imageUID(t *testing.T) int64 {
+	t.Helper()
+	stages := readDockerfile(t)
+	users := stages[len(stages)-1].all("USER")
+	if len(users) == 0 {
+		t.Fatal("the runtime stage sets no USER")
+	}
+	uid, _, _ := strings.Cut(users[len(users)-1].args, ":")
+	n, err := strconv.ParseInt(uid, 10, 64)
+	if err != nil {
+		t.Fatalf("USER %s is not numeric", users[len(users)-1].args)
+	}
+	return n
+}
+
+// imageEntrypoint is the program the runtime stage's ENTRYPOINT runs.
+func imageEntrypoint(t *testing.T) string {
+	t.Helper()
+	stages := readDockerfile(t)
+	entry := stages[len(stages)-1].all("ENTRYPOINT")
+	var argv []string
+	if len(entry) != 1 || json.Unmarshal([]byte(entry[0].args), &argv) != nil || len(argv) == 0 {
+		t.Fatal("the runtime stage has no ENTRYPOINT in exec form")
+	}
+	return argv[0]
+}
+
+// TestDockerfileRunsAsTheChartExpects: the image runs as the chart's user
+// and group, from the path the chart's command names, and keeps nothing
+// it writes in the image: no VOLUME (the chart mounts the state folder
+// it writes, and the root file system is read-only).
+func TestDockerfileRunsAsTheChartExpects(t *testing.T) {
+	stages := readDockerfile(t)
+	final := stages[len(stages)-1]
+	users := final.all("USER")
+	if len(users) == 0 {
+		t.Fatal("the runtime stage sets no USER")
+	}
+	var values struct {
+		Pod       struct{ RunAsUser, RunAsGroup int64 } `json:"podSecurityContext"`
+		Container struct {
+			RunAsUser, RunAsGroup  int64
+			ReadOnlyRootFilesystem bool
+		} `json:"securityContext"`
+	}
+	data, err := os.ReadFile(filepath.Join(chartDir, "values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k8syaml.Unmarshal(data, &values); err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range []string{
+		fmt.Sprintf("%d:%d", values.Pod.RunAsUser, values.Pod.RunAsGroup),
+		fmt.Sprintf("%d:%d", values.Container.RunAsUser, values.Container.RunAsGroup),
+	} {
+		if want := users[len(users)-1].args; got != want {
+			t.Errorf("the chart runs as %s, the image as USER %s", got, want)
+		}
+	}
+	if !values.Container.ReadOnlyRootFilesystem {
+		t.Error("the chart's default root file system is writable")
+	}
+	if v := final.all("VOLUME"); len(v) > 0 {
+		t.Errorf("VOLUME %s: the image declares a folder to write; the chart mounts only the state folder", v[0].args)
+	}
+	if w := final.all("WORKDIR"); len(w) > 0 {
+		t.Errorf("WORKDIR %s in the runtime stage: the exporter needs none", w[0].args)
+	}
+	deployment, err := os.ReadFile(filepath.Join(chartDir, "templates", "deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s+command:\n\s+- (\S+)$`).FindSubmatch(deployment)
+	if m == nil {
+		t.Fatal("the chart's Deployment names no command")
+	}
+	if got, want := string(m[1]), imageEntrypoint(t); got != want {
+		t.Errorf("the chart runs %s, the image's ENTRYPOINT is %s", got, want)
 	}
 }
