@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -216,7 +215,7 @@ func (t *tui) redraw() {
 		keys = append([]string{"PAUSED"}, keys...)
 		keys[len(keys)-2] = "space resume"
 	}
-	help := wrapWords(keys, "  ", t.width)
+	help := watch.WrapJoin(keys, "  ", t.width)
 	now := t.now()
 	v := t.view
 	v.Width = t.width - 2 // the cursor's column
@@ -276,24 +275,6 @@ func (t *tui) tableLines(table watch.Table, most int) []string {
 		lines = append(lines, fmt.Sprintf("  runs %d-%d of %d (↑↓ to scroll)", first+1, first+n, len(rows)))
 	}
 	return lines
-}
-
-// wrapWords joins items with sep into lines of at most width cells.
-func wrapWords(items []string, sep string, width int) []string {
-	var lines []string
-	cur := ""
-	for _, it := range items {
-		switch {
-		case cur == "":
-			cur = it
-		case utf8.RuneCountInString(cur+sep+it) > width:
-			lines = append(lines, cur)
-			cur = it
-		default:
-			cur += sep + it
-		}
-	}
-	return append(lines, cur)
 }
 
 // runStyles are the runs' styles, made once: a redraw paints hundreds

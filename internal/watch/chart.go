@@ -294,11 +294,12 @@ func (m *Model) chart(v View) []string {
 		}
 		legend = append(legend, s)
 	}
-	return append(lines, wrapJoin(legend, "  ", v.Width)...)
+	return append(lines, WrapJoin(legend, "  ", v.Width)...)
 }
 
-// wrapJoin joins items with sep into lines of at most width characters.
-func wrapJoin(items []string, sep string, width int) []string {
+// WrapJoin joins items with sep into lines of at most width characters
+// (escape sequences take none).
+func WrapJoin(items []string, sep string, width int) []string {
 	var lines []string
 	cur := ""
 	for _, it := range items {
