@@ -80,6 +80,13 @@ func render(t *testing.T, valuesFile string) *rendered {
 	if valuesFile != "" {
 		args = append(args, "--values", valuesFile)
 	}
+	return renderWith(t, args...)
+}
+
+// renderWith renders the chart with helm template's args and decodes
+// every object.
+func renderWith(t *testing.T, args ...string) *rendered {
+	t.Helper()
 	out, errOut, err := helmTemplate(t, args...)
 	if err != nil {
 		t.Fatalf("helm template %v: %v\n%s", args, err, errOut)
@@ -144,7 +151,11 @@ func (r *rendered) add(doc string) error {
 	if err := json.Unmarshal(data, &head); err != nil {
 		return err
 	}
-	r.sizes[head.Kind+"/"+head.Metadata.Name] = len(data)
+	key := head.Kind + "/" + head.Metadata.Name
+	if _, ok := r.sizes[key]; ok {
+		return fmt.Errorf("%s rendered twice", key)
+	}
+	r.sizes[key] = len(data)
 	switch head.APIVersion + " " + head.Kind {
 	case "apps/v1 Deployment":
 		return appendStrict(&r.deployments, data)

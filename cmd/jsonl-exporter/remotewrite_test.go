@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -344,5 +345,62 @@ func TestReloadFixesTheTenantHeader(t *testing.T) {
 	}
 	if got := st.Files[log].Offset; got != int64(b.Len()) {
 		t.Errorf("state file: %d of %d bytes delivered", got, b.Len())
+	}
+}
+
+// TestSIGTERMDuringReloadWithReceiverDown: a reload (SIGHUP or
+// /-/reload) waits for its new
+// engine to read the logs, which it cannot while the receiver is down
+// and the queue is full; a SIGTERM then must still stop the exporter
+// within the shutdown timeout, not after the reload's 30 s.
+func TestSIGTERMDuringReloadWithReceiverDown(t *testing.T) {
+	down, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + down.Addr().String() + "/api/v1/write"
+	down.Close() // refused from now on
+
+	dir := t.TempDir()
+	log := filepath.Join(dir, "metrics.jsonl")
+	var b strings.Builder
+	for i := range 2000 { // far more samples than the queue holds
+		fmt.Fprintf(&b, `{"step":%d,"train/loss":%g}`+"\n", i, 1/float64(i+1))
+	}
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startExporter(t, "--input", log, "--remote-write.url", url, "--remote-write.queue-capacity", "100", "--remote-write.batch-size", "50",
+		"--remote-write.shutdown-timeout", "1s", "--state.file", filepath.Join(dir, "state.json"), "--web.enable-lifecycle")
+	// A reload through /-/reload: once the loop has taken it, the signals
+	// are handled (a SIGHUP sent earlier would end the process).
+	go func() {
+		resp, err := http.Post("http://"+p.addr+"/-/reload", "", nil)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	// The new engine's first scan logs its input: the reload waits now.
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(p.stderr.String(), "msg=input ") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reload did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10 s after SIGTERM (shutdown timeout 1s)")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("stopped %s after SIGTERM, want about the shutdown timeout (1s)", d)
+	}
+	if p.waitErr != nil {
+		t.Errorf("exit after SIGTERM: %v, want exit code 0", p.waitErr)
 	}
 }

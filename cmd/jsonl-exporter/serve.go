@@ -252,11 +252,42 @@ func serve(ctx context.Context, l *loader, opts options, logger *slog.Logger, fa
 			logger.Info("shutting down", "signal", sig.String())
 			return shutdown(server, stopBy)
 		case <-hup:
-			_ = reload(ctx, l, svc, opts, rw, logger)
+			if sig, _ := reloadUntil(ctx, term, func(ctx context.Context) error { return reload(ctx, l, svc, opts, rw, logger) }); sig != nil {
+				logger.Info("shutting down", "signal", sig.String())
+				return shutdown(server, stopBy)
+			}
 		case done := <-reloads:
-			done <- reload(ctx, l, svc, opts, rw, logger)
+			sig, err := reloadUntil(ctx, term, func(ctx context.Context) error { return reload(ctx, l, svc, opts, rw, logger) })
+			done <- err
+			if sig != nil {
+				logger.Info("shutting down", "signal", sig.String())
+				return shutdown(server, stopBy)
+			}
 		}
 	}
+}
+
+// reloadUntil runs a reload whose context a SIGINT or SIGTERM ends, and
+// returns that signal (nil: none came) with the reload's error: a reload waits up to 30 s for its new engine to
+// read the logs (longer than a pod's grace period when the receiver is
+// down), and the stop must not wait for it.
+func reloadUntil(ctx context.Context, term <-chan os.Signal, reload func(context.Context) error) (os.Signal, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	got := make(chan os.Signal, 1)
+	reloaded := make(chan struct{})
+	go func() {
+		defer close(got)
+		select {
+		case sig := <-term:
+			got <- sig
+			cancel()
+		case <-reloaded:
+		}
+	}()
+	err := reload(ctx)
+	close(reloaded)
+	return <-got, err
 }
 
 // lifecycle serves /-/healthy, /-/ready and, when enabled, POST

@@ -404,3 +404,38 @@ func mountOf(mounts []corev1.VolumeMount, p string) (*corev1.VolumeMount, string
 	}
 	return best, rel
 }
+
+// TestManifestsNameTheirTests: the Go test files and tests the manifests
+// and README.md point the reader to exist.
+func TestManifestsNameTheirTests(t *testing.T) {
+	files, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sources strings.Builder
+	for _, f := range files {
+		if strings.HasSuffix(f.Name(), "_test.go") {
+			data, err := os.ReadFile(f.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			sources.Write(data)
+		}
+	}
+	for _, doc := range []string{"job.yaml", "pytorchjob.yaml", "README.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range regexp.MustCompile(`\b\w+_test\.go\b`).FindAllString(string(data), -1) {
+			if _, err := os.Stat(name); err != nil {
+				t.Errorf("%s names %s, which does not exist", doc, name)
+			}
+		}
+		for _, name := range regexp.MustCompile("`(Test\\w+)`").FindAllStringSubmatch(string(data), -1) {
+			if !strings.Contains(sources.String(), "func "+name[1]+"(") {
+				t.Errorf("%s names %s, which is no test here", doc, name[1])
+			}
+		}
+	}
+}
