@@ -1,0 +1,69 @@
+// Copyright 2026 The jsonl-exporter Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package watch
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// oddRuns is a model of runs with wide characters in their names (CJK,
+// an emoji), a name longer than any line, steps of 1e13.
+func oddRuns() (*Model, string) {
+	long := strings.Repeat("a_metric_with_a_long_name_", 6)
+	m := New("ml", seriesOf, nil)
+	var recs []rec
+	for _, run := range []string{"训练运行-中文名字", "run-🚀-emoji", "plain", strings.Repeat("x", 90)} {
+		for i := range 20 {
+			recs = append(recs, rec{run: run, t: t0 + float64(i), step: float64(i) * 1e12,
+				metrics: map[string]float64{"train.loss": 2 - float64(i)/20, long: float64(i)}})
+		}
+	}
+	feed(m, recs...)
+	return m, seriesOf(long)
+}
+
+// fits reports the lines wider than width terminal cells.
+func fits(t *testing.T, width int, lines []string) {
+	t.Helper()
+	for _, l := range lines {
+		if w := ansi.StringWidth(l); w > width {
+			t.Errorf("width %d: a line of %d cells:\n%s", width, w, l)
+		}
+	}
+}
+
+// TestTableFitsWidth: the table's lines fit the width in terminal cells,
+// columns that do not fit left out whole, and its columns line up
+// whatever the run names.
+func TestTableFitsWidth(t *testing.T) {
+	m, _ := oddRuns()
+	now := time.Unix(int64(t0)+30, 0)
+	for _, width := range []int{40, 60, 100} {
+		for _, sort := range []Column{ColRun, ColAgo} {
+			table := m.Table(now, View{Width: width, Sort: sort}).Lines
+			fits(t, width, table)
+			if sort == ColAgo && !strings.Contains(table[0], "AGO") {
+				t.Errorf("width %d: the sorted column was left out:\n%s", width, table[0])
+			}
+			// STATUS starts in the same cell on every line.
+			at := -1
+			for _, l := range table {
+				i := strings.Index(l, "STATUS")
+				if i < 0 {
+					i = strings.Index(l, "running")
+				}
+				cell := ansi.StringWidth(l[:i])
+				if at >= 0 && cell != at {
+					t.Errorf("width %d: STATUS at cell %d, %d before:\n%s", width, cell, at, strings.Join(table, "\n"))
+					break
+				}
+				at = cell
+			}
+		}
+	}
+}
