@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/jsonl-exporter/jsonl-exporter/internal/curves"
 )
 
@@ -113,7 +115,9 @@ func (m *Model) chart(v View) []string {
 	if v.LogY {
 		title += ", log y"
 	}
-	lines := []string{title}
+	// A name longer than the line is cut, not wrapped: the view counts
+	// the lines it lays out.
+	lines := []string{clip(title, v.Width)}
 	// The values drawn: smoothed over the window's share of kept points,
 	// on log10 for a log axis (values <= 0 are not drawn).
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
@@ -137,13 +141,13 @@ func (m *Model) chart(v View) []string {
 		}
 	}
 	if math.IsInf(ymin, 0) {
+		msg := "no values of " + short + " to draw yet"
 		if missing > 0 {
-			return append(lines, "no record of "+short+" carries an epoch")
+			msg = "no record of " + short + " carries an epoch"
+		} else if len(cs) == 0 && len(v.Hidden) > 0 {
+			msg = "every run of " + short + " is hidden"
 		}
-		if len(cs) == 0 && len(v.Hidden) > 0 {
-			return append(lines, "every run of "+short+" is hidden")
-		}
-		return append(lines, "no values of "+short+" to draw yet")
+		return append(lines, clip(msg, v.Width))
 	}
 	if ymax == ymin {
 		pad := math.Abs(ymin) * 0.1
@@ -292,12 +296,12 @@ func (m *Model) chart(v View) []string {
 		if v.Paint != nil {
 			s = v.Paint(c.index, "━━") + " " + s
 		}
-		legend = append(legend, s)
+		legend = append(legend, clip(s, v.Width))
 	}
 	return append(lines, wrapJoin(legend, "  ", v.Width)...)
 }
 
-// wrapJoin joins items with sep into lines of at most width characters.
+// wrapJoin joins items with sep into lines of at most width cells.
 func wrapJoin(items []string, sep string, width int) []string {
 	var lines []string
 	cur := ""
@@ -318,22 +322,8 @@ func wrapJoin(items []string, sep string, width int) []string {
 	return lines
 }
 
-// visibleLen counts the characters of s outside ANSI escape sequences.
-func visibleLen(s string) int {
-	n, esc := 0, false
-	for _, r := range s {
-		switch {
-		case r == 0x1b:
-			esc = true
-		case esc:
-			if r >= '@' && r <= '~' && r != '[' {
-				esc = false
-			}
-		default:
-			n++
-		}
-	}
-	return n
-}
+// visibleLen is the terminal cells s takes, outside ANSI escape
+// sequences: a CJK character or an emoji takes two.
+func visibleLen(s string) int { return ansi.StringWidth(s) }
 
 func itoa(n int) string { return formatValue(float64(n)) }

@@ -12,7 +12,8 @@ import (
 )
 
 // oddRuns is a model of runs with wide characters in their names (CJK,
-// an emoji), a name longer than any line, steps of 1e13.
+// an emoji), a name longer than any line, steps of 1e13, and a metric
+// whose name is longer than a line.
 func oddRuns() (*Model, string) {
 	long := strings.Repeat("a_metric_with_a_long_name_", 6)
 	m := New("ml", seriesOf, nil)
@@ -64,6 +65,17 @@ func TestTableFitsWidth(t *testing.T) {
 				}
 				at = cell
 			}
+		}
+	}
+}
+
+// TestChartFitsWidth: the chart's title and legend fit the width in
+// terminal cells, whatever the names.
+func TestChartFitsWidth(t *testing.T) {
+	m, long := oddRuns()
+	for _, width := range []int{40, 60, 100} {
+		for _, metric := range []string{"", long} {
+			fits(t, width, m.ChartLines(View{Width: width, ChartRows: 8, Metric: metric}))
 		}
 	}
 }
