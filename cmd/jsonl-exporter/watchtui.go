@@ -231,6 +231,10 @@ func (t *tui) redraw() {
 	// are those of the last frame; drawn again only when they changed (a
 	// legend wrapped anew), since drawing is most of a redraw's cost.
 	avail := t.height - len(lines) - 1 - len(help) // blank line, help
+	// The table already shows each run's mark and colour: with many runs
+	// the legend takes at most half the rows left besides the title, the
+	// axis and the least plot.
+	v.LegendLines = max(1, (avail-3-4)/2)
 	var chart []string
 	for try := 0; try < 2; try++ {
 		v.ChartRows = avail - t.chartExtra

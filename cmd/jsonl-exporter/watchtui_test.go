@@ -408,6 +408,7 @@ func TestWatchTUIFrameFits(t *testing.T) {
 		{"every run hidden", many, "o\r", 100, 40},
 		{"40 runs", many, "", 120, 40},
 		{"40 runs, least terminal", many, "", 40, 12},
+		{"40 runs, wide and short", many, "", 200, 20}, // the legend gives way to the chart
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ui := &tui{model: c.model, now: func() time.Time { return at }}
@@ -427,7 +428,9 @@ func TestWatchTUIFrameFits(t *testing.T) {
 				}
 			}
 			if strings.HasPrefix(frame, "terminal too small") {
-				if !strings.Contains(frame, "40 runs") {
+				if c.width > watchMinWidth {
+					t.Errorf("%dx%d is said too small:\n%s", c.width, c.height, frame)
+				} else if !strings.Contains(frame, "40 runs") {
 					t.Errorf("the message does not count the runs:\n%s", frame)
 				}
 				return

@@ -89,6 +89,9 @@ type View struct {
 	Sort    Column
 	Reverse bool
 	Hidden  map[string]bool // runs left off the chart
+	// LegendLines bounds the legend's lines, the last saying how many
+	// runs were left out of it (0: every run).
+	LegendLines int
 }
 
 // chart renders the chart of v.Metric to lines of text.
@@ -298,7 +301,11 @@ func (m *Model) chart(v View) []string {
 		}
 		legend = append(legend, clip(s, v.Width))
 	}
-	return append(lines, wrapJoin(legend, "  ", v.Width)...)
+	out := wrapJoin(legend, "  ", v.Width)
+	for k := len(legend) - 1; v.LegendLines > 0 && len(out) > v.LegendLines && k >= 0; k-- {
+		out = wrapJoin(append(legend[:k:k], fmt.Sprintf("+%d more", len(legend)-k)), "  ", v.Width)
+	}
+	return append(lines, out...)
 }
 
 // wrapJoin joins items with sep into lines of at most width cells.

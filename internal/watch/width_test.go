@@ -4,6 +4,8 @@
 package watch
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +78,30 @@ func TestChartFitsWidth(t *testing.T) {
 	for _, width := range []int{40, 60, 100} {
 		for _, metric := range []string{"", long} {
 			fits(t, width, m.ChartLines(View{Width: width, ChartRows: 8, Metric: metric}))
+		}
+	}
+}
+
+// TestLegendLines: a bounded legend ends by counting the runs it leaves
+// out.
+func TestLegendLines(t *testing.T) {
+	m := New("ml", seriesOf, nil)
+	for i := range 40 {
+		feed(m, trainRun(fmt.Sprintf("run-%02d", i), 3, func(int) float64 { return float64(i) })...)
+	}
+	for _, most := range []int{0, 1, 2} {
+		lines := m.ChartLines(View{Width: 80, ChartRows: 4, LegendLines: most})
+		legend := lines[1+4+2:] // title, plot rows, axis and ticks
+		shown := strings.Count(strings.Join(legend, " "), "run-")
+		left := 0
+		if last := legend[len(legend)-1]; strings.HasSuffix(last, " more") {
+			left, _ = strconv.Atoi(last[strings.LastIndex(last, "+")+1 : len(last)-len(" more")])
+		}
+		if most > 0 && (len(legend) != most || shown+left != 40 || left == 0) {
+			t.Errorf("at most %d lines: %d, %d runs shown and %d left out:\n%s", most, len(legend), shown, left, strings.Join(legend, "\n"))
+		}
+		if most == 0 && shown != 40 {
+			t.Errorf("every run: %d shown:\n%s", shown, strings.Join(legend, "\n"))
 		}
 	}
 }
