@@ -81,9 +81,11 @@ func readWatchFlags(fs *pflag.FlagSet) (watchRequest, error) {
 		return r, usagef("sort: must be run, status, step, rate, loss, best, val_loss or ago, got %q", sortBy)
 	}
 	if r.width == 0 {
+		// $COLUMNS is the terminal's (or a leftover): brought into the
+		// range --width takes rather than failing a snapshot.
 		r.width = 100
 		if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 0 {
-			r.width = c
+			r.width = min(max(c, 40), 1000)
 		}
 	}
 	switch {

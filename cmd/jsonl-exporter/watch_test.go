@@ -148,3 +148,29 @@ func TestWatchUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchOnceColumns: $COLUMNS, the terminal's width or a leftover of
+// the environment, is brought into the range --width takes instead of
+// failing a snapshot nobody gave a width to.
+func TestWatchOnceColumns(t *testing.T) {
+	dir := t.TempDir()
+	demoShapedLog(t, dir)
+	for _, c := range []struct {
+		columns string
+		width   int
+	}{{"30", 40}, {"5000", 1000}, {"120", 120}, {"wide", 100}} {
+		t.Run(c.columns, func(t *testing.T) {
+			t.Setenv("COLUMNS", c.columns)
+			var out, errs bytes.Buffer
+			if code := run([]string{"watch", "--once", "--height", "4", dir}, &out, &errs); code != 0 {
+				t.Fatalf("exit %d: %s", code, errs.String())
+			}
+			// The x axis spans the width.
+			for _, l := range strings.Split(out.String(), "\n") {
+				if strings.Contains(l, "└") && len([]rune(l)) != c.width {
+					t.Errorf("the axis is %d columns, want %d:\n%s", len([]rune(l)), c.width, l)
+				}
+			}
+		})
+	}
+}

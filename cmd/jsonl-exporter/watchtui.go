@@ -207,7 +207,7 @@ func (t *tui) redraw() {
 		return // the size comes first
 	}
 	if t.width < watchMinWidth || t.height < watchMinHeight {
-		t.frame = fmt.Sprintf("terminal too small: %dx%d, watch needs %dx%d", t.width, t.height, watchMinWidth, watchMinHeight)
+		t.tooSmall(fmt.Sprintf("terminal too small: %dx%d, watch needs %dx%d", t.width, t.height, watchMinWidth, watchMinHeight))
 		return
 	}
 	keys := slices.Clone(helpKeys)
@@ -230,6 +230,10 @@ func (t *tui) redraw() {
 	// are those of the last frame; drawn again only when they changed (a
 	// legend wrapped anew), since drawing is most of a redraw's cost.
 	avail := t.height - len(lines) - 1 - len(help) // blank line, help
+	// The table already shows each run's mark and colour: with many runs
+	// the legend takes at most half the rows left besides the title, the
+	// axis and the least plot.
+	v.LegendLines = max(1, (avail-3-4)/2)
 	var chart []string
 	for try := 0; try < 2; try++ {
 		v.ChartRows = avail - t.chartExtra
@@ -244,13 +248,25 @@ func (t *tui) redraw() {
 		t.chartExtra = extra
 	}
 	if avail-t.chartExtra < 4 || len(chart) > avail {
-		t.frame = fmt.Sprintf("terminal too small: %dx%d for %d runs and a chart", t.width, t.height, len(lines)-1)
+		t.tooSmall(fmt.Sprintf("terminal too small: %dx%d for %d runs and a chart", t.width, t.height, len(t.runs)))
 		return
 	}
 	lines = append(lines, "")
 	lines = append(lines, chart...)
+	// A message instead of a chart is shorter: the help line stays at
+	// the bottom.
+	for len(lines) < t.height-len(help) {
+		lines = append(lines, "")
+	}
 	lines = append(lines, help...)
 	t.frame = strings.Join(lines, "\n")
+}
+
+// tooSmall shows msg, wrapped to the terminal that is too small for the
+// view: a line longer than it would be cut.
+func (t *tui) tooSmall(msg string) {
+	lines := watch.WrapJoin(strings.Fields(msg), " ", max(t.width, 1))
+	t.frame = strings.Join(lines[:min(len(lines), max(t.height, 1))], "\n")
 }
 
 // tableLines are the table's header and at most most-1 of its runs,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
 
@@ -378,5 +379,65 @@ func TestWatchTUIRunKeys(t *testing.T) {
 	frame = ui.View().Content
 	if !strings.Contains(frame, "> · alpha") || !strings.Contains(frame, "train_loss by time") {
 		t.Errorf("alpha hidden, by time:\n%s", frame)
+	}
+}
+
+// TestWatchTUIFrameFits: whatever the size and the state (no run yet,
+// every run hidden, more runs than rows), the frame fills the terminal
+// exactly, the help line last, and no line is wider than it; a terminal
+// too small says so within its width.
+func TestWatchTUIFrameFits(t *testing.T) {
+	at := time.Unix(1764115800, 0)
+	empty := watch.New("ml", func(n string) string { return "ml_" + n }, nil)
+	many := watch.New("ml", func(n string) string { return "ml_" + n }, nil)
+	for i := range 40 {
+		for step := range 5 {
+			many.Append(&store.Batch{Run: fmt.Sprintf("run-%02d", i), Time: float64(at.Unix() - 100 + int64(step)), Samples: []store.Sample{
+				{Name: "ml_global_step", Value: float64(step)},
+				{Name: "ml_train_loss", Value: float64(i + step)},
+			}})
+		}
+	}
+	for _, c := range []struct {
+		name          string
+		model         *watch.Model
+		keys          string
+		width, height int
+	}{
+		{"no runs yet", empty, "", 80, 24},
+		{"every run hidden", many, "o\r", 100, 40},
+		{"40 runs", many, "", 120, 40},
+		{"40 runs, least terminal", many, "", 40, 12},
+		{"40 runs, wide and short", many, "", 200, 20}, // the legend gives way to the chart
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ui := &tui{model: c.model, now: func() time.Time { return at }}
+			ui.Update(tea.WindowSizeMsg{Width: c.width, Height: c.height})
+			for _, k := range c.keys {
+				if k == '\r' {
+					ui.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+				} else {
+					ui.Update(tea.KeyPressMsg{Code: k, Text: string(k)})
+				}
+			}
+			frame := ui.View().Content
+			lines := strings.Split(frame, "\n")
+			for _, l := range lines {
+				if w := ansi.StringWidth(l); w > c.width {
+					t.Errorf("a line of %d cells in %d:\n%s", w, c.width, l)
+				}
+			}
+			if strings.HasPrefix(frame, "terminal too small") {
+				if c.width > watchMinWidth {
+					t.Errorf("%dx%d is said too small:\n%s", c.width, c.height, frame)
+				} else if !strings.Contains(frame, "40 runs") {
+					t.Errorf("the message does not count the runs:\n%s", frame)
+				}
+				return
+			}
+			if len(lines) != c.height || !strings.Contains(lines[len(lines)-1], "q quit") {
+				t.Errorf("%d lines for %d rows, the last %q:\n%s", len(lines), c.height, lines[len(lines)-1], frame)
+			}
+		})
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/jsonl-exporter/jsonl-exporter/internal/curves"
 )
 
@@ -87,6 +89,9 @@ type View struct {
 	Sort    Column
 	Reverse bool
 	Hidden  map[string]bool // runs left off the chart
+	// LegendLines bounds the legend's lines, the last saying how many
+	// runs were left out of it (0: every run).
+	LegendLines int
 }
 
 // chart renders the chart of v.Metric to lines of text.
@@ -113,7 +118,9 @@ func (m *Model) chart(v View) []string {
 	if v.LogY {
 		title += ", log y"
 	}
-	lines := []string{title}
+	// A name longer than the line is cut, not wrapped: the view counts
+	// the lines it lays out.
+	lines := []string{clip(title, v.Width)}
 	// The values drawn: smoothed over the window's share of kept points,
 	// on log10 for a log axis (values <= 0 are not drawn).
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
@@ -137,13 +144,13 @@ func (m *Model) chart(v View) []string {
 		}
 	}
 	if math.IsInf(ymin, 0) {
+		msg := "no values of " + short + " to draw yet"
 		if missing > 0 {
-			return append(lines, "no record of "+short+" carries an epoch")
+			msg = "no record of " + short + " carries an epoch"
+		} else if len(cs) == 0 && len(v.Hidden) > 0 {
+			msg = "every run of " + short + " is hidden"
 		}
-		if len(cs) == 0 && len(v.Hidden) > 0 {
-			return append(lines, "every run of "+short+" is hidden")
-		}
-		return append(lines, "no values of "+short+" to draw yet")
+		return append(lines, clip(msg, v.Width))
 	}
 	if ymax == ymin {
 		pad := math.Abs(ymin) * 0.1
@@ -292,12 +299,16 @@ func (m *Model) chart(v View) []string {
 		if v.Paint != nil {
 			s = v.Paint(c.index, "━━") + " " + s
 		}
-		legend = append(legend, s)
+		legend = append(legend, clip(s, v.Width))
 	}
-	return append(lines, WrapJoin(legend, "  ", v.Width)...)
+	out := WrapJoin(legend, "  ", v.Width)
+	for k := len(legend) - 1; v.LegendLines > 0 && len(out) > v.LegendLines && k >= 0; k-- {
+		out = WrapJoin(append(legend[:k:k], fmt.Sprintf("+%d more", len(legend)-k)), "  ", v.Width)
+	}
+	return append(lines, out...)
 }
 
-// WrapJoin joins items with sep into lines of at most width characters
+// WrapJoin joins items with sep into lines of at most width cells
 // (escape sequences take none).
 func WrapJoin(items []string, sep string, width int) []string {
 	var lines []string
@@ -319,22 +330,8 @@ func WrapJoin(items []string, sep string, width int) []string {
 	return lines
 }
 
-// visibleLen counts the characters of s outside ANSI escape sequences.
-func visibleLen(s string) int {
-	n, esc := 0, false
-	for _, r := range s {
-		switch {
-		case r == 0x1b:
-			esc = true
-		case esc:
-			if r >= '@' && r <= '~' && r != '[' {
-				esc = false
-			}
-		default:
-			n++
-		}
-	}
-	return n
-}
+// visibleLen is the terminal cells s takes, outside ANSI escape
+// sequences: a CJK character or an emoji takes two.
+func visibleLen(s string) int { return ansi.StringWidth(s) }
 
 func itoa(n int) string { return formatValue(float64(n)) }

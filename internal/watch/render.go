@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/jsonl-exporter/jsonl-exporter/internal/store"
 )
 
@@ -112,25 +114,52 @@ func (m *Model) Table(now time.Time, v View) Table {
 		}
 		cells = append(cells, c)
 	}
+	// Widths in terminal cells: a CJK character or an emoji takes two.
 	widths := make([]int, NumColumns)
 	for _, c := range cells {
 		for i, s := range c {
-			widths[i] = max(widths[i], len([]rune(s)))
+			widths[i] = max(widths[i], ansi.StringWidth(s))
 		}
 	}
-	// A long run name gives way first: the other columns are short.
-	if total := sum(widths) + 2*(len(widths)-1); total > v.Width {
-		widths[0] = max(8, widths[0]-(total-v.Width))
+	// A long run name gives way first: the other columns are short. If
+	// the line is still too long (a narrow terminal, huge steps), the
+	// columns from the right are left out whole, but the sorted one: a
+	// terminal would cut the line in the middle of a value.
+	shown := make([]bool, NumColumns)
+	for i := range shown {
+		shown[i] = true
 	}
+	total := func() int {
+		n := -2
+		for i, w := range widths {
+			if shown[i] {
+				n += w + 2
+			}
+		}
+		return n
+	}
+	name := widths[0]
+	if t := total(); t > v.Width {
+		widths[0] = max(8, widths[0]-(t-v.Width))
+	}
+	for i := NumColumns - 1; i > ColStatus && total() > v.Width; i-- {
+		if i != v.Sort {
+			shown[i] = false
+		}
+	}
+	widths[0] = max(widths[0], min(name, widths[0]+v.Width-total())) // room left by them
 	lines := make([]string, 0, len(cells))
 	for k, c := range cells {
 		var b strings.Builder
 		for i, s := range c {
+			if !shown[i] {
+				continue
+			}
 			if i > 0 {
 				b.WriteString("  ")
 			}
 			s = clip(s, widths[i])
-			pad := strings.Repeat(" ", widths[i]-len([]rune(s)))
+			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(s))
 			if i >= int(ColStep) { // numbers to the right
 				b.WriteString(pad + s)
 			} else {
@@ -208,21 +237,9 @@ func boolOrder(b bool) int {
 	return 0
 }
 
-func sum(v []int) int {
-	n := 0
-	for _, x := range v {
-		n += x
-	}
-	return n
-}
-
-// clip shortens s to n characters, ending it with … when cut.
+// clip shortens s to n terminal cells, ending it with … when cut.
 func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
+	return ansi.Truncate(s, n, "…")
 }
 
 // Ago writes a duration as 42s, 3m05s, 2h10m or 3d04h; negative (a

@@ -16,16 +16,25 @@ func linearTicks(lo, hi float64, n int) []float64 {
 		return []float64{lo}
 	}
 	// The finest step of 1, 2 or 5 times a power of ten that gives at
-	// most n ticks.
+	// most n ticks; but if that gives one tick alone (n = 2, when no step
+	// gives two), the coarsest that gives two or more: an axis needs two
+	// labels for a scale.
 	p := math.Pow(10, math.Floor(math.Log10(hi-lo))-1)
-	step := 0.0
+	step, several := 0.0, 0.0
 	for _, decade := range []float64{1, 10, 100} {
 		for _, m := range []float64{1, 2, 5} {
 			s := m * p * decade
-			if step == 0 && math.Floor(hi/s+1e-9)-math.Ceil(lo/s-1e-9)+1 <= float64(n) {
+			count := math.Floor(hi/s+1e-9) - math.Ceil(lo/s-1e-9) + 1
+			if step == 0 && count <= float64(n) {
 				step = s
 			}
+			if count >= 2 {
+				several = s
+			}
 		}
+	}
+	if math.Floor(hi/step+1e-9)-math.Ceil(lo/step-1e-9)+1 < 2 && several > 0 {
+		step = several
 	}
 	var out []float64
 	for k := math.Ceil(lo/step - 1e-9); k <= math.Floor(hi/step+1e-9); k++ {

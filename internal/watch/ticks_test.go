@@ -26,6 +26,10 @@ func TestTicks(t *testing.T) {
 		{"log loss", 0.42, 3.1, 5, true, false, []string{"0.5", "1", "2"}},
 		{"lr decades", 1e-6, 1e-3, 5, true, false, []string{"1e-6", "1e-5", "1e-4", "1e-3"}},
 		{"flat", 3, 3, 4, false, false, []string{"3"}},
+		// Two ticks at most: none of 1, 2 or 5 gives two; one alone would
+		// leave the axis without a scale, so three.
+		{"few rows", 0.5, 3, 2, false, false, []string{"1", "2", "3"}},
+		{"few rows around 0", -1, 1.9, 2, false, false, []string{"-1", "0", "1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var v []float64
