@@ -28,6 +28,7 @@ const (
 	kindFinished
 	kindInterval
 	kindEpoch
+	kindRestarts
 )
 
 // rateRecords is how many recent records steps per second is measured
@@ -59,6 +60,7 @@ type run struct {
 	recent   [rateRecords]stamp // ring of (time, global step)
 	nRecent  int
 	first    float64 // the first record's time: time 0 of the x axis
+	restarts float64 // the store's count of the run's restarts
 	timed    bool
 	series   map[string]*Series
 	slots    []slot
@@ -100,6 +102,7 @@ func New(namespace string, seriesOf func(string) string, metrics []string) *Mode
 	m.kinds[full("run_finished")] = kindFinished
 	m.kinds[full("run_record_interval_seconds")] = kindInterval
 	m.kinds[full("epoch")] = kindEpoch
+	m.kinds[full("run_restarts_total")] = kindRestarts
 	for _, name := range metrics {
 		s := name
 		if namespace == "" || !strings.HasPrefix(name, namespace+"_") {
@@ -134,7 +137,7 @@ func (m *Model) Append(b *store.Batch) {
 	if !r.timed {
 		r.first, r.timed = b.Time, true
 	}
-	var step, global, epoch float64
+	var step, global, epoch, restarts float64
 	hasStep, hasGlobal, hasEpoch := false, false, false
 	for i, s := range b.Samples {
 		if i >= len(r.slots) || r.slots[i].name != s.Name {
@@ -155,12 +158,26 @@ func (m *Model) Append(b *store.Batch) {
 			r.finished = s.Value == 1
 		case kindInterval:
 			r.interval, r.hasIntvl = s.Value, true
+		case kindRestarts:
+			restarts = s.Value
 		}
 	}
 	if !hasGlobal {
 		global, hasGlobal = step, hasStep
 	}
 	at := Place{Step: r.records, Time: b.Time - r.first, Epoch: epoch, HasEpoch: hasEpoch} // by record number until the run has a step
+	if restarts > r.restarts {
+		// Resumed from a checkpoint or started over: the steps trained
+		// again replace those logged before, as plot and TensorBoard
+		// draw them, and the rate starts anew.
+		r.restarts = restarts
+		if hasGlobal {
+			for _, sr := range r.series {
+				sr.DropFrom(global)
+			}
+			r.nRecent = 0
+		}
+	}
 	if hasGlobal {
 		// A record at the step of the one before (a validation record,
 		// an epoch's end) is no progress: it would slow the rate down.
@@ -273,10 +290,10 @@ func (m *Model) Rows(now time.Time) []Row {
 				row.StepsPerSec, row.HasRate = (newest.g-oldest.g)/dt, true
 			}
 		}
-		if s := r.series[m.pickSeries(r, trainLosses, false)]; s != nil {
+		if s := r.series[m.pickSeries(r, trainLosses, false)]; s != nil && s.Len() > 0 {
 			row.TrainLoss, row.BestTrainLoss, row.HasTrain = s.Last(), s.Least(), true
 		}
-		if s := r.series[m.pickSeries(r, valLosses, true)]; s != nil {
+		if s := r.series[m.pickSeries(r, valLosses, true)]; s != nil && s.Len() > 0 {
 			row.ValLoss, row.HasVal = s.Last(), true
 		}
 		rows = append(rows, row)

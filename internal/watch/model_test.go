@@ -31,6 +31,7 @@ type rec struct {
 	finished bool
 	epoch    float64 // with hasEpoch: the record carries an epoch
 	hasEpoch bool
+	restarts float64 // the store's count of the run's restarts
 	metrics  map[string]float64
 }
 
@@ -50,6 +51,7 @@ func (r rec) batch(records float64) *store.Batch {
 	if r.hasEpoch {
 		add("ml_epoch", r.epoch)
 	}
+	add("ml_run_restarts_total", r.restarts)
 	for n, v := range r.metrics {
 		add(seriesOf(n), v)
 		add(seriesOf(n)+"_best", v)
@@ -278,5 +280,41 @@ func TestParseColumnAndXKey(t *testing.T) {
 	}
 	if _, ok := ParseXKey("wall"); ok {
 		t.Error("wall is no x key")
+	}
+}
+
+// TestRestartReplaces: a run resumed from an earlier checkpoint trains
+// steps again; they replace those logged before, so the curve does not
+// go back, BEST is of the steps kept, and the rate starts anew.
+func TestRestartReplaces(t *testing.T) {
+	m := New("ml", seriesOf, nil)
+	var recs []rec
+	for i := range 100 { // steps 10..1000, the loss least (0.1) at step 900
+		loss := 2 - float64(i)/100
+		if i == 89 {
+			loss = 0.1
+		}
+		recs = append(recs, rec{run: "r", t: t0 + float64(i), step: float64(10 * (i + 1)), metrics: map[string]float64{"train.loss": loss}})
+	}
+	// Resumed from the checkpoint of step 500, slower.
+	for i := range 20 {
+		recs = append(recs, rec{run: "r", t: t0 + 200 + 2*float64(i), step: float64(500 + 10*i), restarts: 1, metrics: map[string]float64{"train.loss": 1.5}})
+	}
+	feed(m, recs...)
+	xs, _ := m.runs["r"].series["ml_train_loss"].Points(XStep)
+	for i := 1; i < len(xs); i++ {
+		if xs[i] <= xs[i-1] {
+			t.Fatalf("the curve goes back at %d: %v", i, xs[max(0, i-3):i+1])
+		}
+	}
+	if last := xs[len(xs)-1]; last != 690 {
+		t.Errorf("last step %g, want 690", last)
+	}
+	row := m.Rows(time.Unix(int64(t0)+240, 0))[0]
+	if row.BestTrainLoss != 1.5 || row.TrainLoss != 1.5 {
+		t.Errorf("best %g last %g, want 1.5 and 1.5: the least before step 500 was 2-48/100 = 1.52, and 0.1 was at step 900", row.BestTrainLoss, row.TrainLoss)
+	}
+	if !row.HasRate || math.Abs(row.StepsPerSec-5) > 1e-9 {
+		t.Errorf("steps per second %g (%v), want 5: the resumed run's own", row.StepsPerSec, row.HasRate)
 	}
 }

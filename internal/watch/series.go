@@ -116,6 +116,25 @@ func (s *Series) halve() {
 	s.width *= 2
 }
 
+// DropFrom forgets the points at a step of at least step (a bucket by
+// its mean step): a run resumed from an earlier checkpoint trains those
+// steps again. The least value is that of the points kept; the last
+// stays the newest until the next point.
+func (s *Series) DropFrom(step float64) {
+	keep := len(s.buckets)
+	for keep > 0 && s.buckets[keep-1].sumStep/float64(s.buckets[keep-1].n) >= step {
+		keep--
+	}
+	if keep == len(s.buckets) {
+		return
+	}
+	s.buckets = s.buckets[:keep]
+	s.least = math.Inf(1)
+	for _, b := range s.buckets {
+		s.least = min(s.least, b.lo)
+	}
+}
+
 // Len is the number of points kept (buckets).
 func (s *Series) Len() int { return len(s.buckets) }
 
