@@ -49,6 +49,7 @@ type tui struct {
 	width, height int
 	paused        bool
 	cursor        string   // the run the table's cursor is on
+	only          string   // the run shown alone (o), hiding runs found later too
 	runs          []string // the runs in the table's order, at the last redraw
 	chartExtra    int      // the chart's lines besides its plot rows, last drawn
 	frame         string   // what is shown; kept as is while paused
@@ -87,7 +88,7 @@ func (t *tui) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "o":
 			t.onlyRun()
 		case "a":
-			t.view.Hidden = nil
+			t.view.Hidden, t.only = nil, ""
 		case "s":
 			t.view.Sort, t.view.Reverse = (t.view.Sort+1)%watch.NumColumns, false
 		case "S":
@@ -152,6 +153,7 @@ func (t *tui) toggleRun() {
 	if t.cursor == "" {
 		return
 	}
+	t.only = "" // the runs are chosen one by one from here
 	if t.view.Hidden[t.cursor] {
 		delete(t.view.Hidden, t.cursor)
 		return
@@ -174,9 +176,10 @@ func (t *tui) onlyRun() {
 		}
 	}
 	if others == len(t.runs)-1 && !t.view.Hidden[t.cursor] {
-		t.view.Hidden = nil
+		t.view.Hidden, t.only = nil, ""
 		return
 	}
+	t.only = t.cursor // runs found later stay hidden too
 	t.view.Hidden = map[string]bool{}
 	for _, r := range t.runs {
 		if r != t.cursor {
@@ -219,6 +222,14 @@ func (t *tui) redraw() {
 	now := t.now()
 	v := t.view
 	v.Width = t.width - 2 // the cursor's column
+	if t.only != "" {
+		for _, r := range t.model.RunNames() {
+			if r != t.only && !t.view.Hidden[r] {
+				t.view.Hidden[r] = true
+			}
+		}
+		v.Hidden = t.view.Hidden
+	}
 	table := t.model.Table(now, v)
 	t.runs = table.Runs
 	if len(t.runs) > 0 && !slices.Contains(t.runs, t.cursor) {

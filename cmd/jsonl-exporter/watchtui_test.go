@@ -380,6 +380,20 @@ func TestWatchTUIRunKeys(t *testing.T) {
 	if !strings.Contains(frame, "> · alpha") || !strings.Contains(frame, "train_loss by time") {
 		t.Errorf("alpha hidden, by time:\n%s", frame)
 	}
+
+	// "o" shows one run alone, also against runs found later; "a" ends it.
+	press("a", "j", "o")
+	model.Append(&store.Batch{Run: "delta", Time: float64(at.Unix() - 1), Samples: []store.Sample{
+		{Name: "ml_global_step", Value: 1}, {Name: "ml_records_total", Value: 1}, {Name: "ml_train_loss", Value: 1}}})
+	ui.Update(tickMsg(at))
+	if hidden() != "alpha gamma" || !ui.view.Hidden["delta"] {
+		t.Errorf("only beta: hidden %q, delta hidden %v", hidden(), ui.view.Hidden["delta"])
+	}
+	press("a")
+	ui.Update(tickMsg(at))
+	if len(ui.view.Hidden) != 0 {
+		t.Errorf("a: still hidden %v", ui.view.Hidden)
+	}
 }
 
 // TestWatchTUIFrameFits: whatever the size and the state (no run yet,

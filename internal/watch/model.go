@@ -251,6 +251,13 @@ func (m *Model) Metrics() []string {
 	return out
 }
 
+// RunNames are the runs read so far, by name.
+func (m *Model) RunNames() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.order)
+}
+
 // Short is a series without the namespace.
 func (m *Model) Short(series string) string { return m.names.Short(series) }
 
