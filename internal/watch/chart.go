@@ -301,33 +301,67 @@ func (m *Model) chart(v View) []string {
 		}
 		legend = append(legend, clip(s, v.Width))
 	}
-	out := WrapJoin(legend, "  ", v.Width)
-	for k := len(legend) - 1; v.LegendLines > 0 && len(out) > v.LegendLines && k >= 0; k-- {
-		out = WrapJoin(append(legend[:k:k], fmt.Sprintf("+%d more", len(legend)-k)), "  ", v.Width)
+	// Each entry is measured once: with a hundred runs, measuring lines
+	// again as they grow, for each count of entries tried, was most of a
+	// redraw's cost.
+	widths := make([]int, len(legend), len(legend)+1)
+	for i, s := range legend {
+		widths[i] = visibleLen(s)
 	}
-	return append(lines, out...)
+	const sep = "  "
+	if v.LegendLines > 0 && len(wrapStarts(widths, len(sep), v.Width)) > v.LegendLines {
+		k := len(legend) - 1
+		for ; k > 0; k-- {
+			more := fmt.Sprintf("+%d more", len(legend)-k)
+			if len(wrapStarts(append(widths[:k], len(more)), len(sep), v.Width)) <= v.LegendLines {
+				break
+			}
+		}
+		more := fmt.Sprintf("+%d more", len(legend)-k)
+		legend, widths = append(legend[:k:k], more), append(widths[:k], len(more))
+	}
+	return append(lines, joinAt(legend, widths, sep, v.Width)...)
 }
 
 // WrapJoin joins items with sep into lines of at most width cells
 // (escape sequences take none).
 func WrapJoin(items []string, sep string, width int) []string {
-	var lines []string
-	cur := ""
-	for _, it := range items {
-		switch {
-		case cur == "":
-			cur = it
-		case visibleLen(cur)+len(sep)+visibleLen(it) > width:
-			lines = append(lines, cur)
-			cur = it
-		default:
-			cur += sep + it
-		}
+	widths := make([]int, len(items))
+	for i, it := range items {
+		widths[i] = visibleLen(it)
 	}
-	if cur != "" {
-		lines = append(lines, cur)
+	return joinAt(items, widths, sep, width)
+}
+
+// joinAt is WrapJoin of items whose widths are known.
+func joinAt(items []string, widths []int, sep string, width int) []string {
+	starts := wrapStarts(widths, visibleLen(sep), width)
+	lines := make([]string, len(starts))
+	for i, from := range starts {
+		to := len(items)
+		if i+1 < len(starts) {
+			to = starts[i+1]
+		}
+		lines[i] = strings.Join(items[from:to], sep)
 	}
 	return lines
+}
+
+// wrapStarts returns the index of the item that starts each line when
+// items of these widths are joined by a separator of sepWidth into lines
+// of at most width cells; an item wider than a line has one of its own.
+func wrapStarts(widths []int, sepWidth, width int) []int {
+	var starts []int
+	line := 0
+	for i, w := range widths {
+		if i == 0 || line+sepWidth+w > width {
+			starts = append(starts, i)
+			line = w
+			continue
+		}
+		line += sepWidth + w
+	}
+	return starts
 }
 
 // visibleLen is the terminal cells s takes, outside ANSI escape

@@ -154,6 +154,9 @@ func BenchmarkRedraw(b *testing.B) {
 	}{
 		{"plain", View{Width: 160, ChartRows: 30}},
 		{"smooth-ema-logy", View{Width: 160, ChartRows: 30, Smooth: 100, Mode: curves.EMA, LogY: true}},
+		// The full-screen view bounds the legend to the rows it has left
+		// ("+N more"), as the 160×50 terminal of scripts/watch-cpu.sh does.
+		{"legend-bounded", View{Width: 160, ChartRows: 30, LegendLines: 2, Paint: func(_ int, s string) string { return "\x1b[38;5;39m" + s + "\x1b[0m" }}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
