@@ -31,9 +31,15 @@ const (
 	kindRestarts
 )
 
-// rateRecords is how many recent records steps per second is measured
-// over.
-const rateRecords = 32
+// Steps per second is measured over the newest rateStamps stamps, kept
+// at least rateSpacing seconds apart (the newest one excepted). Records
+// read together carry read times a millisecond apart, not the times they
+// were written: measured over a few records, a log without times read
+// every half second gave many times the true rate.
+const (
+	rateStamps  = 16
+	rateSpacing = 1.0
+)
 
 type stamp struct{ t, g float64 }
 
@@ -57,7 +63,7 @@ type run struct {
 	finished bool
 	interval float64
 	hasIntvl bool
-	recent   [rateRecords]stamp // ring of (time, global step)
+	recent   [rateStamps]stamp // ring of (time, global step)
 	nRecent  int
 	first    float64 // the first record's time: time 0 of the x axis
 	restarts float64 // the store's count of the run's restarts
@@ -181,9 +187,14 @@ func (m *Model) Append(b *store.Batch) {
 	if hasGlobal {
 		// A record at the step of the one before (a validation record,
 		// an epoch's end) is no progress: it would slow the rate down.
-		if r.nRecent == 0 || r.recent[(r.nRecent-1)%rateRecords].g != global {
-			r.recent[r.nRecent%rateRecords] = stamp{b.Time, global}
-			r.nRecent++
+		if r.nRecent == 0 || r.recent[(r.nRecent-1)%rateStamps].g != global {
+			s := stamp{b.Time, global}
+			if r.nRecent >= 2 && b.Time-r.recent[(r.nRecent-2)%rateStamps].t < rateSpacing {
+				r.recent[(r.nRecent-1)%rateStamps] = s // too close to the stamp before: the newest moves on
+			} else {
+				r.recent[r.nRecent%rateStamps] = s
+				r.nRecent++
+			}
 		}
 		at.Step, r.step, r.hasStep = global, global, true
 	}
@@ -290,9 +301,9 @@ func (m *Model) Rows(now time.Time) []Row {
 		if r.hasLast {
 			row.Age, row.HasAge = time.Duration((float64(now.UnixNano())/1e9-r.last)*1e9), true
 		}
-		if n := min(r.nRecent, rateRecords); n >= 2 {
-			newest := r.recent[(r.nRecent-1)%rateRecords]
-			oldest := r.recent[(r.nRecent-n)%rateRecords]
+		if n := min(r.nRecent, rateStamps); n >= 2 {
+			newest := r.recent[(r.nRecent-1)%rateStamps]
+			oldest := r.recent[(r.nRecent-n)%rateStamps]
 			if dt := newest.t - oldest.t; dt > 0 {
 				row.StepsPerSec, row.HasRate = (newest.g-oldest.g)/dt, true
 			}

@@ -318,3 +318,37 @@ func TestRestartReplaces(t *testing.T) {
 		t.Errorf("steps per second %g (%v), want 5: the resumed run's own", row.StepsPerSec, row.HasRate)
 	}
 }
+
+// TestRateOfReadsTogether: a log without times read every half second
+// gives its records read times a millisecond apart. Steps per second is
+// still the trainer's, not the pace of one read's records.
+func TestRateOfReadsTogether(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		perRead  int     // records a read finds
+		every    float64 // seconds between reads
+		wantRate float64
+	}{
+		{"10 a second, read every second", 10, 1, 10},
+		{"50 a read, every half second", 50, 0.5, 100},
+		{"one every 3 s, read every half second", 1, 3, 1.0 / 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := New("ml", seriesOf, nil)
+			var recs []rec
+			step := 0.0
+			for read := range 120 {
+				at := t0 + float64(read)*tc.every
+				for i := range tc.perRead {
+					step++
+					recs = append(recs, rec{run: "r", t: at + float64(i)/1000, step: step, metrics: map[string]float64{"train.loss": 1}})
+				}
+			}
+			feed(m, recs...)
+			row := m.Rows(time.Unix(int64(t0), 0))[0]
+			if !row.HasRate || math.Abs(row.StepsPerSec-tc.wantRate)/tc.wantRate > 0.1 {
+				t.Errorf("steps per second %g (%v), want %g within 10%%", row.StepsPerSec, row.HasRate, tc.wantRate)
+			}
+		})
+	}
+}
