@@ -7,11 +7,13 @@
 #
 #   scripts/watch-cpu.sh                      # 100 runs, a step every 100 ms each
 #   RUNS=20 INTERVAL=1s scripts/watch-cpu.sh
+#   SERVE_ARGS="--tail.poll --tail.poll-interval 500ms" scripts/watch-cpu.sh
 set -euo pipefail
 RUNS="${RUNS:-100}"
 INTERVAL="${INTERVAL:-100ms}"
 WARMUP="${WARMUP:-20}"
 DURATION="${DURATION:-120}"
+SERVE_ARGS="${SERVE_ARGS:-}" # serve's own flags, read as words
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
 pids=()
@@ -38,7 +40,8 @@ inputs:
     logs-only: true
 YAML
 port=$((20000 + RANDOM % 20000))
-"$bin" --config.file "$tmp/serve.yml" --web.listen-address "127.0.0.1:$port" --log.level warn >/dev/null 2>&1 &
+# shellcheck disable=SC2086
+"$bin" --config.file "$tmp/serve.yml" --web.listen-address "127.0.0.1:$port" --log.level warn $SERVE_ARGS >/dev/null 2>&1 &
 serve=$!
 pids+=("$serve")
 script -qfc "stty cols 160 rows 50; exec $bin watch $tmp/runs" /dev/null </dev/null >/dev/null 2>&1 &

@@ -21,8 +21,12 @@ import (
 	"github.com/jsonl-exporter/jsonl-exporter/internal/watch"
 )
 
-// watchTick is how often the view redraws to show what the engine read.
-const watchTick = time.Second
+// watchTick is how often the view redraws to show what the engine read,
+// and watchRead how often the engine reads the logs for it.
+const (
+	watchTick = time.Second
+	watchRead = watchTick / 2
+)
 
 // The least terminal the view draws in: a chart needs a few rows and the
 // table's columns.
