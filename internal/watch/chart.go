@@ -309,16 +309,15 @@ func (m *Model) chart(v View) []string {
 		widths[i] = visibleLen(s)
 	}
 	const sep = "  "
-	if v.LegendLines > 0 && len(wrapStarts(widths, len(sep), v.Width)) > v.LegendLines {
-		k := len(legend) - 1
-		for ; k > 0; k-- {
+	sepWidth := visibleLen(sep)
+	if v.LegendLines > 0 && len(wrapStarts(widths, sepWidth, v.Width)) > v.LegendLines {
+		for k := len(legend) - 1; k >= 0; k-- {
 			more := fmt.Sprintf("+%d more", len(legend)-k)
-			if len(wrapStarts(append(widths[:k], len(more)), len(sep), v.Width)) <= v.LegendLines {
+			if k == 0 || len(wrapStarts(append(widths[:k], len(more)), sepWidth, v.Width)) <= v.LegendLines {
+				legend, widths = append(legend[:k:k], more), append(widths[:k], len(more))
 				break
 			}
 		}
-		more := fmt.Sprintf("+%d more", len(legend)-k)
-		legend, widths = append(legend[:k:k], more), append(widths[:k], len(more))
 	}
 	return append(lines, joinAt(legend, widths, sep, v.Width)...)
 }
